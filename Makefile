@@ -1,0 +1,132 @@
+# contrastd - contrast temperature therapy daemon
+#
+#   make            build build/contrastd (installs missing Debian packages first)
+#   make demo       a full therapy session on the simulated plant
+#   make check      unit, sanitizer, process and system tests
+#   make bench      benchmarks, side by side with their baselines
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= /lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+DESTDIR ?=
+
+BUILD   ?= build
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	    -Wpointer-arith -Wformat=2 -Wvla -Wundef
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARNINGS) -MMD -MP -Isrc
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Debian 12 / Raspberry Pi OS packages the build, the tests and the demo need.
+DEB_PACKAGES := build-essential pkg-config libinih-dev libiio-dev libgpiod-dev \
+	libsystemd-dev libcmocka-dev iiod util-linux systemd
+
+PKGS      := inih libiio libgpiod libsystemd
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS  = $(shell pkg-config --libs cmocka 2>/dev/null)
+LDLIBS    := -lm
+
+# The functional core, then the shell. Every .c except the programs' mains
+# goes into the objects that the daemon and every test link.
+CORE_SRC  := $(sort $(wildcard src/core/*.c))
+SHELL_SRC := $(sort $(wildcard src/hw/*.c src/sim/*.c src/daemon/*.c))
+MAIN_SRC  := src/daemon/main.c
+CTL_SRC   := $(sort $(wildcard src/ctl/*.c))
+LIB_SRC   := $(CORE_SRC) $(filter-out $(MAIN_SRC),$(SHELL_SRC))
+
+LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_OBJ_SAN  := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
+MAIN_OBJ     := $(MAIN_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ_SAN := $(MAIN_SRC:%.c=$(BUILD)/san/%.o)
+CTL_OBJ      := $(CTL_SRC:%.c=$(BUILD)/obj/%.o)
+
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_SAN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests-san/%)
+# A test may need extra link flags (e.g. -Wl,--wrap= mocks): tests/unit/NAME.ldflags
+test_ldflags = $(shell cat tests/unit/$(1).ldflags 2>/dev/null)
+
+BINS := $(BUILD)/contrastd $(BUILD)/contrastd-san $(if $(CTL_SRC),$(BUILD)/contrastctl)
+
+.PHONY: all deps demo check bench install clean unit-tests
+all: $(BUILD)/contrastd $(if $(CTL_SRC),$(BUILD)/contrastctl)
+
+# Install what is missing (as root), or say exactly what to run. Silent
+# and quick when everything is there.
+deps:
+	@if ! command -v dpkg-query >/dev/null 2>&1; then \
+		echo "deps: not a Debian system; install: $(DEB_PACKAGES)"; exit 0; fi; \
+	missing=""; \
+	for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "deps: installing$$missing"; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing || exit 1; \
+		else \
+			echo "deps: missing Debian packages:$$missing"; \
+			echo "deps: run: sudo apt-get update && sudo apt-get install -y$$missing"; \
+			exit 1; \
+		fi; \
+	fi
+
+$(BUILD)/obj/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/san/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/contrastd: $(MAIN_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/contrastd-san: $(MAIN_OBJ_SAN) $(LIB_OBJ_SAN)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/contrastctl: $(CTL_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(call test_ldflags,$*) $(PKG_LIBS) $(TEST_LIBS) $(LDLIBS)
+
+$(BUILD)/tests-san/%: $(BUILD)/san/tests/unit/%.o $(LIB_OBJ_SAN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(call test_ldflags,$*) $(PKG_LIBS) $(TEST_LIBS) $(LDLIBS)
+
+unit-tests: $(UNIT_BIN) $(UNIT_SAN)
+
+# The example program on the simulated plant: the first minutes at 20x so
+# a person can follow it, then the rest as fast as the machine can.
+demo: $(BUILD)/contrastd
+	./$(BUILD)/contrastd -c config/contrastd.conf --simulate --speed 20 --fast-after 8 --start
+
+check: $(BINS) unit-tests
+	@CONTRASTD=$(BUILD)/contrastd CONTRASTD_SAN=$(BUILD)/contrastd-san CONTRASTCTL=$(BUILD)/contrastctl \
+		BUILD=$(BUILD) bash tests/run.sh $(UNIT_BIN) $(UNIT_SAN) $(sort $(wildcard tests/process/*.sh))
+
+bench: $(BUILD)/contrastd
+	@BUILD=$(BUILD) CONTRASTD=$(BUILD)/contrastd bash tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BUILD)/contrastd $(DESTDIR)$(SBINDIR)/contrastd
+	if [ -f $(BUILD)/contrastctl ]; then install -m 0755 $(BUILD)/contrastctl $(DESTDIR)$(BINDIR)/contrastctl; fi
+	install -d $(DESTDIR)$(SYSCONFDIR)/contrastd
+	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/contrastd/contrastd.conf ]; then \
+		install -m 0644 config/contrastd.conf $(DESTDIR)$(SYSCONFDIR)/contrastd/contrastd.conf; \
+	else echo "install: keeping existing $(DESTDIR)$(SYSCONFDIR)/contrastd/contrastd.conf"; fi
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

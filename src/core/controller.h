@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The controller: the session state machine, the zones, the program clock
+ * and the safety supervisor, stepped once per control tick. Everything the
+ * device decides is decided here; the shell reads sensors before a tick
+ * and applies the outputs after it.
+ *
+ * Order inside a tick (the order is the safety argument):
+ *   1. interpret every sample (sensor.h)
+ *   2. advance the program clock, pick each zone's setpoint
+ *   3. the safety supervisor checks readings, the duty that drove each pad
+ *      and the shell's reports; a trip ends the session as fault
+ *   4. PID per zone, unless the session is not running or the zone is
+ *      inhibited
+ *   5. outputs: all zero (and the power line off) unless running and not
+ *      tripped; fans on while a Peltier works and for the run-on after
+ *
+ * Pure: no I/O, no clock reads, no allocation.
+ */
+#ifndef CONTRASTD_CONTROLLER_H
+#define CONTRASTD_CONTROLLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "config.h"
+#include "pid.h"
+#include "program.h"
+#include "safety.h"
+#include "sensor.h"
+
+enum session_state {
+	SESSION_IDLE,
+	SESSION_RUNNING,
+	SESSION_COMPLETED,
+	SESSION_STOPPED,
+	SESSION_FAULT,
+};
+
+const char *session_state_name(enum session_state s); /* "idle", "running", ... */
+
+/* What the shell read this tick, and what it has to report. */
+struct tick_inputs {
+	struct sensor_sample pad[MAX_ZONES];
+	struct sensor_sample pad2[MAX_ZONES];   /* ignored for zones without pad_sensor2 */
+	struct sensor_sample heatsink[MAX_ZONES];
+	double loop_gap_s;              /* since the previous tick, by the shell's clock */
+};
+
+/* What the shell must apply after the tick. */
+struct tick_outputs {
+	double duty[MAX_ZONES];         /* signed: + heats the pad, - cools it, 0 off */
+	bool fan[MAX_ZONES];
+	bool power;                     /* the Peltier supply (the [safety] power line) */
+};
+
+/* What happened in the tick, for the shell to log and print. */
+struct tick_events {
+	bool phase_changed;             /* a new phase began (also at session start) */
+	bool session_ended;             /* completed, stopped or fault, this tick */
+	bool fault_tripped;             /* the supervisor tripped this tick */
+};
+
+struct zone_stats {
+	double max_pad_c, min_pad_c;    /* extremes of the pad reading while running */
+	double max_heatsink_c;
+	long ticks_running;
+	long ticks_in_band;             /* within band_c of the setpoint */
+};
+
+struct zone_run {
+	struct pid_state pid;
+	struct reading pad, pad2, heatsink;     /* this tick's interpreted readings */
+	double pad_c;                   /* the pad temperature the PID used (NaN when none) */
+	double setpoint_c;              /* NaN when not running */
+	double duty;                    /* applied this tick */
+	double last_driven_s;           /* when the Peltier last had a non-zero duty */
+	bool fan;
+	struct zone_stats stats;
+};
+
+struct controller {
+	const struct config *cfg;
+	enum session_state state;
+	int program_index;              /* of the running or last session, -1 before any */
+	struct program program;         /* a copy: a config reload never changes a running session */
+	struct program_run run;
+	double session_start_s;
+	double session_end_s;
+	double prev_tick_s;
+	bool primed;                    /* prev_tick_s valid */
+	struct zone_run zone[MAX_ZONES];
+	struct safety safety;
+	struct safety_input last_safety_input;  /* for start checks and status */
+	struct tick_outputs out;        /* the outputs of the last tick */
+};
+
+/* cfg must outlive the controller (or be replaced with controller_reconfigure while idle). */
+void controller_init(struct controller *c, const struct config *cfg);
+
+/*
+ * Use a new config for the next session. Allowed in any state; a running
+ * session keeps its program copy, but zone and safety settings are read
+ * from the config, so the shell reloads only when not running.
+ * Returns -1 if the zone count changed while running.
+ */
+int controller_reconfigure(struct controller *c, const struct config *cfg);
+
+/*
+ * Start the program with that name (NULL: the default) at now_s. Refuses
+ * (returns -1 with a reason) when a session runs, a fault is latched, the
+ * program does not exist, or the last tick's readings fail the safety
+ * supervisor's start check. Call after at least one tick.
+ */
+int controller_start(struct controller *c, const char *program, double now_s,
+		     char *why, size_t why_len);
+
+/* Stop a running session (button, socket, signal). Returns -1 if none runs. */
+int controller_stop(struct controller *c, double now_s);
+
+/*
+ * Acknowledge a latched fault: returns to idle when the cause has cleared.
+ * Returns -1 with a reason otherwise.
+ */
+int controller_ack(struct controller *c, double now_s, char *why, size_t why_len);
+
+/* One control tick. */
+void controller_tick(struct controller *c, double now_s, const struct tick_inputs *in,
+		     struct tick_outputs *out, struct tick_events *ev);
+
+/*
+ * The shell failed to write an output line after a tick (zone index, or -1
+ * for the power line). Trips output-error at once and zeroes c->out; the
+ * shell then drives every line inactive.
+ */
+void controller_output_error(struct controller *c, double now_s, int zone);
+
+/* The session clock: seconds since the session started (0 when none ever). */
+double controller_session_s(const struct controller *c, double now_s);
+
+#endif

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The safety supervisor. Runs on every tick before any output is applied;
+ * its verdict cannot be overridden by the PID or anything else.
+ *
+ * Pure: readings, the duty that was driving each pad, and the time are
+ * passed in; a verdict comes out. No I/O, no allocation.
+ *
+ * A trip latches. It clears only when its cause is gone (every reading
+ * plausible and inside the limits for clear_s) and a person acknowledges
+ * it; acknowledging returns the device to idle and never resumes a session.
+ */
+#ifndef CONTRASTD_SAFETY_H
+#define CONTRASTD_SAFETY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "limits.h"
+#include "sensor.h"
+
+/* The kinds are an interface: their names appear in logs, JSON and the socket. */
+enum fault_kind {
+	FAULT_NONE = 0,
+	FAULT_OVER_TEMPERATURE,         /* "over-temperature" */
+	FAULT_UNDER_TEMPERATURE,        /* "under-temperature" */
+	FAULT_SENSOR_OPEN,              /* "sensor-open" */
+	FAULT_SENSOR_SHORT,             /* "sensor-short" */
+	FAULT_SENSOR_READ,              /* "sensor-read" */
+	FAULT_SENSOR_STALE,             /* "sensor-stale" */
+	FAULT_SENSOR_DISAGREE,          /* "sensor-disagree" */
+	FAULT_RATE_OF_CHANGE,           /* "rate-of-change" */
+	FAULT_RUNAWAY,                  /* "runaway" */
+	FAULT_HEATSINK_OVER_TEMPERATURE,/* "heatsink-over-temperature" */
+	FAULT_OUTPUT_ERROR,             /* "output-error" */
+	FAULT_LOOP_OVERRUN,             /* "loop-overrun" */
+	FAULT_SESSION_TIME,             /* "session-time" */
+	FAULT_KIND_COUNT
+};
+
+const char *fault_kind_name(enum fault_kind k);
+/* Returns FAULT_NONE for an unknown name. */
+enum fault_kind fault_kind_from_name(const char *name);
+
+/* Thresholds; the config fills them, defaults and ranges in docs/configuration.md. */
+struct safety_params {
+	double max_pad_c;               /* over-temperature, default 42 */
+	double min_pad_c;               /* under-temperature, default 12 */
+	double max_heatsink_c;          /* heatsink-over-temperature, default 60 */
+	double start_max_heatsink_c;    /* a session will not start above this, default 40 */
+	double sensor_lag_s;            /* the pad sensor's time constant, used to predict the pad from the reading, default 2 */
+	int read_fail_count;            /* sensor-read after this many consecutive failed ticks, default 3 */
+	double stale_s;                 /* sensor-stale: raw frozen this long while driving, default 20 */
+	double stale_min_duty;          /* ...where driving means |duty| >= this, default 0.05 */
+	double disagree_c;              /* sensor-disagree threshold, default 2 */
+	double disagree_s;              /* ...for longer than this, default 3 */
+	double max_rate_c_per_s;        /* rate-of-change, default 2 */
+	double heat_gain_c;             /* runaway: while heating saturated, gain at least this ... */
+	double heat_gain_time_s;        /* ... within this */
+	double cool_gain_c;             /* runaway: while cooling saturated, fall at least this ... */
+	double cool_gain_time_s;        /* ... within this */
+	double hysteresis_c;            /* runaway: band around the setpoint that counts as reached */
+	double away_c;                  /* runaway: pad moved this far away from the setpoint while the output pushed toward it */
+	double max_error_c_s;           /* runaway: accumulated error outside the band, once reached */
+	double overrun_s;               /* loop-overrun: a gap between ticks longer than this */
+	double session_margin_s;        /* session-time: planned length plus this */
+	double clear_s;                 /* a cause counts as gone after this long clear, 5 s */
+};
+
+/* What happened, for the log, the JSON and the socket. */
+struct fault {
+	enum fault_kind kind;
+	int zone;                       /* index of the zone, -1 when not zone-specific */
+	char sensor[16];                /* "pad", "pad2", "heatsink", "output", "loop", "session" */
+	double value;                   /* the offending value (C, C/s, s, mV ...) */
+	double limit;                   /* the limit it crossed */
+	double at_s;                    /* session time of the trip (s since the session started) */
+};
+
+/* Per-zone input for one tick. */
+struct safety_zone_input {
+	struct reading pad;
+	struct reading pad2;
+	bool has_pad2;
+	struct reading heatsink;
+	double setpoint_c;              /* the zone's current setpoint (ignored when not running) */
+	double duty;                    /* signed duty driving the pad since the last tick (+ heats) */
+	double max_duty;                /* the zone's clamp: |duty| >= max_duty - 1e-9 is "saturated" */
+};
+
+struct safety_input {
+	int n_zones;
+	struct safety_zone_input zone[MAX_ZONES];
+	bool running;                   /* a session is running: the checks that trip are armed */
+	double session_elapsed_s;       /* since the session started */
+	double session_planned_s;       /* program_planned_s() of the running program */
+	bool output_error;              /* the shell failed to write an output line this tick */
+	int output_error_zone;          /* which zone's line, -1 for the power line */
+	double loop_gap_s;              /* time since the previous tick, as the shell measured it */
+};
+
+struct safety_verdict {
+	bool trip;                      /* a new fault tripped this tick: all outputs off now */
+	struct fault fault;             /* valid when trip */
+	bool zone_inhibit[MAX_ZONES];   /* this zone's output must be 0 this tick (e.g. a failed read) */
+};
+
+/* Per-zone tracking state. Opaque to callers; here so it can be embedded. */
+struct safety_zone_state {
+	int read_fail_ticks;            /* consecutive failed pad/pad2/heatsink reads */
+	int64_t stale_raw;              /* last pad raw value seen */
+	double stale_since_s;           /* when it last changed */
+	double stale_driving_s;         /* time driven while frozen */
+	bool have_prev;                 /* previous pad reading valid for rate-of-change */
+	double prev_pad_c;
+	double prev_pad_s;
+	double slope_c_per_s;           /* filtered pad slope, for the prediction */
+	double disagree_since_s;        /* <0 when not disagreeing */
+	/* runaway */
+	double runaway_setpoint_c;      /* setpoint the tracker was armed for */
+	bool reached;                   /* has been within hysteresis of the setpoint */
+	double goal_c;                  /* saturated approach: must get past this ... */
+	double goal_deadline_s;         /* ... by this */
+	bool goal_armed;
+	double error_c_s;               /* accumulated error outside the band since reached */
+	double best_c;                  /* closest to the setpoint seen while pushing toward it */
+};
+
+struct safety {
+	struct safety_params params;
+	int n_zones;
+	struct safety_zone_state zone[MAX_ZONES];
+	double prev_tick_s;
+	bool latched;
+	struct fault fault;             /* the latched fault */
+	double clear_since_s;           /* <0 while the cause is present */
+};
+
+void safety_init(struct safety *sf, const struct safety_params *params, int n_zones);
+
+/* A session starts now: forget tracking state from before (runaway, stale, rate). */
+void safety_session_started(struct safety *sf, double now_s);
+
+/*
+ * One tick. Run before any output is applied. When in->running is false
+ * no check trips, but the cause-cleared timer of a latched fault advances.
+ * When a fault is latched already, no new one trips (the first cause is kept).
+ */
+void safety_check(struct safety *sf, double now_s,
+		  const struct safety_input *in, struct safety_verdict *out);
+
+/* Latch a fault the shell found (e.g. during start-up); used by the controller. */
+void safety_trip(struct safety *sf, const struct fault *f);
+
+bool safety_latched(const struct safety *sf);
+const struct fault *safety_latched_fault(const struct safety *sf);
+
+/* True when a latched fault's cause has been gone for clear_s as of now_s. */
+bool safety_cause_cleared(const struct safety *sf, double now_s);
+
+/*
+ * A person acknowledged. Returns 0 and unlatches when the cause has
+ * cleared; -1 (and stays latched) otherwise.
+ */
+int safety_acknowledge(struct safety *sf, double now_s);
+
+/*
+ * May a session start with these readings? Returns 0 when yes; otherwise -1
+ * with a one-line reason in why ("left pad sensor open (3299.9 mV)",
+ * "right heatsink 52.3 C is above 40.0 C", "fault latched: ...").
+ */
+int safety_start_check(const struct safety *sf, const struct safety_input *in,
+		       const char *const zone_names[], char *why, size_t why_len);
+
+/* One line describing a fault, for the log: "over-temperature in zone left: pad 42.3 C above 42.0 C at 615.2 s". */
+void safety_describe(const struct fault *f, const char *const zone_names[], char *buf, size_t len);
+
+#endif
