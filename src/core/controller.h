@@ -88,6 +88,7 @@ struct controller {
 	double session_end_s;
 	double prev_tick_s;
 	bool primed;                    /* prev_tick_s valid */
+	bool phase_event_pending;       /* report the first phase on the next tick */
 	struct zone_run zone[MAX_ZONES];
 	struct safety safety;
 	struct safety_input last_safety_input;  /* for start checks and status */

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: MIT */
+/* The session state machine and the per-tick control step. See controller.h. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "controller.h"
+
+const char *session_state_name(enum session_state s)
+{
+	switch (s) {
+	case SESSION_IDLE: return "idle";
+	case SESSION_RUNNING: return "running";
+	case SESSION_COMPLETED: return "completed";
+	case SESSION_STOPPED: return "stopped";
+	case SESSION_FAULT: return "fault";
+	}
+	return "unknown";
+}
+
+static void zone_names(const struct controller *c, const char *names[MAX_ZONES])
+{
+	for (int z = 0; z < MAX_ZONES; z++)
+		names[z] = z < c->cfg->n_zones ? c->cfg->zones[z].name : "?";
+}
+
+static void outputs_off(struct tick_outputs *out)
+{
+	memset(out, 0, sizeof(*out));
+}
+
+void controller_init(struct controller *c, const struct config *cfg)
+{
+	memset(c, 0, sizeof(*c));
+	c->cfg = cfg;
+	c->state = SESSION_IDLE;
+	c->program_index = -1;
+	for (int z = 0; z < MAX_ZONES; z++) {
+		c->zone[z].pad_c = NAN;
+		c->zone[z].setpoint_c = NAN;
+		c->zone[z].last_driven_s = -INFINITY;
+	}
+	safety_init(&c->safety, &cfg->safety, cfg->n_zones);
+}
+
+int controller_reconfigure(struct controller *c, const struct config *cfg)
+{
+	if (c->state == SESSION_RUNNING && cfg->n_zones != c->cfg->n_zones)
+		return -1;
+	c->cfg = cfg;
+	/* Keep the latch and the tracking; take the new thresholds. */
+	c->safety.params = cfg->safety;
+	return 0;
+}
+
+double controller_session_s(const struct controller *c, double now_s)
+{
+	if (c->program_index < 0)
+		return 0.0;
+	if (c->state == SESSION_RUNNING)
+		return now_s - c->session_start_s;
+	return c->session_end_s - c->session_start_s;
+}
+
+static void end_session(struct controller *c, enum session_state how, double now_s)
+{
+	c->state = how;
+	c->session_end_s = now_s;
+	for (int z = 0; z < c->cfg->n_zones; z++)
+		c->zone[z].setpoint_c = NAN;
+}
+
+int controller_start(struct controller *c, const char *program, double now_s,
+		     char *why, size_t why_len)
+{
+	const char *names[MAX_ZONES];
+
+	if (c->state == SESSION_RUNNING) {
+		snprintf(why, why_len, "a session is running already");
+		return -1;
+	}
+	if (!c->primed) {
+		snprintf(why, why_len, "no sensor readings yet");
+		return -1;
+	}
+	int index = config_find_program(c->cfg, program);
+
+	if (index < 0) {
+		snprintf(why, why_len, "no program named '%s'", program);
+		return -1;
+	}
+	zone_names(c, names);
+	if (safety_start_check(&c->safety, &c->last_safety_input, names, why, why_len) < 0)
+		return -1;
+
+	c->program_index = index;
+	c->program = c->cfg->programs[index];
+	program_run_start(&c->run, now_s);
+	c->session_start_s = now_s;
+	c->session_end_s = now_s;
+	c->state = SESSION_RUNNING;
+	c->phase_event_pending = true;
+	for (int z = 0; z < c->cfg->n_zones; z++) {
+		struct zone_run *zr = &c->zone[z];
+
+		pid_reset(&zr->pid);
+		memset(&zr->stats, 0, sizeof(zr->stats));
+		zr->stats.max_pad_c = -INFINITY;
+		zr->stats.min_pad_c = INFINITY;
+		zr->stats.max_heatsink_c = -INFINITY;
+		zr->setpoint_c = program_phase_setpoint_c(&c->program, 0);
+	}
+	safety_session_started(&c->safety, now_s);
+	return 0;
+}
+
+int controller_stop(struct controller *c, double now_s)
+{
+	if (c->state != SESSION_RUNNING)
+		return -1;
+	end_session(c, SESSION_STOPPED, now_s);
+	outputs_off(&c->out);
+	return 0;
+}
+
+int controller_ack(struct controller *c, double now_s, char *why, size_t why_len)
+{
+	if (!safety_latched(&c->safety)) {
+		snprintf(why, why_len, "no fault to acknowledge");
+		return -1;
+	}
+	if (safety_acknowledge(&c->safety, now_s) < 0) {
+		const char *names[MAX_ZONES];
+		char desc[256];
+
+		zone_names(c, names);
+		safety_describe(safety_latched_fault(&c->safety), names, desc, sizeof(desc));
+		snprintf(why, why_len, "the cause has not cleared yet (%s): readings must be plausible "
+			 "and inside the limits for %.0f s", desc,
+			 c->safety.params.clear_s > 0 ? c->safety.params.clear_s : 5.0);
+		return -1;
+	}
+	c->state = SESSION_IDLE;
+	return 0;
+}
+
+void controller_output_error(struct controller *c, double now_s, int zone)
+{
+	struct fault f = {
+		.kind = FAULT_OUTPUT_ERROR,
+		.zone = zone,
+		.value = 0.0,
+		.limit = 0.0,
+		.at_s = controller_session_s(c, now_s),
+	};
+
+	snprintf(f.sensor, sizeof(f.sensor), "output");
+	if (!safety_latched(&c->safety))
+		safety_trip(&c->safety, &f);
+	if (c->state == SESSION_RUNNING)
+		end_session(c, SESSION_FAULT, now_s);
+	else
+		c->state = SESSION_FAULT;
+	outputs_off(&c->out);
+}
+
+/* The pad temperature the PID works on: the mean of the pad sensors that read fine. */
+static double pad_temperature(const struct zone_run *zr, bool has_pad2)
+{
+	if (zr->pad.status != READING_OK)
+		return NAN;
+	if (!has_pad2)
+		return zr->pad.temp_c;
+	if (zr->pad2.status != READING_OK)
+		return NAN;
+	return 0.5 * (zr->pad.temp_c + zr->pad2.temp_c);
+}
+
+static bool all_zones_in_band(const struct controller *c)
+{
+	for (int z = 0; z < c->cfg->n_zones; z++) {
+		const struct zone_run *zr = &c->zone[z];
+
+		if (isnan(zr->pad_c) || fabs(zr->pad_c - zr->setpoint_c) > c->program.band_c)
+			return false;
+	}
+	return true;
+}
+
+static void update_stats(struct controller *c)
+{
+	for (int z = 0; z < c->cfg->n_zones; z++) {
+		struct zone_run *zr = &c->zone[z];
+		struct zone_stats *st = &zr->stats;
+
+		st->ticks_running++;
+		if (!isnan(zr->pad_c)) {
+			if (zr->pad_c > st->max_pad_c)
+				st->max_pad_c = zr->pad_c;
+			if (zr->pad_c < st->min_pad_c)
+				st->min_pad_c = zr->pad_c;
+			if (fabs(zr->pad_c - zr->setpoint_c) <= c->program.band_c)
+				st->ticks_in_band++;
+		}
+		if (zr->heatsink.status == READING_OK && zr->heatsink.temp_c > st->max_heatsink_c)
+			st->max_heatsink_c = zr->heatsink.temp_c;
+	}
+}
+
+void controller_tick(struct controller *c, double now_s, const struct tick_inputs *in,
+		     struct tick_outputs *out, struct tick_events *ev)
+{
+	const struct config *cfg = c->cfg;
+	double dt_s = c->primed ? now_s - c->prev_tick_s : 1.0 / cfg->daemon.control_hz;
+	struct safety_input si;
+	struct safety_verdict verdict;
+
+	memset(ev, 0, sizeof(*ev));
+	if (dt_s <= 0.0)
+		dt_s = 1e-3;
+
+	/* 1. Interpret every sample. */
+	for (int z = 0; z < cfg->n_zones; z++) {
+		struct zone_run *zr = &c->zone[z];
+		bool has_pad2 = cfg->zones[z].pad_sensor2[0] != '\0';
+
+		sensor_interpret(&cfg->thermistor, &in->pad[z], &zr->pad);
+		if (has_pad2)
+			sensor_interpret(&cfg->thermistor, &in->pad2[z], &zr->pad2);
+		else
+			memset(&zr->pad2, 0, sizeof(zr->pad2));
+		sensor_interpret(&cfg->thermistor, &in->heatsink[z], &zr->heatsink);
+		zr->pad_c = pad_temperature(zr, has_pad2);
+	}
+
+	/* 2. The program clock and the setpoints. */
+	if (c->state == SESSION_RUNNING) {
+		if (c->phase_event_pending) {
+			ev->phase_changed = true;
+			c->phase_event_pending = false;
+		}
+		if (program_run_advance(&c->program, &c->run, now_s, all_zones_in_band(c))) {
+			if (c->run.done) {
+				end_session(c, SESSION_COMPLETED, now_s);
+				ev->session_ended = true;
+			} else {
+				ev->phase_changed = true;
+			}
+		}
+		if (c->state == SESSION_RUNNING)
+			for (int z = 0; z < cfg->n_zones; z++)
+				c->zone[z].setpoint_c = program_phase_setpoint_c(&c->program, c->run.phase);
+	}
+
+	/* 3. The supervisor, on what drove the pads since the last tick. */
+	memset(&si, 0, sizeof(si));
+	si.n_zones = cfg->n_zones;
+	si.running = c->state == SESSION_RUNNING;
+	si.session_elapsed_s = si.running ? now_s - c->session_start_s : 0.0;
+	si.session_planned_s = program_planned_s(&c->program);
+	si.loop_gap_s = in->loop_gap_s;
+	si.output_error_zone = -1;
+	for (int z = 0; z < cfg->n_zones; z++) {
+		struct safety_zone_input *sz = &si.zone[z];
+		struct zone_run *zr = &c->zone[z];
+
+		sz->pad = zr->pad;
+		sz->pad2 = zr->pad2;
+		sz->has_pad2 = cfg->zones[z].pad_sensor2[0] != '\0';
+		sz->heatsink = zr->heatsink;
+		sz->setpoint_c = zr->setpoint_c;
+		sz->duty = c->out.duty[z];
+		sz->max_duty = cfg->zones[z].pid.max_duty;
+	}
+	safety_check(&c->safety, now_s, &si, &verdict);
+	c->last_safety_input = si;
+	if (verdict.trip) {
+		ev->fault_tripped = true;
+		if (c->state == SESSION_RUNNING) {
+			end_session(c, SESSION_FAULT, now_s);
+			ev->session_ended = true;
+		} else {
+			c->state = SESSION_FAULT;
+		}
+	}
+
+	/* 4 and 5. The PID and the outputs: nothing drives unless running and not tripped. */
+	outputs_off(out);
+	bool running = c->state == SESSION_RUNNING;
+
+	for (int z = 0; z < cfg->n_zones; z++) {
+		struct zone_run *zr = &c->zone[z];
+		const struct config_zone *zc = &cfg->zones[z];
+		double duty = 0.0;
+
+		/* No pad temperature: no PID step at all (it would learn a made-up value). */
+		if (running && !isnan(zr->pad_c)) {
+			duty = pid_step(&zc->pid, &zr->pid, zr->setpoint_c, zr->pad_c, dt_s,
+					verdict.zone_inhibit[z]);
+			if (verdict.zone_inhibit[z])
+				duty = 0.0;
+		}
+		out->duty[z] = duty;
+		zr->duty = duty;
+		if (duty != 0.0)
+			zr->last_driven_s = now_s;
+		/* The fan runs while the Peltier works and for the run-on after; never after a trip. */
+		out->fan[z] = c->state != SESSION_FAULT &&
+			      (duty != 0.0 || now_s - zr->last_driven_s < zc->fan_runon_s);
+		zr->fan = out->fan[z];
+	}
+	out->power = running;
+	if (running)
+		update_stats(c);
+
+	c->out = *out;
+	c->prev_tick_s = now_s;
+	c->primed = true;
+}

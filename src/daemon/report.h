@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a session tells the person watching (progress lines on stdout) and
+ * what it leaves for scripts (one JSON line on stdout at the end).
+ */
+#ifndef CONTRASTD_REPORT_H
+#define CONTRASTD_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "core/controller.h"
+
+/* "  4:00  cool 1/5  to 20.0 C   left 24.3 C  right 24.1 C" */
+void report_progress(FILE *out, const struct controller *c, double now_s);
+
+/* One line for the log and STATUS=: "warm 2/5 left 39.8 C right 39.6 C", "idle", "FAULT: ...". */
+void report_status(const struct controller *c, double now_s, char *buf, size_t len);
+
+/*
+ * The end-of-session JSON, one line with a newline:
+ * {"result":...,"program":...,"duration_s":N,"cycles_done":N,"zones":[...],"fault":null|{...}}
+ */
+void report_summary_json(const struct controller *c, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/* The simulated hardware. See hw_sim.h. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hw_sim.h"
+
+static const char *const adapter_fault_names[] = {
+	[INJECT_IIO_ERROR - SIM_FAULT_COUNT] = "iio-error",
+	[INJECT_GPIO_ERROR - SIM_FAULT_COUNT] = "gpio-error",
+	[INJECT_LOOP_STALL - SIM_FAULT_COUNT] = "loop-stall",
+};
+
+const char *inject_kind_name(int kind)
+{
+	if (kind >= 0 && kind < SIM_FAULT_COUNT)
+		return sim_fault_name(kind);
+	if (kind >= SIM_FAULT_COUNT && kind < INJECT_KIND_COUNT)
+		return adapter_fault_names[kind - SIM_FAULT_COUNT];
+	return "unknown";
+}
+
+static int inject_kind_from_name(const char *name)
+{
+	for (int k = 0; k < INJECT_KIND_COUNT; k++)
+		if (strcmp(name, inject_kind_name(k)) == 0)
+			return k;
+	return -1;
+}
+
+int sim_injection_parse(const char *spec, const struct config *cfg,
+			struct sim_injection *out, char *err, size_t err_len)
+{
+	char kind[48], zone[NAME_LEN] = "";
+	const char *at = strchr(spec, '@');
+	const char *colon = strchr(spec, ':');
+
+	if (!at) {
+		snprintf(err, err_len, "--inject %s: expected KIND[:ZONE]@SECONDS", spec);
+		return -1;
+	}
+	if (colon && colon > at)
+		colon = NULL;
+	size_t kind_len = (size_t)((colon ? colon : at) - spec);
+
+	if (kind_len == 0 || kind_len >= sizeof(kind)) {
+		snprintf(err, err_len, "--inject %s: expected KIND[:ZONE]@SECONDS", spec);
+		return -1;
+	}
+	memcpy(kind, spec, kind_len);
+	kind[kind_len] = '\0';
+	if (colon) {
+		size_t zone_len = (size_t)(at - colon - 1);
+
+		if (zone_len == 0 || zone_len >= sizeof(zone)) {
+			snprintf(err, err_len, "--inject %s: bad zone name", spec);
+			return -1;
+		}
+		memcpy(zone, colon + 1, zone_len);
+		zone[zone_len] = '\0';
+	}
+
+	out->kind = inject_kind_from_name(kind);
+	if (out->kind < 0) {
+		snprintf(err, err_len, "--inject %s: unknown kind '%s' (known: sensor-open, sensor-short, "
+			 "sensor-stuck, sensor-detached, sensor-drift, peltier-dead, peltier-reversed, "
+			 "peltier-stuck-on, fan-fail, iio-error, gpio-error, loop-stall)", spec, kind);
+		return -1;
+	}
+	out->zone = 0;
+	if (zone[0]) {
+		out->zone = -1;
+		for (int z = 0; z < cfg->n_zones; z++)
+			if (strcmp(cfg->zones[z].name, zone) == 0)
+				out->zone = z;
+		if (out->zone < 0) {
+			snprintf(err, err_len, "--inject %s: no zone named '%s'", spec, zone);
+			return -1;
+		}
+	}
+	char *end;
+	double at_s = strtod(at + 1, &end);
+
+	if (end == at + 1 || *end != '\0' || !isfinite(at_s) || at_s < 0.0) {
+		snprintf(err, err_len, "--inject %s: '%s' is not a time in seconds >= 0", spec, at + 1);
+		return -1;
+	}
+	out->at_s = at_s;
+	out->done = false;
+	return 0;
+}
+
+void hw_sim_init(struct hw_sim *s, const struct config *cfg, uint64_t seed)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	sim_plant_init(&s->plant, cfg->n_zones, &cfg->thermistor, seed);
+}
+
+int hw_sim_add_injection(struct hw_sim *s, const struct sim_injection *inj)
+{
+	if (s->n_inj >= SIM_MAX_INJECTIONS)
+		return -1;
+	s->inj[s->n_inj++] = *inj;
+	return 0;
+}
+
+static void fire(struct hw_sim *s, struct sim_injection *inj)
+{
+	inj->done = true;
+	if (inj->kind < SIM_FAULT_COUNT)
+		sim_plant_inject(&s->plant, inj->zone, (enum sim_fault)inj->kind);
+	else if (inj->kind == INJECT_IIO_ERROR)
+		s->read_fails[inj->zone] = true;
+	else if (inj->kind == INJECT_GPIO_ERROR)
+		s->write_fails = true;
+	else if (inj->kind == INJECT_LOOP_STALL)
+		s->stall_s += SIM_LOOP_STALL_S;
+}
+
+/* The earliest injection still to come at or before to_s, or NULL. */
+static struct sim_injection *next_due(struct hw_sim *s, double to_s)
+{
+	struct sim_injection *best = NULL;
+
+	for (int i = 0; i < s->n_inj; i++) {
+		struct sim_injection *inj = &s->inj[i];
+
+		if (!inj->done && inj->at_s <= to_s && (!best || inj->at_s < best->at_s))
+			best = inj;
+	}
+	return best;
+}
+
+void hw_sim_advance(struct hw_sim *s, double to_s)
+{
+	struct sim_injection *inj;
+
+	while ((inj = next_due(s, to_s)) != NULL) {
+		if (inj->at_s > s->plant.t_s)
+			sim_plant_step(&s->plant, s->applied.duty, s->applied.fan, s->applied.power,
+				       inj->at_s - s->plant.t_s);
+		fire(s, inj);
+	}
+	if (to_s > s->plant.t_s)
+		sim_plant_step(&s->plant, s->applied.duty, s->applied.fan, s->applied.power,
+			       to_s - s->plant.t_s);
+}
+
+double hw_sim_take_stall(struct hw_sim *s)
+{
+	double stall_s = s->stall_s;
+
+	s->stall_s = 0.0;
+	return stall_s;
+}
+
+static void sim_read(void *ctx, double now_s, struct tick_inputs *in)
+{
+	struct hw_sim *s = ctx;
+
+	(void)now_s;
+	for (int z = 0; z < s->cfg->n_zones; z++) {
+		sim_plant_sample(&s->plant, z, &in->pad[z], &in->pad2[z], &in->heatsink[z]);
+		if (s->read_fails[z]) {
+			in->pad[z].ok = false;
+			in->pad2[z].ok = false;
+			in->heatsink[z].ok = false;
+		}
+	}
+}
+
+static int sim_apply(void *ctx, double now_s, const struct tick_outputs *out, int *failed_zone)
+{
+	struct hw_sim *s = ctx;
+
+	(void)now_s;
+	if (s->write_fails) {
+		/*
+		 * A failed write leaves that line as it was; the shell then
+		 * drives everything off, which the sim honours (a real bridge
+		 * whose line cannot be written is what the power relay is for).
+		 */
+		*failed_zone = 0;
+		return -1;
+	}
+	s->applied = *out;
+	s->applied_writes++;
+	return 0;
+}
+
+static int sim_all_off(void *ctx)
+{
+	struct hw_sim *s = ctx;
+
+	memset(&s->applied, 0, sizeof(s->applied));
+	return 0;
+}
+
+static void sim_close(void *ctx)
+{
+	sim_all_off(ctx);
+}
+
+static const struct hw_ops hw_sim_ops = {
+	.name = "simulated",
+	.read = sim_read,
+	.apply = sim_apply,
+	.all_off = sim_all_off,
+	.close = sim_close,
+};
+
+struct hw hw_sim_hw(struct hw_sim *s)
+{
+	return (struct hw){ .ops = &hw_sim_ops, .ctx = s };
+}

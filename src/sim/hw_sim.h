@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulated hardware: the hw_ops table over the simulated plant, in
+ * virtual time, with fault injection. Faults of the device (sensors,
+ * Peltier, fan) are the plant's; faults of the adapter (failed reads,
+ * failed writes, a stalled loop) are injected here.
+ */
+#ifndef CONTRASTD_HW_SIM_H
+#define CONTRASTD_HW_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "core/config.h"
+#include "hw/hw.h"
+#include "sim_plant.h"
+
+/* Injection kinds: the plant's faults, then the adapter's. */
+enum {
+	INJECT_IIO_ERROR = SIM_FAULT_COUNT,     /* "iio-error": every read of the zone fails */
+	INJECT_GPIO_ERROR,                      /* "gpio-error": line writes fail */
+	INJECT_LOOP_STALL,                      /* "loop-stall": the loop sleeps for 5 s */
+	INJECT_KIND_COUNT
+};
+
+#define SIM_MAX_INJECTIONS 16
+#define SIM_LOOP_STALL_S   5.0
+
+struct sim_injection {
+	int kind;               /* enum sim_fault or INJECT_* */
+	int zone;               /* zone index */
+	double at_s;            /* simulated time since the start of the run */
+	bool done;
+};
+
+const char *inject_kind_name(int kind);
+
+/*
+ * Parse "KIND[:ZONE]@SECONDS" (zone by name, default the first). Returns 0,
+ * or -1 with a message in err.
+ */
+int sim_injection_parse(const char *spec, const struct config *cfg,
+			struct sim_injection *out, char *err, size_t err_len);
+
+struct hw_sim {
+	struct sim_plant plant;
+	const struct config *cfg;
+	struct sim_injection inj[SIM_MAX_INJECTIONS];
+	int n_inj;
+	bool read_fails[MAX_ZONES];
+	bool write_fails;
+	double stall_s;                 /* a stall due, to be taken by the loop */
+	struct tick_outputs applied;    /* what the plant is driven with */
+	int applied_writes;             /* count of successful apply() calls, for tests */
+};
+
+void hw_sim_init(struct hw_sim *s, const struct config *cfg, uint64_t seed);
+int hw_sim_add_injection(struct hw_sim *s, const struct sim_injection *inj);
+
+/*
+ * Let the plant run from its current time to to_s with the applied
+ * outputs, firing injections at their times.
+ */
+void hw_sim_advance(struct hw_sim *s, double to_s);
+
+/* A loop stall that has come due: returns its length and forgets it (0 if none). */
+double hw_sim_take_stall(struct hw_sim *s);
+
+struct hw hw_sim_hw(struct hw_sim *s);
+
+#endif

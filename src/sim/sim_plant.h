@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulated plant: per zone a pad on a leg, a Peltier (TEC1-12706 on
+ * 12 V) between the pad and a heatsink with a fan, and the sensors as an
+ * ADS1115 sees them through the thermistor divider. docs/simulation.md
+ * gives the model, its numbers and what it was checked against.
+ *
+ * The plant also breaks on demand (fault injection): sensors open, short,
+ * stuck, detached or drifting; a dead, reversed or stuck-on Peltier; a
+ * failed fan. Faults of the adapter (failed reads and writes, a stalled
+ * loop) are injected in hw_sim instead.
+ *
+ * Deterministic: the same seed and the same inputs give the same run, bit
+ * for bit. No allocation.
+ */
+#ifndef CONTRASTD_SIM_PLANT_H
+#define CONTRASTD_SIM_PLANT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/limits.h"
+#include "core/sensor.h"
+#include "core/thermistor.h"
+
+/* Reference numbers; docs/simulation.md explains each. */
+#define SIM_BODY_C              37.0    /* body core under the pad */
+#define SIM_AIR_C               22.0    /* bedroom air */
+#define SIM_PAD_J_PER_K         150.0
+#define SIM_PAD_BODY_W_PER_K    1.0
+#define SIM_PAD_AIR_W_PER_K     0.05
+#define SIM_SINK_J_PER_K        300.0
+#define SIM_SINK_FAN_W_PER_K    4.0
+#define SIM_SINK_NOFAN_W_PER_K  0.8
+#define SIM_SUPPLY_V            12.0
+#define SIM_TEC_VMAX_V          15.4
+#define SIM_TEC_IMAX_A          6.4
+#define SIM_TEC_DTMAX_K         68.0
+#define SIM_TEC_TH_K            323.0
+#define SIM_SENSOR_LAG_S        2.0
+#define SIM_SENSOR_NOISE_C      0.05    /* standard deviation */
+#define SIM_ADC_FULL_SCALE_MV   4096.0  /* ADS1115 at +/-4.096 V */
+#define SIM_ADC_COUNTS          32768   /* 16-bit signed */
+#define SIM_ADC_LSB_MV          (SIM_ADC_FULL_SCALE_MV / SIM_ADC_COUNTS)
+#define SIM_SUBSTEP_S           0.01    /* integration step */
+
+enum sim_fault {
+	SIM_FAULT_SENSOR_OPEN,          /* the pad divider reads the open-NTC rail */
+	SIM_FAULT_SENSOR_SHORT,         /* the pad divider reads the shorted-NTC rail */
+	SIM_FAULT_SENSOR_STUCK,         /* the pad ADC returns its last raw value forever */
+	SIM_FAULT_SENSOR_DETACHED,      /* the pad sensor drops off and reads the air */
+	SIM_FAULT_SENSOR_DRIFT,         /* the first pad sensor reads 0.1 C/s high, growing */
+	SIM_FAULT_PELTIER_DEAD,         /* no current flows */
+	SIM_FAULT_PELTIER_REVERSED,     /* the bridge's wires are swapped */
+	SIM_FAULT_PELTIER_STUCK_ON,     /* full heat whatever the lines say; only power cuts it */
+	SIM_FAULT_FAN_FAIL,             /* the heatsink loses its fan */
+	SIM_FAULT_COUNT
+};
+
+struct sim_sensor {
+	double lagged_c;                /* the sensor body's temperature (first-order lag) */
+	int64_t last_raw;               /* for the stuck fault */
+	bool have_raw;
+};
+
+struct sim_zone {
+	double pad_c;                   /* true pad temperature */
+	double sink_c;                  /* true heatsink temperature */
+	struct sim_sensor pad_sensor, pad2_sensor, sink_sensor;
+	bool fault[SIM_FAULT_COUNT];
+	double drift_start_s;
+	double heat_to_pad_w;           /* last substep's Peltier heat into the pad, for tests */
+};
+
+struct sim_plant {
+	int n_zones;
+	struct sim_zone zone[MAX_ZONES];
+	struct thermistor_params ntc;
+	uint64_t rng;
+	double t_s;
+};
+
+/* Every zone at rest (pad 31.7 C, heatsink 23.2 C: the equilibrium with everything off). */
+void sim_plant_init(struct sim_plant *p, int n_zones, const struct thermistor_params *ntc, uint64_t seed);
+
+/* Set a zone's true temperatures (tests); the sensors jump there too. */
+void sim_plant_set(struct sim_plant *p, int zone, double pad_c, double sink_c);
+
+/*
+ * Advance dt_s with these outputs held: duty[z] signed (+ heats the pad),
+ * fan[z], and power (the supply relay: false means no current at all).
+ */
+void sim_plant_step(struct sim_plant *p, const double duty[], const bool fan[], bool power, double dt_s);
+
+/* Sample the sensors now: pad, pad2 and heatsink of zone z, as an ADS1115 would read them. */
+void sim_plant_sample(struct sim_plant *p, int zone, struct sensor_sample *pad,
+		      struct sensor_sample *pad2, struct sensor_sample *heatsink);
+
+void sim_plant_inject(struct sim_plant *p, int zone, enum sim_fault f);
+
+const char *sim_fault_name(enum sim_fault f);   /* "sensor-open", ... */
+/* Returns -1 for an unknown name. */
+int sim_fault_from_name(const char *name);
+
+#endif
