@@ -33,14 +33,15 @@ static void append_temp(char *buf, size_t len, size_t *pos, double temp_c)
 
 static void format_clock(double s, char *buf, size_t len)
 {
-	long total = s > 0 ? (long)s : 0;
+	/* Sessions last hours at most; the cap keeps the field width provable. */
+	int total = s > 0 ? (s < 359999 ? (int)s : 359999) : 0;
 
-	snprintf(buf, len, "%ld:%02ld", total / 60, total % 60);
+	snprintf(buf, len, "%d:%02d", total / 60, total % 60);
 }
 
 void report_progress(FILE *out, const struct controller *c, double now_s)
 {
-	char line[512], clock[16];
+	char line[512], clock[24];
 	size_t pos = 0;
 	const struct config *cfg = c->cfg;
 
