@@ -89,7 +89,9 @@ double pid_step(const struct pid_params *p, struct pid_state *s,
 		bool pushing_sat = (error_c > 0.0 && pre >= max_duty) ||
 				   (error_c < 0.0 && pre <= -max_duty);
 
-		if (!pushing_sat)
+		bool far = p->integral_band_c > 0.0 && fabs(error_c) > p->integral_band_c;
+
+		if (!pushing_sat && !far)
 			s->integral = clamp(s->integral + g->ki * error_c * dt_s,
 					    -max_duty, max_duty);
 	}

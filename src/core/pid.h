@@ -13,7 +13,9 @@
  *    does not make the output jump.
  *  - Anti-windup: the integral does not grow while the output is saturated
  *    in the direction the error pushes, nor while the caller holds the
- *    output off (a safety inhibit, a failed read).
+ *    output off (a safety inhibit, a failed read), nor while the error is
+ *    larger than integral_band_c: on the way from warm to cool the P and D
+ *    terms do the work, and an integral gathered there would overshoot.
  *  - A setpoint step that reverses the needed polarity (warm -> cool)
  *    clears the integral: no stale integral from the other polarity.
  *  - A deadband: outputs smaller than `deadband` in magnitude are 0, so
@@ -36,6 +38,7 @@ struct pid_params {
 	double max_duty;        /* output clamp, 0 < max_duty <= 1 */
 	double deadband;        /* |output| below this becomes 0 (duty) */
 	double d_filter_s;      /* time constant of the derivative low-pass */
+	double integral_band_c; /* integrate only while |error| <= this (<= 0: always) */
 };
 
 struct pid_state {

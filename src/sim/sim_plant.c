@@ -10,9 +10,12 @@
 #include <string.h>
 #include "sim_plant.h"
 
-/* Rest state with everything off (solved from the model, docs/simulation.md). */
-#define REST_PAD_C  31.6740
-#define REST_SINK_C 23.2106
+/*
+ * Rest state of an idle device, fan off too (solved from the model,
+ * docs/simulation.md). With the fan running it would be 31.67 / 23.21.
+ */
+#define REST_PAD_C  32.8415
+#define REST_SINK_C 26.5205
 
 static const char *const fault_names[SIM_FAULT_COUNT] = {
 	[SIM_FAULT_SENSOR_OPEN] = "sensor-open",

@@ -79,7 +79,7 @@ struct sim_plant {
 	double t_s;
 };
 
-/* Every zone at rest (pad 31.7 C, heatsink 23.2 C: the equilibrium with everything off). */
+/* Every zone at rest (pad 32.8 C, heatsink 26.5 C: the equilibrium of an idle device, fan off). */
 void sim_plant_init(struct sim_plant *p, int n_zones, const struct thermistor_params *ntc, uint64_t seed);
 
 /* Set a zone's true temperatures (tests); the sensors jump there too. */
