@@ -1,0 +1,1233 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The configuration file, read with inih. See config_parse.h; every key,
+ * its default and its range are in docs/configuration.md.
+ *
+ * How the work is split:
+ *  - Our line reader (read_line) hands inih one physical line at a time,
+ *    so it always knows the line number inih is on: Debian's libinih is
+ *    built without INI_HANDLER_LINENO, and its handler is never told the
+ *    line. The reader also strips leading blanks (so an indented key is
+ *    a key, never an inih continuation line), rejects over-long lines
+ *    instead of letting inih split them, and reads [section] headers
+ *    itself: inih calls nothing for a section without keys, and an
+ *    empty [zone x] or an unknown [foo] must still be an error.
+ *  - inih splits "key = value", drops comments and calls handle_key.
+ *  - handle_key looks the key up in its section's table, parses and
+ *    range-checks the value, and stores it into *out.
+ *  - finish() runs the checks that need the whole file: required keys,
+ *    the Steinhart-Hart triple, the safety and program cross checks,
+ *    lines and sensors used twice.
+ *
+ * The first error in the file wins: the reader stops at the first one,
+ * and among the whole-file checks the one with the lowest line is kept.
+ * Nothing is allocated: everything lives in struct parse on the stack.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <ini.h>
+#include "config_parse.h"
+
+/* What a key's value is, and how it is stored. */
+enum value_type {
+	V_REAL,         /* double, range-checked */
+	V_INT,          /* int, whole number, range-checked */
+	V_BOOL,         /* bool: yes/no, true/false, on/off, 1/0 */
+	V_ENUM,         /* one of choices[], stored by set_enum */
+	V_LINE,         /* GPIO line spec, char[size] */
+	V_SENSOR,       /* DEVICE/CHANNEL, char[size] */
+	V_ABSPATH,      /* absolute path, char[size] */
+	V_SOCKET,       /* absolute path that fits a Unix socket address */
+	V_IIO,          /* "local:" or "ip:HOST" */
+	V_GAIN,         /* zone kp/ki/kd: both polarities, unless heat_/cool_ given */
+};
+
+#define LO_HARD         0x01u   /* min is a hard limit (limits.h) */
+#define HI_HARD         0x02u   /* max is a hard limit (limits.h) */
+#define UNBOUNDED       0x04u   /* any finite number */
+#define REQUIRED        0x08u   /* the section is incomplete without it */
+
+struct key {
+	const char *name;
+	enum value_type type;
+	size_t off;             /* of the field in the section's struct */
+	double min, max;        /* V_REAL, V_INT, V_GAIN */
+	unsigned flags;
+	size_t size;            /* string fields: the buffer, NUL included */
+	const char *const *choices;     /* V_ENUM: NULL-terminated */
+	void (*set_enum)(void *base, int choice);
+};
+
+#define K_REAL(n, st, f, lo, hi, fl) { n, V_REAL, offsetof(st, f), lo, hi, fl, 0, NULL, NULL }
+#define K_INT(n, st, f, lo, hi)      { n, V_INT, offsetof(st, f), lo, hi, 0, 0, NULL, NULL }
+#define K_BOOL(n, st, f)             { n, V_BOOL, offsetof(st, f), 0, 0, 0, 0, NULL, NULL }
+#define K_STR(n, t, st, f, fl)       { n, t, offsetof(st, f), 0, 0, fl, sizeof(((st *)0)->f), NULL, NULL }
+#define K_ENUM(n, choices, set)      { n, V_ENUM, 0, 0, 0, 0, 0, choices, set }
+#define K_GAIN(n, f, hi)             { n, V_GAIN, offsetof(struct pid_gains, f), 0, hi, 0, 0, NULL, NULL }
+
+/* Gain ranges, shared by kp and heat_kp and cool_kp, and so on. */
+#define KP_MAX 10.0
+#define KI_MAX 1.0
+#define KD_MAX 100.0
+
+static const char *const phase_kinds[] = { "warm", "cool", NULL };
+static const char *const phase_clocks[] = { "wall", "settled", NULL };
+static const char *const ntc_wirings[] = { "ground", "supply", NULL };
+
+static void set_first(void *base, int i)
+{
+	((struct program *)base)->first = i == 0 ? PHASE_WARM : PHASE_COOL;
+}
+
+static void set_last(void *base, int i)
+{
+	((struct program *)base)->last = i == 0 ? PHASE_WARM : PHASE_COOL;
+}
+
+static void set_clock(void *base, int i)
+{
+	((struct program *)base)->clock = i == 0 ? PHASE_CLOCK_WALL : PHASE_CLOCK_SETTLED;
+}
+
+static void set_ntc_to(void *base, int i)
+{
+	((struct thermistor_params *)base)->ntc_to = i == 0 ? NTC_TO_GROUND : NTC_TO_SUPPLY;
+}
+
+static const struct key daemon_keys[] = {
+	K_REAL("control_hz", struct config_daemon, control_hz, 1, 100, 0),
+	K_REAL("pwm_period_s", struct config_daemon, pwm_period_s, 0.1, 10, 0),
+	K_REAL("dead_time_ms", struct config_daemon, dead_time_ms, 0, 2000, 0),
+	K_STR("iio_context", V_IIO, struct config_daemon, iio_context, 0),
+	K_STR("state_dir", V_ABSPATH, struct config_daemon, state_dir, 0),
+	K_STR("socket", V_SOCKET, struct config_daemon, socket, 0),
+	K_INT("keep_sessions", struct config_daemon, keep_sessions, 1, 100000),
+};
+
+static const struct key button_keys[] = {
+	K_STR("line", V_LINE, struct config_button, line, REQUIRED),
+	K_BOOL("active_low", struct config_button, active_low),
+	K_INT("debounce_ms", struct config_button, debounce_ms, 1, 1000),
+	K_REAL("long_press_s", struct config_button, long_press_s, 0.5, 10, 0),
+};
+
+static const struct key program_keys[] = {
+	K_REAL("warm_c", struct program, warm_c, HARD_MIN_PAD_C, HARD_MAX_PAD_C, LO_HARD | HI_HARD),
+	K_REAL("cool_c", struct program, cool_c, HARD_MIN_PAD_C, HARD_MAX_PAD_C, LO_HARD | HI_HARD),
+	K_REAL("warm_s", struct program, warm_s, 10, 3600, 0),
+	K_REAL("cool_s", struct program, cool_s, 10, 3600, 0),
+	K_INT("cycles", struct program, cycles, 1, 100),
+	K_ENUM("first", phase_kinds, set_first),
+	K_ENUM("last", phase_kinds, set_last),
+	K_ENUM("phase_clock", phase_clocks, set_clock),
+	K_REAL("band_c", struct program, band_c, 0.1, 5, 0),
+	K_REAL("settle_max_s", struct program, settle_max_s, 10, 1800, 0),
+};
+
+static const struct key thermistor_keys[] = {
+	K_REAL("beta", struct thermistor_params, beta, 1000, 10000, 0),
+	K_REAL("r25_ohm", struct thermistor_params, r25_ohm, 100, 1e6, 0),
+	K_REAL("series_ohm", struct thermistor_params, series_ohm, 100, 1e6, 0),
+	K_REAL("supply_mv", struct thermistor_params, supply_mv, 1000, 5500, 0),
+	K_ENUM("ntc_to", ntc_wirings, set_ntc_to),
+	K_REAL("sh_a", struct thermistor_params, sh_a, 0, 0, UNBOUNDED),
+	K_REAL("sh_b", struct thermistor_params, sh_b, 0, 0, UNBOUNDED),
+	K_REAL("sh_c", struct thermistor_params, sh_c, 0, 0, UNBOUNDED),
+};
+
+static const struct key zone_keys[] = {
+	K_STR("heat", V_LINE, struct config_zone, heat, REQUIRED),
+	K_STR("cool", V_LINE, struct config_zone, cool, REQUIRED),
+	K_STR("enable", V_LINE, struct config_zone, enable, 0),
+	K_STR("fan", V_LINE, struct config_zone, fan, 0),
+	K_BOOL("active_low", struct config_zone, active_low),
+	K_STR("pad_sensor", V_SENSOR, struct config_zone, pad_sensor, REQUIRED),
+	K_STR("pad_sensor2", V_SENSOR, struct config_zone, pad_sensor2, 0),
+	K_STR("heatsink_sensor", V_SENSOR, struct config_zone, heatsink_sensor, REQUIRED),
+	K_GAIN("kp", kp, KP_MAX),
+	K_GAIN("ki", ki, KI_MAX),
+	K_GAIN("kd", kd, KD_MAX),
+	K_REAL("heat_kp", struct config_zone, pid.heat.kp, 0, KP_MAX, 0),
+	K_REAL("heat_ki", struct config_zone, pid.heat.ki, 0, KI_MAX, 0),
+	K_REAL("heat_kd", struct config_zone, pid.heat.kd, 0, KD_MAX, 0),
+	K_REAL("cool_kp", struct config_zone, pid.cool.kp, 0, KP_MAX, 0),
+	K_REAL("cool_ki", struct config_zone, pid.cool.ki, 0, KI_MAX, 0),
+	K_REAL("cool_kd", struct config_zone, pid.cool.kd, 0, KD_MAX, 0),
+	K_REAL("max_duty", struct config_zone, pid.max_duty, 0.05, HARD_MAX_DUTY, HI_HARD),
+	K_REAL("deadband", struct config_zone, pid.deadband, 0, 0.2, 0),
+	K_REAL("d_filter_s", struct config_zone, pid.d_filter_s, 0, 30, 0),
+	K_REAL("fan_runon_s", struct config_zone, fan_runon_s, 0, 3600, 0),
+};
+
+/* [safety] fills struct config: the thresholds, and the power line beside them. */
+static const struct key safety_keys[] = {
+	K_REAL("max_pad_c", struct config, safety.max_pad_c, HARD_MIN_PAD_C, HARD_MAX_PAD_C, LO_HARD | HI_HARD),
+	K_REAL("min_pad_c", struct config, safety.min_pad_c, HARD_MIN_PAD_C, HARD_MAX_PAD_C, LO_HARD | HI_HARD),
+	K_REAL("max_heatsink_c", struct config, safety.max_heatsink_c, 30, HARD_MAX_HEATSINK_C, HI_HARD),
+	K_REAL("start_max_heatsink_c", struct config, safety.start_max_heatsink_c, 20, HARD_MAX_HEATSINK_C, HI_HARD),
+	K_REAL("sensor_lag_s", struct config, safety.sensor_lag_s, 0, 10, 0),
+	K_INT("read_fail_count", struct config, safety.read_fail_count, 1, 50),
+	K_REAL("stale_s", struct config, safety.stale_s, 2, 600, 0),
+	K_REAL("stale_min_duty", struct config, safety.stale_min_duty, 0, 1, 0),
+	K_REAL("disagree_c", struct config, safety.disagree_c, 0.2, 10, 0),
+	K_REAL("disagree_s", struct config, safety.disagree_s, 0.5, 60, 0),
+	K_REAL("max_rate_c_per_s", struct config, safety.max_rate_c_per_s, 0.5, 20, 0),
+	K_REAL("heat_gain_c", struct config, safety.heat_gain_c, 0.1, 10, 0),
+	K_REAL("heat_gain_time_s", struct config, safety.heat_gain_time_s, 1, 600, 0),
+	K_REAL("cool_gain_c", struct config, safety.cool_gain_c, 0.1, 10, 0),
+	K_REAL("cool_gain_time_s", struct config, safety.cool_gain_time_s, 1, 600, 0),
+	K_REAL("hysteresis_c", struct config, safety.hysteresis_c, 0.1, 5, 0),
+	K_REAL("max_error_c_s", struct config, safety.max_error_c_s, 1, 10000, 0),
+	K_REAL("away_c", struct config, safety.away_c, 0.2, 10, 0),
+	K_REAL("overrun_s", struct config, safety.overrun_s, 0.1, 10, 0),
+	K_REAL("session_margin_s", struct config, safety.session_margin_s, 0, 3600, 0),
+	K_STR("power", V_LINE, struct config, power_line, 0),
+	K_BOOL("power_active_low", struct config, power_active_low),
+};
+
+#define MAX_SECTION_KEYS 32
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+_Static_assert(COUNT(daemon_keys) <= MAX_SECTION_KEYS, "daemon_keys");
+_Static_assert(COUNT(button_keys) <= MAX_SECTION_KEYS, "button_keys");
+_Static_assert(COUNT(program_keys) <= MAX_SECTION_KEYS, "program_keys");
+_Static_assert(COUNT(thermistor_keys) <= MAX_SECTION_KEYS, "thermistor_keys");
+_Static_assert(COUNT(zone_keys) <= MAX_SECTION_KEYS, "zone_keys");
+_Static_assert(COUNT(safety_keys) <= MAX_SECTION_KEYS, "safety_keys");
+
+enum section_kind { S_DAEMON, S_BUTTON, S_PROGRAM, S_THERMISTOR, S_ZONE, S_SAFETY };
+
+enum naming {
+	UNNAMED,        /* [daemon] */
+	NAME_OPTIONAL,  /* [program] or [program NAME] */
+	NAME_REQUIRED,  /* [zone NAME] */
+};
+
+struct section_def {
+	const char *word;
+	enum section_kind kind;
+	enum naming naming;
+	const struct key *keys;
+	int n_keys;
+};
+
+static const struct section_def sections[] = {
+	{ "daemon", S_DAEMON, UNNAMED, daemon_keys, COUNT(daemon_keys) },
+	{ "button", S_BUTTON, UNNAMED, button_keys, COUNT(button_keys) },
+	{ "program", S_PROGRAM, NAME_OPTIONAL, program_keys, COUNT(program_keys) },
+	{ "thermistor", S_THERMISTOR, UNNAMED, thermistor_keys, COUNT(thermistor_keys) },
+	{ "zone", S_ZONE, NAME_REQUIRED, zone_keys, COUNT(zone_keys) },
+	{ "safety", S_SAFETY, UNNAMED, safety_keys, COUNT(safety_keys) },
+};
+
+/* Where one section instance and each of its keys were written; 0: not written. */
+struct seen {
+	int header_line;
+	int key_line[MAX_SECTION_KEYS];
+};
+
+/* A section title for messages: "[zone left]", "[program]". */
+#define TITLE_LEN (NAME_LEN + 16)
+
+struct parse {
+	const char *name;               /* for messages */
+	struct config *cfg;
+	struct config_error *err;
+	bool failed;
+	int err_rank;                   /* line of the error kept; INT_MAX for a file-wide one */
+
+	/* The input: a string, or a file read through buf. */
+	const char *str;
+	int fd;
+	char buf[1024];
+	size_t pos, len;
+	bool eof;
+	int read_errno;
+	int lineno;                     /* of the line inih is working on */
+
+	/* The section keys go to. */
+	const struct section_def *cur;  /* NULL before the first [section] */
+	void *cur_base;
+	struct seen *cur_seen;
+	char cur_title[TITLE_LEN];
+
+	struct seen daemon, button, thermistor, safety;
+	struct seen program[MAX_PROGRAMS];
+	struct seen zone[MAX_ZONES];
+};
+
+__attribute__((format(printf, 3, 4)))
+static void fail(struct parse *p, int line, const char *fmt, ...)
+{
+	int rank = line > 0 ? line : INT_MAX;
+	char what[400];
+	va_list ap;
+
+	/* The first error in the file wins; a file-wide one only when there is no other. */
+	if (p->failed && rank >= p->err_rank)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(p->err->msg, sizeof(p->err->msg), "%s:%d: %s", p->name, line, what);
+	else
+		snprintf(p->err->msg, sizeof(p->err->msg), "%s: %s", p->name, what);
+	p->failed = true;
+	p->err_rank = rank;
+}
+
+/* A bound for a message: 1000000 rather than 1e+06, 0.05 rather than 0.050000. */
+static const char *fmt_num(char *buf, size_t len, double v)
+{
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%g", v);
+	return buf;
+}
+
+/* --- Reading lines ------------------------------------------------------ */
+
+static int src_getc(struct parse *p)
+{
+	ssize_t n;
+
+	if (p->str != NULL)
+		return *p->str == '\0' ? -1 : (unsigned char)*p->str++;
+	if (p->pos == p->len) {
+		if (p->eof)
+			return -1;
+		do
+			n = read(p->fd, p->buf, sizeof(p->buf));
+		while (n < 0 && errno == EINTR);
+		if (n <= 0) {
+			if (n < 0)
+				p->read_errno = errno;
+			p->eof = true;
+			return -1;
+		}
+		p->pos = 0;
+		p->len = (size_t)n;
+	}
+	return (unsigned char)p->buf[p->pos++];
+}
+
+static bool is_name_char(int c)
+{
+	return isalnum(c) || c == '_' || c == '-';
+}
+
+/* A zone or program name: letters, digits, - and _, at most NAME_LEN - 1. */
+static bool check_name(struct parse *p, const char *what, const char *name)
+{
+	if (strlen(name) >= NAME_LEN) {
+		fail(p, p->lineno, "%s name %s is longer than %d characters", what, name, NAME_LEN - 1);
+		return false;
+	}
+	for (const char *s = name; *s; s++) {
+		if (!is_name_char((unsigned char)*s)) {
+			fail(p, p->lineno, "%s name %s may have only letters, digits, - and _", what, name);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * A "[...]" line: check it, and make it the section that the following
+ * keys go to. line has no leading blanks and starts with '['.
+ */
+static bool begin_section(struct parse *p, const char *line)
+{
+	struct config *c = p->cfg;
+	const char *close = strchr(line, ']');
+	char inner[200], word[200], name[200];
+	const struct section_def *def = NULL;
+	const char *s;
+	size_t n;
+
+	if (close == NULL) {
+		fail(p, p->lineno, "a section header needs a closing ]");
+		return false;
+	}
+	for (s = close + 1; *s == ' ' || *s == '\t'; s++)
+		;
+	if (*s != '\0' && *s != ';' && *s != '#') {
+		fail(p, p->lineno, "unexpected text after the section header: %s", s);
+		return false;
+	}
+	n = (size_t)(close - line - 1);
+	if (n >= sizeof(inner)) {
+		fail(p, p->lineno, "the section header is too long");
+		return false;
+	}
+	memcpy(inner, line + 1, n);
+	inner[n] = '\0';
+
+	/* "word" or "word NAME", blanks around either ignored. */
+	word[0] = name[0] = '\0';
+	s = inner;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strcspn(s, " \t");
+	memcpy(word, s, n);
+	word[n] = '\0';
+	s += n;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strcspn(s, " \t");
+	memcpy(name, s, n);
+	name[n] = '\0';
+	s += n;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s != '\0') {
+		fail(p, p->lineno, "unknown section [%s]", inner);
+		return false;
+	}
+
+	for (int i = 0; i < COUNT(sections); i++)
+		if (strcmp(sections[i].word, word) == 0)
+			def = &sections[i];
+	if (def == NULL) {
+		fail(p, p->lineno, "unknown section [%s]", inner);
+		return false;
+	}
+	if (def->naming == UNNAMED && name[0] != '\0') {
+		fail(p, p->lineno, "unknown section [%s %s]: [%s] takes no name", word, name, word);
+		return false;
+	}
+	if (def->naming == NAME_REQUIRED && name[0] == '\0') {
+		fail(p, p->lineno, "[%s] needs a name: [%s NAME]", word, word);
+		return false;
+	}
+	if (name[0] != '\0' && !check_name(p, word, name))
+		return false;
+
+	struct seen *seen;
+	void *base;
+
+	switch (def->kind) {
+	case S_DAEMON:
+		seen = &p->daemon;
+		base = &c->daemon;
+		break;
+	case S_BUTTON:
+		seen = &p->button;
+		base = &c->button;
+		break;
+	case S_THERMISTOR:
+		seen = &p->thermistor;
+		base = &c->thermistor;
+		break;
+	case S_SAFETY:
+		seen = &p->safety;
+		base = c;
+		break;
+	case S_PROGRAM: {
+		int i = 0;
+
+		if (name[0] != '\0') {
+			if (strcmp(name, "default") == 0) {
+				fail(p, p->lineno, "[program default]: the name default is reserved for [program]");
+				return false;
+			}
+			i = config_find_program(c, name);
+			if (i < 0) {
+				if (c->n_programs == MAX_PROGRAMS) {
+					fail(p, p->lineno, "[program %s]: too many programs (at most %d, [program] included)",
+					     name, MAX_PROGRAMS);
+					return false;
+				}
+				i = c->n_programs++;
+				/* The slot holds the defaults (config_defaults), not [program]'s values. */
+				strcpy(c->programs[i].name, name);
+			}
+		}
+		seen = &p->program[i];
+		base = &c->programs[i];
+		break;
+	}
+	case S_ZONE: {
+		int i;
+
+		for (i = 0; i < c->n_zones; i++)
+			if (strcmp(c->zones[i].name, name) == 0)
+				break;
+		if (i == c->n_zones) {
+			if (c->n_zones == MAX_ZONES) {
+				fail(p, p->lineno, "[zone %s]: too many zones (at most %d)", name, MAX_ZONES);
+				return false;
+			}
+			c->n_zones++;
+			strcpy(c->zones[i].name, name);
+		}
+		seen = &p->zone[i];
+		base = &c->zones[i];
+		break;
+	}
+	default:
+		return false;
+	}
+
+	if (name[0] != '\0')
+		snprintf(p->cur_title, sizeof(p->cur_title), "[%s %.*s]", def->word, NAME_LEN - 1, name);
+	else
+		snprintf(p->cur_title, sizeof(p->cur_title), "[%s]", def->word);
+	if (seen->header_line != 0) {
+		fail(p, p->lineno, "%s appears twice (first at line %d)", p->cur_title, seen->header_line);
+		return false;
+	}
+	seen->header_line = p->lineno;
+	p->cur = def;
+	p->cur_base = base;
+	p->cur_seen = seen;
+	return true;
+}
+
+/*
+ * inih's reader: one physical line per call, so p->lineno is the line
+ * inih is on while it calls handle_key. Returns NULL at the end, on a
+ * read error, and after the first error (no point reading on).
+ */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	/* inih wants room for '\r', '\n' and the NUL beyond the longest line. */
+	size_t cap = num > 3 ? (size_t)num - 3 : 0;
+	size_t n = 0, skip;
+	bool too_long = false, nul = false;
+	int ch;
+
+	if (p->failed)
+		return NULL;
+	ch = src_getc(p);
+	if (ch < 0) {
+		if (p->read_errno != 0)
+			fail(p, 0, "cannot read: %s", strerror(p->read_errno));
+		return NULL;
+	}
+	p->lineno++;
+	for (; ch >= 0 && ch != '\n'; ch = src_getc(p)) {
+		if (ch == '\0')
+			nul = true;
+		else if (n < cap || (n == cap && ch == '\r' && !too_long))
+			str[n++] = (char)ch;    /* a CR just past cap may be the CRLF's */
+		else
+			too_long = true;
+	}
+	if (n > 0 && str[n - 1] == '\r')
+		n--;
+	if (n > cap)
+		too_long = true;
+	str[n] = '\0';
+
+	if (p->read_errno != 0) {
+		fail(p, p->lineno, "cannot read: %s", strerror(p->read_errno));
+		return NULL;
+	}
+	if (nul) {
+		fail(p, p->lineno, "the line holds a NUL byte");
+		return NULL;
+	}
+	if (too_long) {
+		fail(p, p->lineno, "the line is longer than %zu characters", cap);
+		return NULL;
+	}
+
+	/* A UTF-8 byte order mark, then leading blanks: inih never sees them. */
+	skip = 0;
+	if (p->lineno == 1 && (unsigned char)str[0] == 0xEF && (unsigned char)str[1] == 0xBB &&
+	    (unsigned char)str[2] == 0xBF)
+		skip = 3;
+	while (str[skip] != '\0' && isspace((unsigned char)str[skip]))
+		skip++;
+	memmove(str, str + skip, n - skip + 1);
+
+	if (str[0] == '[' && !begin_section(p, str))
+		return NULL;
+	return str;
+}
+
+/* --- Values -------------------------------------------------------------- */
+
+/* A plain decimal number: [+-]digits[.digits][e[+-]digits]. No hex, inf or nan. */
+static bool parse_number(const char *s, double *out)
+{
+	const char *q = s;
+	bool digits = false;
+	char *end;
+	double v;
+
+	if (*q == '+' || *q == '-')
+		q++;
+	for (; isdigit((unsigned char)*q); q++)
+		digits = true;
+	if (*q == '.')
+		for (q++; isdigit((unsigned char)*q); q++)
+			digits = true;
+	if (!digits)
+		return false;
+	if (*q == 'e' || *q == 'E') {
+		q++;
+		if (*q == '+' || *q == '-')
+			q++;
+		if (!isdigit((unsigned char)*q))
+			return false;
+		while (isdigit((unsigned char)*q))
+			q++;
+	}
+	if (*q != '\0')
+		return false;
+	v = strtod(s, &end);
+	if (end != q || !isfinite(v))
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (int i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return true;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A GPIO line: a line name ([A-Za-z0-9_-]+, e.g. GPIO22), or CHIP:OFFSET
+ * with CHIP a chip name or number and OFFSET 0..1023. With norm, also
+ * writes a form in which the same line compares equal ("0:017" and
+ * "gpiochip0:17" are both "gpiochip0:17"). Returns NULL or why not.
+ */
+static const char *check_line_spec(const char *s, char *norm, size_t norm_len)
+{
+	const char *colon = strchr(s, ':');
+	const char *q;
+	bool numeric_chip = true;
+	long offset = 0;
+
+	if (colon == NULL) {
+		if (*s == '\0')
+			return "is empty";
+		for (q = s; *q; q++)
+			if (!is_name_char((unsigned char)*q))
+				return "is not a line: give a line name like GPIO17 or CHIP:OFFSET like gpiochip0:17";
+		if (norm)
+			snprintf(norm, norm_len, "%s", s);
+		return NULL;
+	}
+	if (colon == s)
+		return "is not a line: CHIP:OFFSET needs a chip, like gpiochip0:17";
+	for (q = s; q < colon; q++) {
+		if (!is_name_char((unsigned char)*q))
+			return "is not a line: give a line name like GPIO17 or CHIP:OFFSET like gpiochip0:17";
+		if (!isdigit((unsigned char)*q))
+			numeric_chip = false;
+	}
+	if (colon[1] == '\0')
+		return "is not a line: CHIP:OFFSET needs an offset, like gpiochip0:17";
+	for (q = colon + 1; *q; q++) {
+		if (!isdigit((unsigned char)*q))
+			return "is not a line: the offset in CHIP:OFFSET must be a number";
+		if (offset <= 1023)
+			offset = offset * 10 + (*q - '0');
+	}
+	if (offset > 1023)
+		return "is not a line: the offset must be between 0 and 1023";
+	if (norm) {
+		int chip_len = (int)(colon - s);
+
+		if (numeric_chip) {
+			long chip = 0;
+
+			for (q = s; q < colon && chip < 100000; q++)
+				chip = chip * 10 + (*q - '0');
+			snprintf(norm, norm_len, "gpiochip%ld:%ld", chip, offset);
+		} else {
+			snprintf(norm, norm_len, "%.*s:%ld", chip_len, s, offset);
+		}
+	}
+	return NULL;
+}
+
+/* DEVICE/CHANNEL: DEVICE [A-Za-z0-9_:.-]+, CHANNEL [a-z]+[0-9]*(_[a-z0-9]+)? */
+static const char *check_sensor_spec(const char *s)
+{
+	static const char *const usage =
+		"is not a sensor: give DEVICE/CHANNEL like ads1015/voltage0";
+	const char *slash = strchr(s, '/');
+	const char *q;
+
+	if (slash == NULL || slash == s || strchr(slash + 1, '/') != NULL)
+		return usage;
+	for (q = s; q < slash; q++)
+		if (!isalnum((unsigned char)*q) && !strchr("_:.-", *q))
+			return "is not a sensor: the device name may have only letters, digits and _ : . -";
+	q = slash + 1;
+	if (!islower((unsigned char)*q))
+		return "is not a sensor: the channel must look like voltage0, temp or temp1";
+	while (islower((unsigned char)*q))
+		q++;
+	while (isdigit((unsigned char)*q))
+		q++;
+	if (*q == '_') {
+		q++;
+		if (!islower((unsigned char)*q) && !isdigit((unsigned char)*q))
+			return "is not a sensor: the channel must look like voltage0, temp or temp1";
+		while (islower((unsigned char)*q) || isdigit((unsigned char)*q))
+			q++;
+	}
+	if (*q != '\0')
+		return "is not a sensor: the channel must look like voltage0, temp or temp1";
+	return NULL;
+}
+
+static int find_key(const struct section_def *def, const char *name)
+{
+	for (int i = 0; i < def->n_keys; i++)
+		if (strcmp(def->keys[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static bool check_range(struct parse *p, const struct key *k, const char *text, double v)
+{
+	char lo[32], hi[32];
+
+	if (k->flags & UNBOUNDED)
+		return true;
+	fmt_num(lo, sizeof(lo), k->min);
+	fmt_num(hi, sizeof(hi), k->max);
+	if (v < k->min && (k->flags & LO_HARD))
+		fail(p, p->lineno, "%s = %s is below the hard limit of %s", k->name, text, lo);
+	else if (v > k->max && (k->flags & HI_HARD))
+		fail(p, p->lineno, "%s = %s is above the hard limit of %s", k->name, text, hi);
+	else if (v < k->min || v > k->max)
+		fail(p, p->lineno, "%s = %s must be between %s and %s", k->name, text, lo, hi);
+	else
+		return true;
+	return false;
+}
+
+static bool store_string(struct parse *p, const struct key *k, const char *value, char *field)
+{
+	if (strlen(value) >= k->size) {
+		fail(p, p->lineno, "%s is longer than %zu characters", k->name, k->size - 1);
+		return false;
+	}
+	strcpy(field, value);
+	return true;
+}
+
+/* Parse value for key k of the current section and store it. */
+static bool set_value(struct parse *p, int ki, const char *value)
+{
+	const struct key *k = &p->cur->keys[ki];
+	char *field = (char *)p->cur_base + k->off;
+	const char *why;
+	double v;
+
+	switch (k->type) {
+	case V_REAL:
+	case V_INT:
+	case V_GAIN:
+		if (!parse_number(value, &v)) {
+			fail(p, p->lineno, "%s = %s is not a number", k->name, value);
+			return false;
+		}
+		if (k->type == V_INT && v != floor(v)) {
+			fail(p, p->lineno, "%s = %s is not a whole number", k->name, value);
+			return false;
+		}
+		if (!check_range(p, k, value, v))
+			return false;
+		if (k->type == V_REAL) {
+			*(double *)(void *)field = v;
+		} else if (k->type == V_INT) {
+			*(int *)(void *)field = (int)v;
+		} else {
+			/* kp sets both polarities; heat_kp / cool_kp win whatever the order. */
+			struct config_zone *z = p->cur_base;
+			char name[24];
+			int heat_k, cool_k;
+
+			snprintf(name, sizeof(name), "heat_%s", k->name);
+			heat_k = find_key(p->cur, name);
+			snprintf(name, sizeof(name), "cool_%s", k->name);
+			cool_k = find_key(p->cur, name);
+			if (p->cur_seen->key_line[heat_k] == 0)
+				*(double *)(void *)((char *)&z->pid.heat + k->off) = v;
+			if (p->cur_seen->key_line[cool_k] == 0)
+				*(double *)(void *)((char *)&z->pid.cool + k->off) = v;
+		}
+		return true;
+
+	case V_BOOL:
+		if (!parse_bool(value, (bool *)(void *)field)) {
+			fail(p, p->lineno, "%s = %s is not yes or no (yes/no, true/false, on/off, 1/0)",
+			     k->name, value);
+			return false;
+		}
+		return true;
+
+	case V_ENUM:
+		for (int i = 0; k->choices[i] != NULL; i++) {
+			if (strcmp(value, k->choices[i]) == 0) {
+				k->set_enum(p->cur_base, i);
+				return true;
+			}
+		}
+		fail(p, p->lineno, "%s = %s must be %s or %s", k->name, value, k->choices[0], k->choices[1]);
+		return false;
+
+	case V_LINE:
+		if (strlen(value) >= k->size)
+			break;
+		why = check_line_spec(value, NULL, 0);
+		if (why) {
+			fail(p, p->lineno, "%s = %s %s", k->name, value, why);
+			return false;
+		}
+		break;
+
+	case V_SENSOR:
+		if (strlen(value) >= k->size)
+			break;
+		why = check_sensor_spec(value);
+		if (why) {
+			fail(p, p->lineno, "%s = %s %s", k->name, value, why);
+			return false;
+		}
+		break;
+
+	case V_ABSPATH:
+	case V_SOCKET:
+		if (value[0] != '/') {
+			fail(p, p->lineno, "%s = %s is not an absolute path", k->name, value);
+			return false;
+		}
+		if (k->type == V_SOCKET) {
+			size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
+
+			if (strlen(value) > max) {
+				fail(p, p->lineno, "%s is longer than %zu characters, the limit of a Unix socket path",
+				     k->name, max);
+				return false;
+			}
+		}
+		break;
+
+	case V_IIO:
+		if (strcmp(value, "local:") != 0) {
+			bool ok = strncmp(value, "ip:", 3) == 0 && value[3] != '\0';
+
+			for (const char *q = value; ok && *q; q++)
+				if (!isgraph((unsigned char)*q))
+					ok = false;
+			if (!ok) {
+				fail(p, p->lineno, "%s = %s must be local: or ip:HOST", k->name, value);
+				return false;
+			}
+		}
+		break;
+	}
+	return store_string(p, k, value, field);
+}
+
+/* inih's handler: one "key = value" of the current section. Returns 0 on error. */
+static int handle_key(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse *p = user;
+	int ki;
+
+	(void)section;  /* the reader keeps the section; inih truncates long names */
+	if (p->failed)
+		return 0;
+	if (p->cur == NULL) {
+		fail(p, p->lineno, "%s is outside any section: put it under [daemon], [zone NAME], ...", key);
+		return 0;
+	}
+	ki = find_key(p->cur, key);
+	if (ki < 0) {
+		if (key[0] == '\0')
+			fail(p, p->lineno, "a value without a key");
+		else
+			fail(p, p->lineno, "unknown key %s in %s", key, p->cur_title);
+		return 0;
+	}
+	if (p->cur_seen->key_line[ki] != 0) {
+		fail(p, p->lineno, "duplicate key %s in %s (first at line %d)", key, p->cur_title,
+		     p->cur_seen->key_line[ki]);
+		return 0;
+	}
+	if (value[0] == '\0') {
+		fail(p, p->lineno, "%s has no value", key);
+		return 0;
+	}
+	if (strstr(value, " #") || strstr(value, "\t#")) {
+		fail(p, p->lineno, "%s = %s: # starts a comment only at the start of a line; after a value use ;",
+		     key, value);
+		return 0;
+	}
+	if (!set_value(p, ki, value))
+		return 0;
+	p->cur_seen->key_line[ki] = p->lineno;
+	return 1;
+}
+
+/* --- Whole-file checks --------------------------------------------------- */
+
+static const struct section_def *section_def(enum section_kind kind)
+{
+	for (int i = 0; i < COUNT(sections); i++)
+		if (sections[i].kind == kind)
+			return &sections[i];
+	return NULL;
+}
+
+/* Line of key in a section instance, 0 when it was not written. */
+static int line_of(const struct seen *s, enum section_kind kind, const char *key)
+{
+	int k = find_key(section_def(kind), key);
+
+	return k < 0 ? 0 : s->key_line[k];
+}
+
+/* The first non-zero line of those given: the key's, then its section's, then a fallback's. */
+static int first_line(int a, int b, int c)
+{
+	return a ? a : b ? b : c;
+}
+
+static void check_required(struct parse *p, const struct seen *s, enum section_kind kind,
+			   const char *title)
+{
+	const struct section_def *def = section_def(kind);
+	char missing[200] = "";
+	size_t used = 0;
+
+	if (s->header_line == 0)
+		return;
+	for (int k = 0; k < def->n_keys; k++) {
+		if ((def->keys[k].flags & REQUIRED) && s->key_line[k] == 0) {
+			int n = snprintf(missing + used, sizeof(missing) - used, "%s%s",
+					 used ? ", " : "", def->keys[k].name);
+
+			if (n > 0 && (size_t)n < sizeof(missing) - used)
+				used += (size_t)n;
+		}
+	}
+	if (used)
+		fail(p, s->header_line, "%s is missing %s (required)", title, missing);
+}
+
+static void check_thermistor(struct parse *p)
+{
+	static const char *const names[] = { "sh_a", "sh_b", "sh_c" };
+	struct thermistor_params *t = &p->cfg->thermistor;
+	char given[32] = "", missing[32] = "";
+	int first = 0, n_given = 0;
+
+	for (int i = 0; i < 3; i++) {
+		int line = line_of(&p->thermistor, S_THERMISTOR, names[i]);
+		char *list = line ? given : missing;
+
+		if (line) {
+			n_given++;
+			if (first == 0 || line < first)
+				first = line;
+		}
+		if (list[0] != '\0')
+			strcat(list, ", ");
+		strcat(list, names[i]);
+	}
+	if (n_given == 3)
+		t->has_sh = true;
+	else if (n_given > 0)
+		fail(p, first, "%s given without %s: give all three Steinhart-Hart coefficients or none",
+		     given, missing);
+}
+
+static void check_safety(struct parse *p)
+{
+	const struct config *c = p->cfg;
+	const struct safety_params *s = &c->safety;
+	const struct seen *ss = &p->safety;
+	int hdr = ss->header_line;
+	int max_line = line_of(ss, S_SAFETY, "max_pad_c");
+	int min_line = line_of(ss, S_SAFETY, "min_pad_c");
+	double two_periods_s = 2.0 / c->daemon.control_hz;
+
+	if (s->max_pad_c <= s->min_pad_c) {
+		if (max_line)
+			fail(p, max_line, "max_pad_c = %g must be above min_pad_c (%g)", s->max_pad_c, s->min_pad_c);
+		else
+			fail(p, first_line(min_line, hdr, 0), "min_pad_c = %g must be below max_pad_c (%g)",
+			     s->min_pad_c, s->max_pad_c);
+	}
+
+	if (s->start_max_heatsink_c > s->max_heatsink_c) {
+		int line = line_of(ss, S_SAFETY, "start_max_heatsink_c");
+
+		if (line)
+			fail(p, line, "start_max_heatsink_c = %g is above max_heatsink_c (%g)",
+			     s->start_max_heatsink_c, s->max_heatsink_c);
+		else
+			fail(p, first_line(line_of(ss, S_SAFETY, "max_heatsink_c"), hdr, 0),
+			     "max_heatsink_c = %g is below start_max_heatsink_c (%g)",
+			     s->max_heatsink_c, s->start_max_heatsink_c);
+	}
+
+	/* A tick may come a period late without tripping loop-overrun. */
+	if (s->overrun_s < two_periods_s - 1e-9) {
+		int line = line_of(ss, S_SAFETY, "overrun_s");
+
+		if (line)
+			fail(p, line, "overrun_s = %g is less than 2 control periods (%g s at control_hz = %g)",
+			     s->overrun_s, two_periods_s, c->daemon.control_hz);
+		else
+			fail(p, first_line(line_of(&p->daemon, S_DAEMON, "control_hz"), hdr, 0),
+			     "control_hz = %g makes 2 control periods (%g s) longer than overrun_s (%g)",
+			     c->daemon.control_hz, two_periods_s, s->overrun_s);
+	}
+}
+
+static void check_programs(struct parse *p)
+{
+	const struct config *c = p->cfg;
+	const struct safety_params *s = &c->safety;
+	int max_line = first_line(line_of(&p->safety, S_SAFETY, "max_pad_c"), p->safety.header_line, 0);
+	int min_line = first_line(line_of(&p->safety, S_SAFETY, "min_pad_c"), p->safety.header_line, 0);
+
+	for (int i = 0; i < c->n_programs; i++) {
+		const struct program *pr = &c->programs[i];
+		const struct seen *ps = &p->program[i];
+		int hdr = ps->header_line;
+		int warm_line = line_of(ps, S_PROGRAM, "warm_c");
+		int cool_line = line_of(ps, S_PROGRAM, "cool_c");
+		char title[TITLE_LEN];
+		double planned_s;
+
+		if (i == 0)
+			snprintf(title, sizeof(title), "[program]");
+		else
+			snprintf(title, sizeof(title), "[program %s]", pr->name);
+
+		if (pr->warm_c <= pr->cool_c)
+			fail(p, first_line(warm_line, cool_line, hdr), "warm_c = %g must be above cool_c (%g) in %s",
+			     pr->warm_c, pr->cool_c, title);
+		if (pr->warm_c > s->max_pad_c - SETPOINT_MARGIN_C + 1e-9)
+			fail(p, first_line(warm_line, hdr, max_line),
+			     "warm_c = %g is less than %.1f C below max_pad_c (%.1f) in %s",
+			     pr->warm_c, SETPOINT_MARGIN_C, s->max_pad_c, title);
+		if (pr->cool_c < s->min_pad_c + SETPOINT_MARGIN_C - 1e-9)
+			fail(p, first_line(cool_line, hdr, min_line),
+			     "cool_c = %g is less than %.1f C above min_pad_c (%.1f) in %s",
+			     pr->cool_c, SETPOINT_MARGIN_C, s->min_pad_c, title);
+
+		planned_s = program_planned_s(pr);
+		if (planned_s > HARD_MAX_SESSION_S)
+			fail(p, hdr, "%s: the program runs %.0f s, above the hard limit of %.0f s",
+			     title, planned_s, HARD_MAX_SESSION_S);
+	}
+}
+
+static void check_zones(struct parse *p)
+{
+	const struct config *c = p->cfg;
+
+	for (int i = 0; i < c->n_zones; i++) {
+		const struct config_zone *z = &c->zones[i];
+		const struct seen *zs = &p->zone[i];
+		char title[TITLE_LEN];
+
+		snprintf(title, sizeof(title), "[zone %s]", z->name);
+		check_required(p, zs, S_ZONE, title);
+		if (z->pid.deadband >= z->pid.max_duty) {
+			int line = line_of(zs, S_ZONE, "deadband");
+
+			if (line)
+				fail(p, line, "deadband = %g must be below max_duty (%g)", z->pid.deadband,
+				     z->pid.max_duty);
+			else
+				fail(p, first_line(line_of(zs, S_ZONE, "max_duty"), zs->header_line, 0),
+				     "max_duty = %g must be above deadband (%g)", z->pid.max_duty, z->pid.deadband);
+		}
+	}
+	if (c->n_zones == 0)
+		fail(p, 0, "no [zone NAME] section");
+}
+
+/* One use of a line or a sensor, for the checks that nothing is used twice. */
+struct use {
+	char spec[LINE_SPEC_LEN + SENSOR_SPEC_LEN];     /* normalised line spec, or sensor spec */
+	const char *written;    /* as written */
+	const char *key;
+	char owner[TITLE_LEN];
+	int line;
+	bool is_pad;            /* sensors: a pad sensor may not be shared */
+};
+
+static void add_use(struct use *u, int *n, const char *written, const char *key, const char *owner,
+		    int line, bool is_line_spec, bool is_pad)
+{
+	struct use *e;
+
+	if (written[0] == '\0' || line == 0)
+		return;
+	e = &u[(*n)++];
+	if (is_line_spec)
+		check_line_spec(written, e->spec, sizeof(e->spec));
+	else
+		snprintf(e->spec, sizeof(e->spec), "%s", written);
+	e->written = written;
+	e->key = key;
+	snprintf(e->owner, sizeof(e->owner), "%s", owner);
+	e->line = line;
+	e->is_pad = is_pad;
+}
+
+static void check_uses(struct parse *p, const struct use *u, int n, bool sensors)
+{
+	for (int i = 0; i < n; i++) {
+		for (int j = 0; j < n; j++) {
+			const struct use *a = &u[i], *b = &u[j];
+
+			/* b is the later use; report it, naming a. */
+			if (a->line >= b->line || strcmp(a->spec, b->spec) != 0)
+				continue;
+			if (sensors && !a->is_pad && !b->is_pad)
+				continue;       /* one heatsink sensor may serve several zones */
+			fail(p, b->line, "%s = %s is already used by %s in %s at line %d%s", b->key, b->written,
+			     a->key, a->owner, a->line, sensors ? " (a pad sensor cannot be shared)" : "");
+		}
+	}
+}
+
+static void check_lines_and_sensors(struct parse *p)
+{
+	static const char *const line_keys[] = { "heat", "cool", "enable", "fan" };
+	static const char *const sensor_keys[] = { "pad_sensor", "pad_sensor2", "heatsink_sensor" };
+	const struct config *c = p->cfg;
+	struct use lines[MAX_ZONES * 4 + 2];
+	struct use sensors[MAX_ZONES * 3];
+	int n_lines = 0, n_sensors = 0;
+
+	for (int i = 0; i < c->n_zones; i++) {
+		const struct config_zone *z = &c->zones[i];
+		const char *const line_vals[] = { z->heat, z->cool, z->enable, z->fan };
+		const char *const sensor_vals[] = { z->pad_sensor, z->pad_sensor2, z->heatsink_sensor };
+		char title[TITLE_LEN];
+
+		snprintf(title, sizeof(title), "[zone %s]", z->name);
+		for (int k = 0; k < 4; k++)
+			add_use(lines, &n_lines, line_vals[k], line_keys[k], title,
+				line_of(&p->zone[i], S_ZONE, line_keys[k]), true, false);
+		for (int k = 0; k < 3; k++)
+			add_use(sensors, &n_sensors, sensor_vals[k], sensor_keys[k], title,
+				line_of(&p->zone[i], S_ZONE, sensor_keys[k]), false, k < 2);
+	}
+	add_use(lines, &n_lines, c->power_line, "power", "[safety]",
+		line_of(&p->safety, S_SAFETY, "power"), true, false);
+	add_use(lines, &n_lines, c->button.line, "line", "[button]",
+		line_of(&p->button, S_BUTTON, "line"), true, false);
+	check_uses(p, lines, n_lines, false);
+	check_uses(p, sensors, n_sensors, true);
+}
+
+static void finish(struct parse *p)
+{
+	struct config *c = p->cfg;
+
+	c->button.present = p->button.header_line != 0;
+	check_required(p, &p->button, S_BUTTON, "[button]");
+	check_thermistor(p);
+	check_safety(p);
+	check_programs(p);
+	check_zones(p);
+	check_lines_and_sensors(p);
+}
+
+/* --- Entry points ---------------------------------------------------------- */
+
+static int run(struct parse *p)
+{
+	int rc;
+
+	config_defaults(p->cfg);
+	if (strlen(p->name) >= sizeof(p->cfg->path)) {
+		fail(p, 0, "the file name is longer than %zu characters", sizeof(p->cfg->path) - 1);
+		return -1;
+	}
+	strcpy(p->cfg->path, p->name);
+
+	rc = ini_parse_stream(read_line, p, handle_key, p);
+	/* inih's own complaint (a line that is neither [section] nor key = value), if first. */
+	if (rc > 0)
+		fail(p, rc, "expected key = value or [section]");
+	else if (rc < 0)
+		fail(p, 0, "the INI parser failed (%d)", rc);
+	if (!p->failed)
+		finish(p);
+	return p->failed ? -1 : 0;
+}
+
+static void parse_init(struct parse *p, const char *name, struct config *out, struct config_error *err)
+{
+	memset(p, 0, sizeof(*p));
+	p->name = name;
+	p->cfg = out;
+	p->err = err;
+	p->fd = -1;
+	err->msg[0] = '\0';
+}
+
+int config_parse_string(const char *text, const char *name_for_messages,
+			struct config *out, struct config_error *err)
+{
+	struct parse p;
+
+	parse_init(&p, name_for_messages ? name_for_messages : "(config)", out, err);
+	p.str = text ? text : "";
+	return run(&p);
+}
+
+int config_load(const char *path, struct config *out, struct config_error *err)
+{
+	struct parse p;
+	int fd, rc;
+
+	parse_init(&p, path, out, err);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		fail(&p, 0, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	p.fd = fd;
+	rc = run(&p);
+	close(fd);
+	return rc;
+}

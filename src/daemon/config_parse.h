@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading the configuration file (INI, parsed with inih) into a struct
+ * config, with every value checked against its range and the hard limits,
+ * and the cross checks run once the whole file is read.
+ *
+ * Every key, its default and its range: docs/configuration.md.
+ *
+ * Errors are one line, "NAME:LINE: what is wrong", e.g.
+ *   contrastd.conf:14: warm_c = 52 is above the hard limit of 43
+ * where NAME is the name or path the caller gave. The few errors that
+ * belong to no line ("no [zone NAME] section", a file that cannot be
+ * opened) are "NAME: what is wrong". The first error in the file wins.
+ *
+ * Nothing here allocates: the parser uses the stack and *out only, and
+ * nothing outlives the call but *out. Nothing here exits.
+ */
+#ifndef CONTRASTD_CONFIG_PARSE_H
+#define CONTRASTD_CONFIG_PARSE_H
+
+#include "../core/config.h"
+
+struct config_error {
+	char msg[512];          /* "FILE:LINE: what is wrong" */
+};
+
+/*
+ * Parse a configuration held in memory. name_for_messages prefixes every
+ * message and goes into out->path. Returns 0, or -1 with err->msg set; on
+ * error *out is unspecified (keep the old config).
+ */
+int config_parse_string(const char *text, const char *name_for_messages,
+			struct config *out, struct config_error *err);
+
+/*
+ * Read and parse the file at path (as given, also in the messages).
+ * A file that cannot be opened or read is an error naming the path and
+ * strerror. Returns 0, or -1 with err->msg set; on error *out is
+ * unspecified.
+ */
+int config_load(const char *path, struct config *out, struct config_error *err);
+
+#endif
