@@ -112,7 +112,7 @@ demo: $(BUILD)/contrastd
 
 check: $(BINS) unit-tests
 	@CONTRASTD=$(BUILD)/contrastd CONTRASTD_SAN=$(BUILD)/contrastd-san CONTRASTCTL=$(BUILD)/contrastctl \
-		BUILD=$(BUILD) bash tests/run.sh $(UNIT_BIN) $(UNIT_SAN) $(sort $(wildcard tests/process/*.sh))
+		BUILD=$(BUILD) bash tests/run.sh $(UNIT_BIN) $(UNIT_SAN) $(sort $(wildcard tests/process/test_*.sh))
 
 bench: $(BUILD)/contrastd
 	@BUILD=$(BUILD) CONTRASTD=$(BUILD)/contrastd bash tests/bench/run.sh

@@ -1,0 +1,36 @@
+# Helpers for the process tests: run the real binary, check exit code and output.
+# Sourced, not run (the runner only runs test_*.sh).
+set -u
+CONTRASTD=${CONTRASTD:-build/contrastd}
+CONTRASTD_SAN=${CONTRASTD_SAN:-build/contrastd-san}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+checks=0
+
+# expect NAME WANT_RC PATTERN -- COMMAND...: runs COMMAND, checks the exit
+# code and that stdout+stderr match the extended regex PATTERN.
+expect() {
+	local name=$1 want=$2 pattern=$3
+	shift 4
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	checks=$((checks + 1))
+	if [[ $rc -ne $want ]]; then
+		echo "FAIL $name: exit $rc, wanted $want"
+		echo "$out" | sed 's/^/    /' | tail -n 15
+		failures=$((failures + 1))
+	elif ! grep -Eq -- "$pattern" <<<"$out"; then
+		echo "FAIL $name: output does not match /$pattern/"
+		echo "$out" | sed 's/^/    /' | tail -n 15
+		failures=$((failures + 1))
+	else
+		echo "ok   $name"
+	fi
+}
+
+finish() {
+	echo "$((checks - failures)) passed, $failures failed"
+	[[ $failures -eq 0 ]]
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The real binary as a person or a script runs it: --check-config on good
+# and bad files, usage errors, a simulated session's JSON line, exit codes.
+. "$(dirname "$0")/lib.sh"
+
+good=config/contrastd.conf
+expect "check-config: the example is valid" 0 "valid" -- $CONTRASTD -c $good --check-config
+
+# Bad configs: FILE:LINE: message, exit 1, nothing else touched.
+sed 's/^warm_c = 39$/warm_c = 52/' $good >"$TMP/hot.conf"
+line=$(grep -n '^warm_c = 52$' "$TMP/hot.conf" | cut -d: -f1)
+expect "check-config: warm_c above the hard limit" 1 "hot.conf:$line: warm_c = 52 is above the hard limit of 43" -- \
+	$CONTRASTD -c "$TMP/hot.conf" --check-config
+
+printf '[daemon]\nbogus = 1\n' >"$TMP/unknown.conf"
+expect "check-config: unknown key" 1 "unknown.conf:2: .*bogus" -- $CONTRASTD -c "$TMP/unknown.conf" --check-config
+
+printf '[nonsense]\n' >"$TMP/section.conf"
+expect "check-config: unknown section" 1 "section.conf:1: .*nonsense" -- $CONTRASTD -c "$TMP/section.conf" --check-config
+
+expect "check-config: missing file" 1 "$TMP/missing.conf: .*No such file" -- $CONTRASTD -c "$TMP/missing.conf" --check-config
+
+# Usage errors.
+expect "usage: unknown flag" 1 "unknown argument '--frobnicate'" -- $CONTRASTD --frobnicate
+expect "usage: --speed without --simulate" 1 "--speed only goes with --simulate" -- $CONTRASTD -c $good --speed 2
+expect "usage: bad speed" 1 "--speed abc" -- $CONTRASTD -c $good --simulate --speed abc
+expect "usage: bad injection" 1 "unknown kind 'melt'" -- $CONTRASTD -c $good --simulate --start --inject melt@10
+expect "usage: injection zone" 1 "no zone named 'middle'" -- $CONTRASTD -c $good --simulate --start --inject fan-fail:middle@10
+expect "usage: unknown program" 3 "no program named 'nope'" -- $CONTRASTD -c $good --simulate --speed 0 --start nope
+expect "help" 0 "usage: contrastd" -- $CONTRASTD --help
+
+# A whole simulated session of the short program: progress lines and the JSON line.
+expect "simulated session: completed" 0 '^\{"result":"completed","program":"short","duration_s":[0-9.]+,"cycles_done":2,"zones":\[\{"name":"left","max_pad_c":[0-9.]+,"min_pad_c":[0-9.]+,"time_in_band_pct":[0-9.]+,"max_heatsink_c":[0-9.]+\},\{"name":"right".*\],"fault":null\}$' -- \
+	$CONTRASTD -c $good --simulate --speed 0 --start short
+expect "simulated session: progress lines" 0 "cool 2/2  to 22.0 C" -- $CONTRASTD -c $good --simulate --speed 0 --start short
+
+# The JSON line parses, and the trace has a row per tick and zone.
+$CONTRASTD -c $good --simulate --speed 0 --seed 9 --start short --trace "$TMP/trace.csv" >"$TMP/out.txt" 2>/dev/null
+expect "simulated session: JSON parses" 0 "completed" -- python3 -c '
+import json,sys
+line=[l for l in open(sys.argv[1]) if l.startswith("{")][-1]
+j=json.loads(line); print(j["result"]); assert j["fault"] is None and len(j["zones"])==2' "$TMP/out.txt"
+expect "trace: header and rows" 0 "^ok" -- python3 -c '
+import csv,sys
+rows=list(csv.DictReader(open(sys.argv[1])))
+assert set(["t_s","zone","phase","setpoint_c","pad_c","true_pad_c","heatsink_c","duty","heat","cool","enable","fan","power"]) <= set(rows[0])
+assert len(rows) % 2 == 0 and rows[0]["zone"]=="left" and rows[1]["zone"]=="right"
+assert all(not (r["heat"]=="1" and r["cool"]=="1") for r in rows)
+print("ok", len(rows))' "$TMP/trace.csv"
+
+# Same seed, same run, bit for bit; another seed, another run.
+$CONTRASTD -c $good --simulate --speed 0 --seed 9 --start short --trace "$TMP/trace2.csv" >/dev/null 2>&1
+$CONTRASTD -c $good --simulate --speed 0 --seed 10 --start short --trace "$TMP/trace3.csv" >/dev/null 2>&1
+expect "seed: same seed, same trace" 0 "" -- cmp "$TMP/trace.csv" "$TMP/trace2.csv"
+expect "seed: other seed, other trace" 1 "differ" -- cmp "$TMP/trace.csv" "$TMP/trace3.csv"
+
+# The sanitizer build runs a whole session clean.
+expect "sanitizers: a whole session" 0 '"result":"completed"' -- $CONTRASTD_SAN -c $good --simulate --speed 0 --start short
+
+# Speed: a 30-minute session flat out takes well under a second (behaviour, not a benchmark:
+# the limit is generous; make bench reports the figure).
+start=$(date +%s%N)
+$CONTRASTD -c $good --simulate --speed 0 --start >/dev/null 2>&1
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+expect "speed 0: the example session (40 simulated minutes) in ${ms} ms" 0 "" -- test $ms -lt 5000
+
+# SIGTERM mid-session: stopped, outputs off, exit 0.
+$CONTRASTD -c $good --simulate --speed 50 --start >"$TMP/term.txt" 2>&1 &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+rc=$?
+expect "SIGTERM: exit 0, session stopped" 0 '"result":"stopped"' -- bash -c "test $rc -eq 0 && cat $TMP/term.txt"
+
+finish
