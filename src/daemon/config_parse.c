@@ -167,6 +167,7 @@ static const struct key zone_keys[] = {
 	K_REAL("max_duty", struct config_zone, pid.max_duty, 0.05, HARD_MAX_DUTY, HI_HARD),
 	K_REAL("deadband", struct config_zone, pid.deadband, 0, 0.2, 0),
 	K_REAL("d_filter_s", struct config_zone, pid.d_filter_s, 0, 30, 0),
+	K_REAL("integral_band_c", struct config_zone, pid.integral_band_c, 0, 20, 0),
 	K_REAL("fan_runon_s", struct config_zone, fan_runon_s, 0, 3600, 0),
 };
 
