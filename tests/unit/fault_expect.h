@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What each injected fault must be detected as, and how fast: the table of
+ * docs/safety.md, shared by the fault-injection tests and the campaign.
+ * Bounds are from the moment of injection, with the default thresholds of
+ * the example config at 10 Hz.
+ */
+#ifndef CONTRASTD_TEST_FAULT_EXPECT_H
+#define CONTRASTD_TEST_FAULT_EXPECT_H
+
+#include "core/safety.h"
+#include "sim/hw_sim.h"
+
+struct fault_expect {
+	int inject;                     /* enum sim_fault or INJECT_* */
+	enum fault_kind kinds[3];       /* any of these (FAULT_NONE ends the list) */
+	double bound_s;                 /* detected within this of the injection */
+	bool needs_pad2;
+	/*
+	 * Detected only once it matters: the fault need not be detected while
+	 * the true heatsink stays at or below max_heatsink_c (a failed fan in
+	 * a warm phase cools nothing), but must be before it passes
+	 * max_heatsink_c + 5 C.
+	 */
+	bool heatsink_hazard_only;
+};
+
+static const struct fault_expect fault_expectations[] = {
+	{ SIM_FAULT_SENSOR_OPEN, { FAULT_SENSOR_OPEN }, 0.55, false, false },
+	{ SIM_FAULT_SENSOR_SHORT, { FAULT_SENSOR_SHORT }, 0.55, false, false },
+	{ SIM_FAULT_SENSOR_STUCK, { FAULT_SENSOR_STALE, FAULT_RUNAWAY }, 21.0, false, false },
+	{ SIM_FAULT_SENSOR_DETACHED, { FAULT_RATE_OF_CHANGE, FAULT_RUNAWAY }, 75.0, false, false },
+	{ SIM_FAULT_SENSOR_DRIFT, { FAULT_SENSOR_DISAGREE }, 30.0, true, false },
+	{ SIM_FAULT_PELTIER_DEAD, { FAULT_RUNAWAY }, 240.0, false, false },
+	{ SIM_FAULT_PELTIER_REVERSED, { FAULT_RUNAWAY, FAULT_OVER_TEMPERATURE }, 75.0, false, false },
+	/* Over-temperature; or sooner, runaway, when the output was pushing the other way. */
+	{ SIM_FAULT_PELTIER_STUCK_ON, { FAULT_OVER_TEMPERATURE, FAULT_RUNAWAY }, 30.0, false, false },
+	{ SIM_FAULT_FAN_FAIL, { FAULT_HEATSINK_OVER_TEMPERATURE }, 0.0, false, true },
+	{ INJECT_IIO_ERROR, { FAULT_SENSOR_READ }, 0.55, false, false },
+	{ INJECT_GPIO_ERROR, { FAULT_OUTPUT_ERROR }, 0.25, false, false },
+	{ INJECT_LOOP_STALL, { FAULT_LOOP_OVERRUN }, SIM_LOOP_STALL_S + 0.25, false, false },
+};
+
+#define N_FAULT_EXPECTATIONS ((int)(sizeof(fault_expectations) / sizeof(fault_expectations[0])))
+
+static inline bool fault_kind_expected(const struct fault_expect *e, enum fault_kind k)
+{
+	for (int i = 0; i < 3 && e->kinds[i] != FAULT_NONE; i++)
+		if (e->kinds[i] == k)
+			return true;
+	return false;
+}
+
+#endif
