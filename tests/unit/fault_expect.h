@@ -23,22 +23,30 @@ struct fault_expect {
 	 * max_heatsink_c + 5 C.
 	 */
 	bool heatsink_hazard_only;
+	/* The bound counts only ticks on which the zone's output drove (|duty| >= stale_min_duty). */
+	bool bound_in_driving_time;
 };
 
 static const struct fault_expect fault_expectations[] = {
-	{ SIM_FAULT_SENSOR_OPEN, { FAULT_SENSOR_OPEN }, 0.55, false, false },
-	{ SIM_FAULT_SENSOR_SHORT, { FAULT_SENSOR_SHORT }, 0.55, false, false },
-	{ SIM_FAULT_SENSOR_STUCK, { FAULT_SENSOR_STALE, FAULT_RUNAWAY }, 21.0, false, false },
-	{ SIM_FAULT_SENSOR_DETACHED, { FAULT_RATE_OF_CHANGE, FAULT_RUNAWAY }, 75.0, false, false },
-	{ SIM_FAULT_SENSOR_DRIFT, { FAULT_SENSOR_DISAGREE }, 30.0, true, false },
-	{ SIM_FAULT_PELTIER_DEAD, { FAULT_RUNAWAY }, 240.0, false, false },
-	{ SIM_FAULT_PELTIER_REVERSED, { FAULT_RUNAWAY, FAULT_OVER_TEMPERATURE }, 75.0, false, false },
+	{ SIM_FAULT_SENSOR_OPEN, { FAULT_SENSOR_OPEN }, 0.55, false, false, false },
+	{ SIM_FAULT_SENSOR_SHORT, { FAULT_SENSOR_SHORT }, 0.55, false, false, false },
+	/*
+	 * Stale counts only time the output drives (|duty| >= stale_min_duty):
+	 * the bound is stale_s + 1 s of that driving time. With a second pad
+	 * sensor, disagreement can come sooner.
+	 */
+	{ SIM_FAULT_SENSOR_STUCK, { FAULT_SENSOR_STALE, FAULT_RUNAWAY, FAULT_SENSOR_DISAGREE }, 21.0, false, false, true },
+	{ SIM_FAULT_SENSOR_DETACHED, { FAULT_RATE_OF_CHANGE, FAULT_RUNAWAY, FAULT_SENSOR_DISAGREE }, 75.0, false, false, false },
+	{ SIM_FAULT_SENSOR_DRIFT, { FAULT_SENSOR_DISAGREE }, 30.0, true, false, false },
+	/* Harmless meanwhile (nothing reaches the pad); slow where the setpoint is near rest. */
+	{ SIM_FAULT_PELTIER_DEAD, { FAULT_RUNAWAY }, 600.0, false, false, false },
+	{ SIM_FAULT_PELTIER_REVERSED, { FAULT_RUNAWAY, FAULT_OVER_TEMPERATURE }, 75.0, false, false, false },
 	/* Over-temperature; or sooner, runaway, when the output was pushing the other way. */
-	{ SIM_FAULT_PELTIER_STUCK_ON, { FAULT_OVER_TEMPERATURE, FAULT_RUNAWAY }, 30.0, false, false },
-	{ SIM_FAULT_FAN_FAIL, { FAULT_HEATSINK_OVER_TEMPERATURE }, 0.0, false, true },
-	{ INJECT_IIO_ERROR, { FAULT_SENSOR_READ }, 0.55, false, false },
-	{ INJECT_GPIO_ERROR, { FAULT_OUTPUT_ERROR }, 0.25, false, false },
-	{ INJECT_LOOP_STALL, { FAULT_LOOP_OVERRUN }, SIM_LOOP_STALL_S + 0.25, false, false },
+	{ SIM_FAULT_PELTIER_STUCK_ON, { FAULT_OVER_TEMPERATURE, FAULT_RUNAWAY }, 30.0, false, false, false },
+	{ SIM_FAULT_FAN_FAIL, { FAULT_HEATSINK_OVER_TEMPERATURE }, 0.0, false, true, false },
+	{ INJECT_IIO_ERROR, { FAULT_SENSOR_READ }, 0.55, false, false, false },
+	{ INJECT_GPIO_ERROR, { FAULT_OUTPUT_ERROR }, 0.25, false, false, false },
+	{ INJECT_LOOP_STALL, { FAULT_LOOP_OVERRUN }, SIM_LOOP_STALL_S + 0.25, false, false, false },
 };
 
 #define N_FAULT_EXPECTATIONS ((int)(sizeof(fault_expectations) / sizeof(fault_expectations[0])))
