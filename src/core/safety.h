@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "limits.h"
 #include "sensor.h"
 
@@ -74,6 +75,10 @@ struct fault {
 	double value;                   /* the offending value (C, C/s, s, mV ...) */
 	double limit;                   /* the limit it crossed */
 	double at_s;                    /* session time of the trip (s since the session started) */
+	char detail[24];                /* which variant of the check, "" when there is one only:
+					 * over/under-temperature "predicted" (value is the predicted pad);
+					 * runaway "no-heat-gain", "no-cool-gain", "wrong-way",
+					 * "error-outside-band" (value is always the pad reading, C) */
 };
 
 /* Per-zone input for one tick. */
@@ -104,46 +109,77 @@ struct safety_verdict {
 	bool zone_inhibit[MAX_ZONES];   /* this zone's output must be 0 this tick (e.g. a failed read) */
 };
 
+/* Readings kept per pad sensor for its 1-second slope: enough for 1 s at up to ~110 Hz. */
+#define SAFETY_SLOPE_RING 128
+
+/* One pad sensor's recent readings (a ring, newest at head). Private. */
+struct safety_slope {
+	double t_s[SAFETY_SLOPE_RING];  /* when, s */
+	double c[SAFETY_SLOPE_RING];    /* the reading, C */
+	int head;                       /* index of the newest entry */
+	int count;                      /* entries held, 0 = history restarted */
+};
+
+/* Tracking for one pad sensor (pad or pad2). Private. */
+struct safety_pad_state {
+	struct safety_slope hist;       /* for rate-of-change and the prediction */
+	bool have_raw;
+	int64_t raw;                    /* last raw value seen */
+	double frozen_s;                /* time driven (|duty| >= stale_min_duty) since raw last changed, s */
+};
+
 /* Per-zone tracking state. Opaque to callers; here so it can be embedded. */
 struct safety_zone_state {
-	int read_fail_ticks;            /* consecutive failed pad/pad2/heatsink reads */
-	int64_t stale_raw;              /* last pad raw value seen */
-	double stale_since_s;           /* when it last changed */
-	double stale_driving_s;         /* time driven while frozen */
-	bool have_prev;                 /* previous pad reading valid for rate-of-change */
-	double prev_pad_c;
-	double prev_pad_s;
-	double slope_c_per_s;           /* filtered pad slope, for the prediction */
-	double disagree_since_s;        /* <0 when not disagreeing */
+	struct safety_pad_state pad, pad2;
+	int bad_ticks;                  /* consecutive ticks with a pad/pad2/heatsink read not OK */
+	bool disagreeing;               /* |pad - pad2| > disagree_c ... */
+	double disagree_since_s;        /* ... since then */
 	/* runaway */
-	double runaway_setpoint_c;      /* setpoint the tracker was armed for */
+	bool rw_armed;                  /* rw_setpoint_c is valid */
+	double rw_setpoint_c;           /* setpoint the tracker was armed for */
 	bool reached;                   /* has been within hysteresis of the setpoint */
-	double goal_c;                  /* saturated approach: must get past this ... */
+	bool have_prev_e;
+	double prev_e_c;                /* setpoint - pad at the previous tick, to see a crossing */
+	double error_c_s;               /* accumulated error outside the band since reached, C*s */
+	bool goal_armed;                /* saturated toward the setpoint: */
+	int goal_dir;                   /* +1 heating, -1 cooling */
+	double goal_c;                  /* ... the pad must get past this ... */
 	double goal_deadline_s;         /* ... by this */
-	bool goal_armed;
-	double error_c_s;               /* accumulated error outside the band since reached */
-	double best_c;                  /* closest to the setpoint seen while pushing toward it */
+	bool push_active;               /* driving toward the setpoint with >= half the clamp: */
+	int push_dir;                   /* +1 heating, -1 cooling */
+	double push_start_s;
+	double best_c;                  /* closest to the setpoint seen during the push */
 };
 
 struct safety {
 	struct safety_params params;
 	int n_zones;
 	struct safety_zone_state zone[MAX_ZONES];
-	double prev_tick_s;
+	bool have_tick;
+	double prev_tick_s;             /* time of the previous safety_check */
+	bool was_running;               /* in->running at the previous tick */
 	bool latched;
-	struct fault fault;             /* the latched fault */
-	double clear_since_s;           /* <0 while the cause is present */
+	struct fault fault;             /* the latched fault (kind FAULT_NONE when none) */
+	bool clear;                     /* latched, and the cause has been gone ... */
+	double clear_since_s;           /* ... continuously since this tick */
+	double clear_seen_s;            /* the last tick at which the cause was evaluated */
 };
 
 void safety_init(struct safety *sf, const struct safety_params *params, int n_zones);
 
-/* A session starts now: forget tracking state from before (runaway, stale, rate). */
+/*
+ * A session starts now: forget tracking state from before (runaway, stale,
+ * rate history, read-fail and disagree counters). Never unlatches. The
+ * first running tick after a tick that was not running resets it too.
+ */
 void safety_session_started(struct safety *sf, double now_s);
 
 /*
  * One tick. Run before any output is applied. When in->running is false
- * no check trips, but the cause-cleared timer of a latched fault advances.
- * When a fault is latched already, no new one trips (the first cause is kept).
+ * no check trips and nothing is tracked, but the cause-cleared timer of a
+ * latched fault advances. When a fault is latched already, no new one trips
+ * (the first cause is kept) and every zone is inhibited. Several causes in
+ * one tick: the first in the order of docs/safety.md wins.
  */
 void safety_check(struct safety *sf, double now_s,
 		  const struct safety_input *in, struct safety_verdict *out);
@@ -152,14 +188,21 @@ void safety_check(struct safety *sf, double now_s,
 void safety_trip(struct safety *sf, const struct fault *f);
 
 bool safety_latched(const struct safety *sf);
+/* The latched fault; never NULL (kind FAULT_NONE when nothing is latched). */
 const struct fault *safety_latched_fault(const struct safety *sf);
 
-/* True when a latched fault's cause has been gone for clear_s as of now_s. */
+/*
+ * True when a latched fault's cause has been gone for clear_s (<= 0 counts
+ * as 5 s) as of now_s, counting only time seen by safety_check ticks: a
+ * stalled loop cannot clear a fault. True when nothing is latched.
+ */
 bool safety_cause_cleared(const struct safety *sf, double now_s);
 
 /*
  * A person acknowledged. Returns 0 and unlatches when the cause has
- * cleared; -1 (and stays latched) otherwise.
+ * cleared (or nothing is latched); -1 (and stays latched) otherwise.
+ * A refused acknowledgement is not remembered: the person acknowledges
+ * again once the cause has cleared.
  */
 int safety_acknowledge(struct safety *sf, double now_s);
 
