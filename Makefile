@@ -56,6 +56,8 @@ test_ldflags = $(shell cat tests/unit/$(1).ldflags 2>/dev/null)
 BINS := $(BUILD)/contrastd $(BUILD)/contrastd-san $(if $(CTL_SRC),$(BUILD)/contrastctl)
 
 .PHONY: all deps demo check bench install clean unit-tests
+# Keep the test objects: make would delete them as intermediates after the run.
+.SECONDARY:
 all: $(BUILD)/contrastd $(if $(CTL_SRC),$(BUILD)/contrastctl)
 
 # Install what is missing (as root), or say exactly what to run. Silent
