@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/* The `status` and `programs` JSON. See status_json.h and docs/control.md. */
+#include <math.h>
+#include "json_out.h"
+#include "status_json.h"
+
+double status_session_left_s(const struct controller *c, double now_s)
+{
+	const struct program *p = &c->program;
+
+	if (c->state != SESSION_RUNNING || c->run.done)
+		return 0.0;
+	double left_s = program_run_phase_left_s(p, &c->run, now_s);
+	int n = program_phase_count(p);
+
+	for (int i = c->run.phase + 1; i < n; i++)
+		left_s += program_phase_length_s(p, i);
+	return left_s;
+}
+
+/* A reading's temperature, or null when there is none to trust. */
+static void reading_value(struct json_out *j, const struct controller *c, const struct reading *r)
+{
+	if (c->primed && r->status == READING_OK)
+		json_out_number(j, r->temp_c, 2);
+	else
+		json_out_null(j);
+}
+
+static void reading_status(struct json_out *j, const struct controller *c, const struct reading *r)
+{
+	json_out_string(j, c->primed ? reading_status_name(r->status) : "none");
+}
+
+static void fault_json(struct json_out *j, const struct controller *c, double now_s)
+{
+	const struct config *cfg = c->cfg;
+	const struct fault *f = safety_latched_fault(&c->safety);
+	const char *names[MAX_ZONES];
+	char desc[256];
+
+	for (int z = 0; z < MAX_ZONES; z++)
+		names[z] = z < cfg->n_zones ? cfg->zones[z].name : "?";
+	safety_describe(f, names, desc, sizeof(desc));
+
+	json_out_begin_object(j);
+	json_out_key(j, "kind");
+	json_out_string(j, fault_kind_name(f->kind));
+	json_out_key(j, "zone");
+	json_out_string(j, f->zone >= 0 && f->zone < cfg->n_zones ? cfg->zones[f->zone].name : NULL);
+	json_out_key(j, "at_s");
+	json_out_number(j, f->at_s, 1);
+	json_out_key(j, "sensor");
+	json_out_string(j, f->sensor[0] ? f->sensor : NULL);
+	json_out_key(j, "detail");
+	json_out_string(j, f->detail[0] ? f->detail : NULL);
+	json_out_key(j, "value");
+	json_out_number(j, f->value, 2);
+	json_out_key(j, "limit");
+	json_out_number(j, f->limit, 2);
+	json_out_key(j, "description");
+	json_out_string(j, desc);
+	json_out_key(j, "ack_possible");
+	json_out_bool(j, safety_cause_cleared(&c->safety, now_s));
+	json_out_key(j, "clear_s");
+	json_out_number(j, c->safety.params.clear_s, 1);
+	json_out_end_object(j);
+}
+
+static void zone_json(struct json_out *j, const struct controller *c, int z)
+{
+	const struct config_zone *zc = &c->cfg->zones[z];
+	const struct zone_run *zr = &c->zone[z];
+	bool has_pad2 = zc->pad_sensor2[0] != '\0';
+
+	json_out_begin_object(j);
+	json_out_key(j, "name");
+	json_out_string(j, zc->name);
+	json_out_key(j, "setpoint_c");
+	json_out_number(j, c->state == SESSION_RUNNING ? zr->setpoint_c : NAN, 2);
+	json_out_key(j, "pad_c");
+	reading_value(j, c, &zr->pad);
+	json_out_key(j, "pad_status");
+	reading_status(j, c, &zr->pad);
+	json_out_key(j, "pad2_c");
+	if (has_pad2)
+		reading_value(j, c, &zr->pad2);
+	else
+		json_out_null(j);
+	json_out_key(j, "pad2_status");
+	if (has_pad2)
+		reading_status(j, c, &zr->pad2);
+	else
+		json_out_null(j);
+	json_out_key(j, "heatsink_c");
+	reading_value(j, c, &zr->heatsink);
+	json_out_key(j, "heatsink_status");
+	reading_status(j, c, &zr->heatsink);
+	json_out_key(j, "duty");
+	/* c->out: what is applied now (a stop or an output error zeroes it between ticks). */
+	json_out_number(j, c->out.duty[z], 3);
+	json_out_key(j, "fan");
+	if (zc->fan[0])
+		json_out_bool(j, c->out.fan[z]);
+	else
+		json_out_null(j);
+	json_out_end_object(j);
+}
+
+int status_json_build(const struct controller *c, double now_s, char *buf, size_t len)
+{
+	const struct config *cfg = c->cfg;
+	const struct program *p = &c->program;
+	bool running = c->state == SESSION_RUNNING && !c->run.done;
+	bool had_session = c->program_index >= 0;
+	struct json_out j;
+
+	json_out_init(&j, buf, len);
+	json_out_begin_object(&j);
+	json_out_key(&j, "state");
+	json_out_string(&j, session_state_name(c->state));
+	json_out_key(&j, "program");
+	json_out_string(&j, had_session ? p->name : NULL);
+	json_out_key(&j, "session_s");
+	json_out_number(&j, had_session ? controller_session_s(c, now_s) : NAN, 1);
+
+	json_out_key(&j, "phase");
+	json_out_string(&j, running ? phase_kind_name(program_phase_kind(p, c->run.phase)) : NULL);
+	json_out_key(&j, "phase_index");
+	if (running)
+		json_out_int(&j, c->run.phase);
+	else
+		json_out_null(&j);
+	json_out_key(&j, "phases");
+	if (running)
+		json_out_int(&j, program_phase_count(p));
+	else
+		json_out_null(&j);
+	json_out_key(&j, "cycle");
+	if (running)
+		json_out_int(&j, program_phase_cycle(p, c->run.phase));
+	else
+		json_out_null(&j);
+	json_out_key(&j, "cycles");
+	if (running)
+		json_out_int(&j, p->cycles);
+	else
+		json_out_null(&j);
+	json_out_key(&j, "setpoint_c");
+	json_out_number(&j, running ? program_phase_setpoint_c(p, c->run.phase) : NAN, 2);
+	json_out_key(&j, "phase_clock");
+	json_out_string(&j, running ? phase_clock_name(p->clock) : NULL);
+	json_out_key(&j, "phase_settled");
+	if (running)
+		json_out_bool(&j, c->run.settled);
+	else
+		json_out_null(&j);
+	json_out_key(&j, "phase_left_s");
+	json_out_number(&j, running ? program_run_phase_left_s(p, &c->run, now_s) : NAN, 1);
+	json_out_key(&j, "session_left_s");
+	json_out_number(&j, running ? status_session_left_s(c, now_s) : NAN, 1);
+	json_out_key(&j, "planned_s");
+	json_out_number(&j, running ? program_planned_s(p) : NAN, 1);
+	json_out_key(&j, "power");
+	json_out_bool(&j, c->out.power);
+
+	json_out_key(&j, "fault");
+	if (safety_latched(&c->safety))
+		fault_json(&j, c, now_s);
+	else
+		json_out_null(&j);
+
+	json_out_key(&j, "zones");
+	json_out_begin_array(&j);
+	for (int z = 0; z < cfg->n_zones; z++)
+		zone_json(&j, c, z);
+	json_out_end_array(&j);
+	json_out_end_object(&j);
+	return json_out_overflow(&j) ? -1 : (int)j.len;
+}
+
+int programs_json_build(const struct config *cfg, char *buf, size_t len)
+{
+	struct json_out j;
+
+	json_out_init(&j, buf, len);
+	json_out_begin_array(&j);
+	for (int i = 0; i < cfg->n_programs; i++) {
+		const struct program *p = &cfg->programs[i];
+
+		json_out_begin_object(&j);
+		json_out_key(&j, "name");
+		json_out_string(&j, p->name);
+		json_out_key(&j, "default");
+		json_out_bool(&j, i == 0);
+		json_out_key(&j, "warm_c");
+		json_out_number(&j, p->warm_c, 2);
+		json_out_key(&j, "cool_c");
+		json_out_number(&j, p->cool_c, 2);
+		json_out_key(&j, "warm_s");
+		json_out_number(&j, p->warm_s, 1);
+		json_out_key(&j, "cool_s");
+		json_out_number(&j, p->cool_s, 1);
+		json_out_key(&j, "cycles");
+		json_out_int(&j, p->cycles);
+		json_out_key(&j, "first");
+		json_out_string(&j, phase_kind_name(p->first));
+		json_out_key(&j, "last");
+		json_out_string(&j, phase_kind_name(p->last));
+		json_out_key(&j, "phase_clock");
+		json_out_string(&j, phase_clock_name(p->clock));
+		json_out_key(&j, "band_c");
+		json_out_number(&j, p->band_c, 2);
+		json_out_key(&j, "settle_max_s");
+		json_out_number(&j, p->settle_max_s, 1);
+		json_out_key(&j, "phases");
+		json_out_int(&j, program_phase_count(p));
+		json_out_key(&j, "planned_s");
+		json_out_number(&j, program_planned_s(p), 1);
+		json_out_end_object(&j);
+	}
+	json_out_end_array(&j);
+	return json_out_overflow(&j) ? -1 : (int)j.len;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The JSON the control socket answers `status` and `programs` with, one
+ * line each, no newline. Read-only over the controller and the config:
+ * building it changes nothing. The fields are an interface (contrastctl
+ * and scripts read them): docs/control.md lists each one.
+ *
+ * Units are in the names: _c degrees Celsius, _s seconds. A value that
+ * does not exist now (no session, no second pad sensor, a failed read,
+ * no fan line) is null, never a made-up number.
+ */
+#ifndef CONTRASTD_STATUS_JSON_H
+#define CONTRASTD_STATUS_JSON_H
+
+#include <stddef.h>
+#include "core/config.h"
+#include "core/controller.h"
+
+/*
+ * The status at controller time now_s (the time of the last tick):
+ * {"state":"running","program":"default","session_s":..,"phase":"warm",
+ *  "phase_index":2,"phases":9,"cycle":2,"cycles":4,"setpoint_c":38.00,
+ *  "phase_clock":"settled","phase_settled":true,"phase_left_s":..,
+ *  "session_left_s":..,"planned_s":..,"power":true,
+ *  "fault":null|{"kind":..,"zone":..,"at_s":..,"sensor":..,"detail":..,
+ *           "value":..,"limit":..,"description":..,"ack_possible":..,"clear_s":..},
+ *  "zones":[{"name":"left","setpoint_c":..,"pad_c":..,"pad_status":"ok",
+ *            "pad2_c":..,"pad2_status":..,"heatsink_c":..,
+ *            "heatsink_status":"ok","duty":0.420,"fan":true|null}]}
+ * Returns the length written, or -1 when len is too small (buf is then
+ * not valid JSON).
+ */
+int status_json_build(const struct controller *c, double now_s, char *buf, size_t len);
+
+/*
+ * Every program of the config, in config order:
+ * [{"name":"default","default":true,"warm_c":38.00,"cool_c":18.00,
+ *   "warm_s":180.0,"cool_s":60.0,"cycles":4,"first":"warm","last":"cool",
+ *   "phase_clock":"settled","band_c":0.50,"settle_max_s":300.0,
+ *   "phases":8,"planned_s":..}, ...]
+ * Returns the length written, or -1 when len is too small.
+ */
+int programs_json_build(const struct config *cfg, char *buf, size_t len);
+
+/*
+ * Seconds left in the running session: what is left of this phase plus
+ * the lengths of the phases after it. With the settled clock the waits
+ * for the band (up to settle_max_s a phase) come on top: it is then a
+ * lower bound. 0 when no session runs.
+ */
+double status_session_left_s(const struct controller *c, double now_s);
+
+#endif

@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The `status` and `programs` JSON: a config made by hand, a controller
+ * stepped with made-up readings, and the output read back with the very
+ * JSON reader contrastctl uses (so the test checks the contract between
+ * the two, not just substrings).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "core/config.h"
+#include "core/controller.h"
+#include "daemon/status_json.h"
+/*
+ * contrastctl's reader is not one of the daemon's objects (contrastctl
+ * links none of them, and the tests link only those): compile it in here.
+ */
+#include "ctl/json.c"
+
+static struct config cfg;
+static struct controller ctl;
+static struct json_doc doc;
+static char buf[65536];
+
+static void make_config(void)
+{
+	config_defaults(&cfg);
+	cfg.n_zones = 2;
+	snprintf(cfg.zones[0].name, NAME_LEN, "left");
+	snprintf(cfg.zones[0].pad_sensor, SENSOR_SPEC_LEN, "ads1115/voltage0");
+	snprintf(cfg.zones[0].pad_sensor2, SENSOR_SPEC_LEN, "ads1115/voltage1");
+	snprintf(cfg.zones[0].heatsink_sensor, SENSOR_SPEC_LEN, "ads1115/voltage2");
+	snprintf(cfg.zones[0].fan, LINE_SPEC_LEN, "GPIO5");
+	snprintf(cfg.zones[1].name, NAME_LEN, "right");
+	snprintf(cfg.zones[1].pad_sensor, SENSOR_SPEC_LEN, "ads1115b/voltage0");
+	snprintf(cfg.zones[1].heatsink_sensor, SENSOR_SPEC_LEN, "ads1115b/voltage2");
+	/* programs[0] is "default" with the defaults; one more, on the wall clock. */
+	struct program *p = &cfg.programs[1];
+
+	snprintf(p->name, NAME_LEN, "short");
+	p->warm_c = 38.0;
+	p->cool_c = 18.0;
+	p->warm_s = 100.0;
+	p->cool_s = 50.0;
+	p->cycles = 1;
+	p->first = PHASE_WARM;
+	p->last = PHASE_COOL;
+	p->clock = PHASE_CLOCK_WALL;
+	cfg.n_programs = 2;
+}
+
+static struct sensor_sample temp_sample(double c)
+{
+	struct sensor_sample s = { .ok = true, .unit = SAMPLE_C, .raw = (int64_t)llround(c * 1000.0),
+				   .value = c };
+	return s;
+}
+
+/* One tick with the pads at pad_c (pad2 0.2 above), heatsinks at 25 C. */
+static void tick(double now_s, double pad_c)
+{
+	struct tick_inputs in;
+	struct tick_outputs out;
+	struct tick_events ev;
+
+	memset(&in, 0, sizeof(in));
+	for (int z = 0; z < cfg.n_zones; z++) {
+		in.pad[z] = temp_sample(pad_c);
+		in.pad2[z] = temp_sample(pad_c + 0.2);
+		in.heatsink[z] = temp_sample(25.0);
+	}
+	in.loop_gap_s = 0.1;
+	controller_tick(&ctl, now_s, &in, &out, &ev);
+}
+
+static const struct json_node *parse_status(double now_s)
+{
+	int n = status_json_build(&ctl, now_s, buf, sizeof(buf));
+
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(buf));
+	assert_null(strchr(buf, '\n'));
+	if (json_parse(&doc, buf, (size_t)n) < 0)
+		fail_msg("not JSON (%s): %s", doc.error, buf);
+	assert_int_equal(json_root(&doc)->type, JSON_OBJECT);
+	return json_root(&doc);
+}
+
+static const char *s_of(const struct json_node *obj, const char *key)
+{
+	static char out[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	const struct json_node *n = json_get(&doc, obj, key);
+
+	if (!n)
+		fail_msg("no key %s in %s", key, buf);
+	return json_string(n, "(null)", out[i], sizeof(out[i]));
+}
+
+static double n_of(const struct json_node *obj, const char *key)
+{
+	const struct json_node *n = json_get(&doc, obj, key);
+
+	if (!n)
+		fail_msg("no key %s in %s", key, buf);
+	return json_number(n, NAN);
+}
+
+static void assert_null_key(const struct json_node *obj, const char *key)
+{
+	const struct json_node *n = json_get(&doc, obj, key);
+
+	if (!n)
+		fail_msg("no key %s in %s", key, buf);
+	if (n->type != JSON_NULL)
+		fail_msg("%s is not null in %s", key, buf);
+}
+
+static const struct json_node *zone(const struct json_node *st, int i)
+{
+	const struct json_node *z = json_first(&doc, json_get(&doc, st, "zones"));
+
+	while (z && i-- > 0)
+		z = json_next(&doc, z);
+	assert_non_null(z);
+	return z;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	make_config();
+	controller_init(&ctl, &cfg);
+	return 0;
+}
+
+static void test_before_any_tick(void **state)
+{
+	(void)state;
+	const struct json_node *st = parse_status(0.0);
+
+	assert_string_equal(s_of(st, "state"), "idle");
+	assert_null_key(st, "program");
+	assert_null_key(st, "session_s");
+	assert_null_key(st, "phase");
+	assert_null_key(st, "cycle");
+	assert_null_key(st, "phase_left_s");
+	assert_null_key(st, "session_left_s");
+	assert_null_key(st, "fault");
+	assert_false(json_bool(json_get(&doc, st, "power"), true));
+	assert_int_equal(json_count(&doc, json_get(&doc, st, "zones")), 2);
+	/* No readings yet: null, with status "none", never 0.0. */
+	assert_null_key(zone(st, 0), "pad_c");
+	assert_string_equal(s_of(zone(st, 0), "pad_status"), "none");
+	assert_null_key(zone(st, 0), "heatsink_c");
+}
+
+static void test_idle_with_readings(void **state)
+{
+	(void)state;
+	tick(0.0, 33.0);
+	const struct json_node *st = parse_status(0.0);
+	const struct json_node *left = zone(st, 0), *right = zone(st, 1);
+
+	assert_string_equal(s_of(st, "state"), "idle");
+	assert_string_equal(s_of(left, "name"), "left");
+	assert_true(fabs(n_of(left, "pad_c") - 33.0) < 1e-9);
+	assert_string_equal(s_of(left, "pad_status"), "ok");
+	assert_true(fabs(n_of(left, "pad2_c") - 33.2) < 1e-9);
+	assert_string_equal(s_of(left, "pad2_status"), "ok");
+	assert_true(fabs(n_of(left, "heatsink_c") - 25.0) < 1e-9);
+	assert_null_key(left, "setpoint_c");
+	assert_true(n_of(left, "duty") == 0.0);
+	assert_int_equal(json_get(&doc, left, "fan")->type, JSON_BOOL);
+	assert_false(json_bool(json_get(&doc, left, "fan"), true));
+
+	assert_string_equal(s_of(right, "name"), "right");
+	assert_null_key(right, "pad2_c");       /* no second sensor configured */
+	assert_null_key(right, "pad2_status");
+	assert_null_key(right, "fan");          /* no fan line */
+	/* The text itself: two decimals for temperatures, three for duty. */
+	assert_non_null(strstr(buf, "\"pad_c\":33.00,"));
+	assert_non_null(strstr(buf, "\"duty\":0.000,"));
+}
+
+static void test_running_phase_and_times(void **state)
+{
+	char why[256];
+
+	(void)state;
+	tick(0.0, 33.0);
+	if (controller_start(&ctl, "short", 0.1, why, sizeof(why)) < 0)
+		fail_msg("start refused: %s", why);
+	/* Two seconds of heating, the pad rising 0.5 C/s (well inside every check). */
+	for (int i = 1; i <= 19; i++)
+		tick(0.1 + 0.1 * i, 33.0 + 0.05 * i);
+	double now = 2.0;
+	const struct json_node *st = parse_status(now);
+
+	assert_string_equal(s_of(st, "state"), "running");
+	assert_string_equal(s_of(st, "program"), "short");
+	assert_string_equal(s_of(st, "phase"), "warm");
+	assert_true(n_of(st, "phase_index") == 0);
+	assert_true(n_of(st, "phases") == 2);
+	assert_true(n_of(st, "cycle") == 1);
+	assert_true(n_of(st, "cycles") == 1);
+	assert_true(n_of(st, "setpoint_c") == 38.0);
+	assert_string_equal(s_of(st, "phase_clock"), "wall");
+	assert_true(json_bool(json_get(&doc, st, "phase_settled"), false));
+	/* Wall clock: the phase counts from its start at 0.1 s. */
+	assert_true(fabs(n_of(st, "session_s") - 1.9) < 0.051);
+	assert_true(fabs(n_of(st, "phase_left_s") - 98.1) < 0.051);
+	assert_true(fabs(n_of(st, "session_left_s") - 148.1) < 0.051);
+	assert_true(n_of(st, "planned_s") == 150.0);
+	assert_true(fabs(status_session_left_s(&ctl, now) - 148.1) < 1e-6);
+	assert_true(json_bool(json_get(&doc, st, "power"), false));
+	assert_null_key(st, "fault");
+
+	const struct json_node *left = zone(st, 0);
+
+	assert_true(n_of(left, "setpoint_c") == 38.0);
+	assert_true(n_of(left, "duty") > 0.0);          /* heating */
+	assert_true(json_bool(json_get(&doc, left, "fan"), false));
+}
+
+static void test_settled_clock_not_yet_counting(void **state)
+{
+	char why[256];
+
+	(void)state;
+	tick(0.0, 33.0);
+	if (controller_start(&ctl, NULL, 0.1, why, sizeof(why)) < 0)
+		fail_msg("start refused: %s", why);
+	tick(0.2, 33.05);
+	const struct json_node *st = parse_status(0.2);
+
+	assert_string_equal(s_of(st, "program"), "default");
+	assert_string_equal(s_of(st, "phase_clock"), "settled");
+	assert_false(json_bool(json_get(&doc, st, "phase_settled"), true));
+	/* Not settled: the whole phase is still ahead, plus every later one. */
+	const struct program *p = &cfg.programs[0];
+	double rest = 0.0;
+
+	for (int i = 0; i < program_phase_count(p); i++)
+		rest += program_phase_length_s(p, i);
+	assert_true(n_of(st, "phase_left_s") == p->warm_s);
+	assert_true(fabs(n_of(st, "session_left_s") - rest) < 0.051);
+}
+
+static void test_fault_and_ack_possible(void **state)
+{
+	char why[256], desc[256];
+	const char *names[MAX_ZONES] = { "left", "right" };
+
+	(void)state;
+	tick(0.0, 33.0);
+	if (controller_start(&ctl, "short", 0.1, why, sizeof(why)) < 0)
+		fail_msg("start refused: %s", why);
+	tick(0.2, 33.05);
+	controller_output_error(&ctl, 0.25, 0);
+	safety_describe(safety_latched_fault(&ctl.safety), names, desc, sizeof(desc));
+
+	const struct json_node *st = parse_status(0.25);
+	const struct json_node *f = json_get(&doc, st, "fault");
+
+	assert_string_equal(s_of(st, "state"), "fault");
+	assert_string_equal(s_of(st, "program"), "short");
+	assert_null_key(st, "phase");           /* no session runs */
+	assert_false(json_bool(json_get(&doc, st, "power"), true));
+	assert_non_null(f);
+	assert_int_equal(f->type, JSON_OBJECT);
+	assert_string_equal(s_of(f, "kind"), "output-error");
+	assert_string_equal(s_of(f, "zone"), "left");
+	assert_string_equal(s_of(f, "sensor"), "output");
+	assert_true(fabs(n_of(f, "at_s") - 0.15) < 0.051);
+	assert_string_equal(s_of(f, "description"), desc);
+	assert_false(json_bool(json_get(&doc, f, "ack_possible"), true));
+	assert_true(n_of(f, "clear_s") == cfg.safety.clear_s);
+	assert_null_key(zone(st, 0), "setpoint_c");
+	assert_true(n_of(zone(st, 0), "duty") == 0.0);
+
+	/* Good readings for longer than clear_s: now an ack would be taken. */
+	double t = 0.3;
+
+	for (; t < 0.3 + cfg.safety.clear_s + 1.0; t += 0.1)
+		tick(t, 33.0);
+	st = parse_status(t - 0.1);
+	f = json_get(&doc, st, "fault");
+	assert_true(json_bool(json_get(&doc, f, "ack_possible"), false));
+	assert_int_equal(controller_ack(&ctl, t - 0.1, why, sizeof(why)), 0);
+	st = parse_status(t - 0.1);
+	assert_string_equal(s_of(st, "state"), "idle");
+	assert_null_key(st, "fault");
+	/* The last session is still named, with its length. */
+	assert_string_equal(s_of(st, "program"), "short");
+	assert_true(fabs(n_of(st, "session_s") - 0.15) < 0.051);
+}
+
+static void test_failed_reading_is_null_with_reason(void **state)
+{
+	struct tick_inputs in;
+	struct tick_outputs out;
+	struct tick_events ev;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	in.pad[0] = (struct sensor_sample){ .ok = false };
+	in.pad2[0] = temp_sample(33.0);
+	in.heatsink[0] = temp_sample(25.0);
+	in.pad[1] = temp_sample(33.0);
+	in.heatsink[1] = temp_sample(25.0);
+	in.loop_gap_s = 0.1;
+	controller_tick(&ctl, 0.0, &in, &out, &ev);
+
+	const struct json_node *st = parse_status(0.0);
+
+	assert_null_key(zone(st, 0), "pad_c");
+	assert_string_equal(s_of(zone(st, 0), "pad_status"), "failed");
+	assert_true(n_of(zone(st, 0), "pad2_c") == 33.0);
+}
+
+static void test_too_small_buffer(void **state)
+{
+	char small[64];
+
+	(void)state;
+	tick(0.0, 33.0);
+	assert_int_equal(status_json_build(&ctl, 0.0, small, sizeof(small)), -1);
+	assert_int_equal(programs_json_build(&cfg, small, sizeof(small)), -1);
+}
+
+static void test_eight_zones_fit_a_reply(void **state)
+{
+	char why[256];
+
+	(void)state;
+	cfg.n_zones = MAX_ZONES;
+	for (int z = 2; z < MAX_ZONES; z++) {
+		cfg.zones[z] = cfg.zones[0];
+		snprintf(cfg.zones[z].name, NAME_LEN, "zone-%c-with-a-long-name-xxxx", (char)('0' + z));
+	}
+	controller_init(&ctl, &cfg);
+	tick(0.0, 33.0);
+	assert_int_equal(controller_start(&ctl, NULL, 0.1, why, sizeof(why)), 0);
+	tick(0.2, 33.05);
+	controller_output_error(&ctl, 0.25, 7);
+	int n = status_json_build(&ctl, 0.25, buf, sizeof(buf));
+
+	/* Far below the socket's 64 KiB value limit. */
+	assert_true(n > 0 && n < 8192);
+	assert_int_equal(json_parse(&doc, buf, (size_t)n), 0);
+	assert_string_equal(s_of(json_get(&doc, json_root(&doc), "fault"), "zone"), "zone-7-with-a-long-name-xxxx");
+}
+
+static void test_programs(void **state)
+{
+	(void)state;
+	int n = programs_json_build(&cfg, buf, sizeof(buf));
+
+	assert_true(n > 0);
+	if (json_parse(&doc, buf, (size_t)n) < 0)
+		fail_msg("not JSON (%s): %s", doc.error, buf);
+	const struct json_node *list = json_root(&doc);
+
+	assert_int_equal(list->type, JSON_ARRAY);
+	assert_int_equal(json_count(&doc, list), 2);
+
+	const struct json_node *d = json_first(&doc, list), *s = json_next(&doc, d);
+	const struct program *p0 = &cfg.programs[0];
+
+	assert_string_equal(s_of(d, "name"), "default");
+	assert_true(json_bool(json_get(&doc, d, "default"), false));
+	assert_true(n_of(d, "warm_c") == p0->warm_c);
+	assert_true(n_of(d, "cool_c") == p0->cool_c);
+	assert_true(n_of(d, "warm_s") == p0->warm_s);
+	assert_true(n_of(d, "cool_s") == p0->cool_s);
+	assert_true(n_of(d, "cycles") == p0->cycles);
+	assert_string_equal(s_of(d, "first"), phase_kind_name(p0->first));
+	assert_string_equal(s_of(d, "last"), phase_kind_name(p0->last));
+	assert_string_equal(s_of(d, "phase_clock"), "settled");
+	assert_true(n_of(d, "band_c") == p0->band_c);
+	assert_true(n_of(d, "settle_max_s") == p0->settle_max_s);
+	assert_true(n_of(d, "phases") == program_phase_count(p0));
+	assert_true(fabs(n_of(d, "planned_s") - program_planned_s(p0)) < 0.051);
+
+	assert_string_equal(s_of(s, "name"), "short");
+	assert_false(json_bool(json_get(&doc, s, "default"), true));
+	assert_string_equal(s_of(s, "phase_clock"), "wall");
+	assert_true(n_of(s, "planned_s") == 150.0);
+	assert_true(n_of(s, "phases") == 2);
+}
+
+static void test_reader_rejects_broken_json(void **state)
+{
+	static const char *const bad[] = {
+		"", "{", "{\"a\":}", "{\"a\":1,}", "[1 2]", "{\"a\" 1}", "nul", "\"open", "{\"a\":1} x",
+		"{\"a\":\"\x01\"}", "[\"\\q\"]", "[\"\\u12G4\"]",
+	};
+	char s[16];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (json_parse(&doc, bad[i], strlen(bad[i])) == 0)
+			fail_msg("accepted broken JSON: %s", bad[i]);
+	assert_int_equal(json_parse(&doc, "[\"a\\u00e9\\n\"]", 13), 0);
+	json_string(json_first(&doc, json_root(&doc)), "", s, sizeof(s));
+	assert_string_equal(s, "a\xc3\xa9\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_before_any_tick, setup),
+		cmocka_unit_test_setup(test_idle_with_readings, setup),
+		cmocka_unit_test_setup(test_running_phase_and_times, setup),
+		cmocka_unit_test_setup(test_settled_clock_not_yet_counting, setup),
+		cmocka_unit_test_setup(test_fault_and_ack_possible, setup),
+		cmocka_unit_test_setup(test_failed_reading_is_null_with_reason, setup),
+		cmocka_unit_test_setup(test_too_small_buffer, setup),
+		cmocka_unit_test_setup(test_eight_zones_fit_a_reply, setup),
+		cmocka_unit_test_setup(test_programs, setup),
+		cmocka_unit_test(test_reader_rejects_broken_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
