@@ -95,7 +95,7 @@ $(BUILD)/contrastd-san: $(MAIN_OBJ_SAN) $(LIB_OBJ_SAN)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
 $(BUILD)/contrastctl: $(CTL_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs inih 2>/dev/null) $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -127,6 +127,19 @@ install: all
 	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/contrastd/contrastd.conf ]; then \
 		install -m 0644 config/contrastd.conf $(DESTDIR)$(SYSCONFDIR)/contrastd/contrastd.conf; \
 	else echo "install: keeping existing $(DESTDIR)$(SYSCONFDIR)/contrastd/contrastd.conf"; fi
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		systemd/contrastd.service.in >$(BUILD)/contrastd.service
+	install -m 0644 $(BUILD)/contrastd.service $(DESTDIR)$(UNITDIR)/contrastd.service
+	install -m 0644 systemd/contrastd.sysusers $(DESTDIR)$(SYSUSERSDIR)/contrastd.conf
+	install -m 0644 docs/contrastctl.1 $(DESTDIR)$(MANDIR)/man1/contrastctl.1
+	install -m 0644 docs/contrastd.conf.5 $(DESTDIR)$(MANDIR)/man5/contrastd.conf.5
+	install -m 0644 docs/contrastd.8 $(DESTDIR)$(MANDIR)/man8/contrastd.8
+	@# On the machine itself (no DESTDIR): the user now, and systemd told of the unit.
+	if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null 2>&1; then \
+		systemd-sysusers $(SYSUSERSDIR)/contrastd.conf; fi
+	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 clean:
 	rm -rf $(BUILD)

@@ -5,11 +5,14 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 #include "config_parse.h"
 #include "daemon.h"
 #include "log.h"
+#include "notify.h"
 #include "report.h"
+#include "status_json.h"
 #include "trace.h"
 
 /* Exit codes: the interface in docs and --help. */
@@ -59,6 +62,18 @@ int daemon_init(struct daemon *d, const struct options *opt, const struct config
 	}
 	d->start_pending = opt->start;
 	d->exit_code = EXIT_COMPLETED;
+	d->control.listen_fd = -1;
+	d->control.timer_fd = -1;
+	/*
+	 * --simulate --start is a batch run (the demo, the process tests): it
+	 * exits when the session ends and leaves no records and no socket.
+	 * Every other run, simulated or not, has both.
+	 */
+	d->records_on = !(d->simulated && opt->start);
+	if (d->records_on)
+		records_init(&d->records, d->cfg.daemon.state_dir, d->cfg.daemon.keep_sessions);
+	else
+		d->records.fd = -1;
 	return 0;
 }
 
@@ -75,9 +90,14 @@ static void apply_pending_reload(struct daemon *d)
 {
 	if (!d->reload_pending || d->ctl.state == SESSION_RUNNING)
 		return;
+	if (strcmp(d->cfg_pending.daemon.socket, d->cfg.daemon.socket) != 0)
+		log_warning("the control socket stays at %s until a restart (the new configuration "
+			    "says %s)", d->cfg.daemon.socket, d->cfg_pending.daemon.socket);
 	d->cfg = d->cfg_pending;
 	d->reload_pending = false;
 	controller_reconfigure(&d->ctl, &d->cfg);
+	if (d->records_on)
+		records_reconfigure(&d->records, d->cfg.daemon.state_dir, d->cfg.daemon.keep_sessions);
 	log_notice("new configuration in force");
 }
 
@@ -85,6 +105,8 @@ static void session_ended(struct daemon *d)
 {
 	char json[2048];
 
+	if (d->records_on)
+		records_session_end(&d->records, &d->ctl, d->now_s, d->end_how);
 	report_progress(d->progress, &d->ctl, d->now_s);
 	report_summary_json(&d->ctl, json, sizeof(json));
 	fprintf(d->progress, "%s\n", json);
@@ -95,9 +117,11 @@ static void session_ended(struct daemon *d)
 		describe_fault(d, desc, sizeof(desc));
 		log_err("session ended by a safety fault: %s", desc);
 	} else {
-		log_notice("session %s after %.0f s", session_state_name(d->ctl.state),
+		log_notice("session %s%s%s%s after %.0f s", session_state_name(d->ctl.state),
+			   d->end_how ? " (" : "", d->end_how ? d->end_how : "", d->end_how ? ")" : "",
 			   d->ctl.session_end_s - d->ctl.session_start_s);
 	}
+	d->end_how = NULL;
 	apply_pending_reload(d);
 	if (d->simulated && d->opt.start) {
 		d->quit = true;
@@ -106,7 +130,17 @@ static void session_ended(struct daemon *d)
 	}
 }
 
-static void start_session(struct daemon *d, const char *program)
+/* A session has just started: the log and the records. how: who asked. */
+static void session_started(struct daemon *d, const char *how)
+{
+	log_notice("session started (%s): program %s, %d cycles, planned %.0f s", how,
+		   d->ctl.program.name, d->ctl.program.cycles, program_planned_s(&d->ctl.program));
+	if (d->records_on)
+		records_session_start(&d->records, &d->ctl, d->now_s, time(NULL), how);
+}
+
+/* --start (and the button): start now; a refusal is logged and, for --simulate --start, ends the run. */
+static void start_session(struct daemon *d, const char *program, const char *how)
 {
 	char why[512];
 
@@ -121,8 +155,40 @@ static void start_session(struct daemon *d, const char *program)
 		}
 		return;
 	}
-	log_notice("session started: program %s, %d cycles, planned %.0f s", d->ctl.program.name,
-		   d->ctl.program.cycles, program_planned_s(&d->ctl.program));
+	session_started(d, how);
+}
+
+/* STATUS= once a second of real time, WATCHDOG=1 when due and this tick was healthy. */
+static void notify_tick(struct daemon *d, double gap_s, bool sensors_ok)
+{
+	double mono = monotonic_s();
+
+	if (mono >= d->next_notify_s) {
+		char status[256];
+
+		report_status(&d->ctl, d->now_s, status, sizeof(status));
+		notify_status(status);
+		d->next_notify_s = mono + 1.0;
+	}
+	/* On time: no gap longer than the supervisor's overrun limit. */
+	bool on_time = gap_s <= d->cfg.safety.overrun_s;
+
+	if (d->watchdog_period_s > 0.0 && mono >= d->next_watchdog_s && on_time && sensors_ok) {
+		notify_watchdog();
+		d->next_watchdog_s = mono + d->watchdog_period_s;
+	}
+}
+
+/* Every configured sensor of every zone answered this tick. */
+static bool sensors_answered(const struct daemon *d, const struct tick_inputs *in)
+{
+	for (int z = 0; z < d->cfg.n_zones; z++) {
+		if (!in->pad[z].ok || !in->heatsink[z].ok)
+			return false;
+		if (d->cfg.zones[z].pad_sensor2[0] && !in->pad2[z].ok)
+			return false;
+	}
+	return true;
 }
 
 void daemon_tick(struct daemon *d, double now_s, double gap_s)
@@ -178,10 +244,19 @@ void daemon_tick(struct daemon *d, double now_s, double gap_s)
 	}
 	if (ev.session_ended)
 		session_ended(d);
+	else if (d->records_on && d->ctl.state == SESSION_RUNNING)
+		records_tick(&d->records, &d->ctl, now_s);
+
+	if (!d->ready_sent) {
+		/* The hardware is open and the first readings are in. */
+		notify_ready();
+		d->ready_sent = true;
+	}
+	notify_tick(d, gap_s, sensors_answered(d, &in));
 
 	if (d->start_pending) {
 		d->start_pending = false;
-		start_session(d, d->opt.start_program);
+		start_session(d, d->opt.start_program, "--start");
 	}
 }
 
@@ -205,8 +280,10 @@ void daemon_sim_step(struct daemon *d)
 static void shutdown_on_signal(struct daemon *d, const char *signame)
 {
 	log_notice("%s: stopping", signame);
+	notify_stopping();
 	if (controller_stop(&d->ctl, d->now_s) == 0) {
 		d->hw.ops->all_off(d->hw.ctx);
+		d->end_how = signame;
 		session_ended(d);
 	}
 	d->hw.ops->all_off(d->hw.ctx);
@@ -296,6 +373,73 @@ static void go_fast(struct daemon *d)
 	loop_set_busy(&d->loop, on_busy, d);
 }
 
+/* The reply to start, stop and ack, and to status: the status as it is now. */
+static void reply_status(struct daemon *d, struct control_reply *reply)
+{
+	if (status_json_build(&d->ctl, d->now_s, control_reply_value(reply, "status"),
+			      reply->value_cap) < 0)
+		control_reply_error(reply, "the status does not fit in a reply");
+}
+
+/* A command from the control socket (control.h). Runs between ticks, at the last tick's time. */
+static void on_control(void *arg, const struct control_request *req, struct control_reply *reply)
+{
+	struct daemon *d = arg;
+	char who[64], why[512];
+
+	if (req->peer.known)
+		snprintf(who, sizeof(who), "uid %ld pid %ld", (long)req->peer.uid, (long)req->peer.pid);
+	else
+		snprintf(who, sizeof(who), "control socket");
+	switch (req->command) {
+	case CONTROL_STATUS:
+		reply_status(d, reply);
+		return;
+	case CONTROL_START:
+		/* The refusal goes back to the client; control.c logs it with the peer. */
+		if (controller_start(&d->ctl, req->program[0] ? req->program : NULL, d->now_s, why,
+				     sizeof(why)) < 0) {
+			control_reply_error(reply, "%s", why);
+			return;
+		}
+		session_started(d, who);
+		reply_status(d, reply);
+		return;
+	case CONTROL_STOP:
+		if (controller_stop(&d->ctl, d->now_s) < 0) {
+			control_reply_error(reply, "no session is running");
+			return;
+		}
+		/* Off now, not at the next tick. */
+		if (d->hw.ops->all_off(d->hw.ctx) < 0)
+			log_err("could not drive every output off after a stop");
+		d->end_how = who;
+		session_ended(d);
+		reply_status(d, reply);
+		return;
+	case CONTROL_ACK:
+		if (controller_ack(&d->ctl, d->now_s, why, sizeof(why)) < 0) {
+			control_reply_error(reply, "%s", why);
+			return;
+		}
+		log_notice("fault acknowledged (%s): idle", who);
+		apply_pending_reload(d);
+		reply_status(d, reply);
+		return;
+	case CONTROL_PROGRAMS:
+		if (programs_json_build(&d->cfg, control_reply_value(reply, "programs"), reply->value_cap) < 0)
+			control_reply_error(reply, "the programs do not fit in a reply");
+		return;
+	case CONTROL_LOG:
+		if (records_list_json(d->cfg.daemon.state_dir, req->log_n,
+				      control_reply_value(reply, "sessions"), reply->value_cap) < 0)
+			control_reply_error(reply, "cannot read %s/sessions.jsonl (the daemon's log says why)",
+					    d->cfg.daemon.state_dir);
+		return;
+	}
+	control_reply_error(reply, "unknown command");
+}
+
 int daemon_run(struct daemon *d)
 {
 	sigset_t mask;
@@ -316,6 +460,21 @@ int daemon_run(struct daemon *d)
 	}
 	d->wall_start_s = monotonic_s();
 	d->clock_origin_s = d->wall_start_s;
+	d->watchdog_period_s = notify_watchdog_period_s();
+	if (d->watchdog_period_s > 0.0)
+		log_info("watchdog: WATCHDOG=1 every %.1f s while the loop and the sensors are healthy",
+			 d->watchdog_period_s);
+
+	if (!(d->simulated && d->opt.start)) {
+		char err[512];
+
+		/* Not fatal: the button still works; the log says why contrastctl cannot connect. */
+		if (control_open(&d->control, &d->loop, d->cfg.daemon.socket, 0.0, on_control, d, err,
+				 sizeof(err)) < 0)
+			log_err("%s; running without the control socket", err);
+		else
+			d->control_on = true;
+	}
 
 	if (d->simulated && (d->opt.speed == 0.0 || d->opt.fast_after_s == 0.0)) {
 		go_fast(d);
@@ -341,6 +500,12 @@ int daemon_run(struct daemon *d)
 
 void daemon_close(struct daemon *d)
 {
+	if (d->control_on) {
+		control_close(&d->control);
+		d->control_on = false;
+	}
+	if (d->records_on)
+		records_close(&d->records);
 	if (d->hw.ops) {
 		d->hw.ops->all_off(d->hw.ctx);
 		d->hw.ops->close(d->hw.ctx);

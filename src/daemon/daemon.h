@@ -17,10 +17,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "cli.h"
+#include "control.h"
 #include "core/config.h"
 #include "core/controller.h"
 #include "hw/hw.h"
 #include "loop.h"
+#include "records.h"
 #include "sim/hw_sim.h"
 
 struct daemon {
@@ -47,6 +49,15 @@ struct daemon {
 	bool fast;                      /* simulated, flat out */
 	double wall_start_s;
 	double next_status_s;           /* simulated: periodic progress while a person watches */
+	struct control_server control;  /* the control socket (docs/control.md) */
+	bool control_on;                /* open: not with --simulate --start */
+	struct records records;         /* session CSVs and sessions.jsonl under state_dir */
+	bool records_on;                /* not with --simulate --start */
+	const char *end_how;            /* who ended the session being ended ("SIGTERM", "uid 1000 pid 42") */
+	bool ready_sent;                /* READY=1 went out after the first tick */
+	double watchdog_period_s;       /* send WATCHDOG=1 this often (monotonic); 0: no watchdog */
+	double next_watchdog_s;         /* monotonic time the next WATCHDOG=1 is due */
+	double next_notify_s;           /* monotonic time the next STATUS= is due */
 };
 
 /*
