@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "config_parse.h"
 #include "daemon.h"
+#include "hw/hw_real.h"
 #include "log.h"
 
 #define EXIT_USAGE    1
@@ -52,9 +53,33 @@ int main(int argc, char **argv)
 		       config_state.n_zones, config_state.n_programs);
 		return 0;
 	}
+	/* What systemd runs after the service stops, however it stopped. */
+	if (opt.safe_off)
+		return hw_real_safe_off(&config_state) < 0 ? EXIT_HARDWARE : 0;
+	/* What a person runs after wiring the device: 0 all well, 2 otherwise. */
+	if (opt.probe)
+		return hw_real_probe(&config_state, stdout);
 	if (!opt.simulate) {
-		fprintf(stderr, "contrastd: real hardware is not available in this build; use --simulate\n");
-		return EXIT_HARDWARE;
+		struct hw hw;
+
+		if (hw_real_open(&config_state, &hw, err, sizeof(err)) < 0) {
+			fprintf(stderr, "contrastd: %s\n", err);
+			return EXIT_HARDWARE;
+		}
+		if (daemon_init(&daemon_state, &opt, &config_state, &hw, err, sizeof(err)) < 0) {
+			/* As simulated: what fails here is an option (--trace), not the hardware. */
+			bool daemon_owns_hw = daemon_state.hw.ops != NULL;
+
+			fprintf(stderr, "contrastd: %s\n", err);
+			daemon_close(&daemon_state);
+			if (!daemon_owns_hw)
+				hw.ops->close(hw.ctx);
+			return EXIT_USAGE;
+		}
+		int rc = daemon_run(&daemon_state);
+
+		daemon_close(&daemon_state);
+		return rc;
 	}
 
 	if (daemon_init(&daemon_state, &opt, &config_state, NULL, err, sizeof(err)) < 0) {

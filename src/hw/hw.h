@@ -9,7 +9,21 @@
 #define CONTRASTD_HW_H
 
 #include <stdbool.h>
+#include "../core/button.h"
 #include "../core/controller.h"
+
+struct loop;
+
+/* What the hardware reports to the daemon between ticks. */
+struct hw_events {
+	/*
+	 * The bedside button: event is BUTTON_SHORT_PRESS or BUTTON_LONG_PRESS,
+	 * now_s when it was recognised, in the hardware's clock
+	 * (CLOCK_MONOTONIC seconds). NULL: presses are ignored.
+	 */
+	void (*button)(void *arg, enum button_event event, double now_s);
+	void *arg;
+};
 
 struct hw_ops {
 	const char *name;
@@ -36,6 +50,16 @@ struct hw_ops {
 
 	/* Release everything (lines are left inactive). */
 	void (*close)(void *ctx);
+
+	/*
+	 * Optional (NULL when the hardware needs no events, as the simulated
+	 * one): put the hardware's own file descriptors into the loop (the
+	 * real one's PWM-edge timerfd and the button's line-event fd) and
+	 * report through ev, which is copied. Call once, after loop_init and
+	 * before loop_run; close() takes the fds out again. Returns 0, or -1
+	 * after logging why.
+	 */
+	int (*attach)(void *ctx, struct loop *loop, const struct hw_events *ev);
 };
 
 struct hw {

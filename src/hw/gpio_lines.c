@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/* GPIO lines through libgpiod 1.6. See gpio_lines.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gpiod.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "daemon/log.h"
+#include "gpio_lines.h"
+
+void gpio_line_init(struct gpio_line *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->value = -1;
+}
+
+void gpio_line_where(const struct gpio_line *l, char *buf, size_t len)
+{
+	if (l->chip)
+		snprintf(buf, len, "%s (%s:%u)", l->spec, l->chip_name, l->offset);
+	else
+		snprintf(buf, len, "%s", l->spec);
+}
+
+/* The chips this machine has, "gpiochip0, gpiochip1", for messages. */
+static void list_chips(char *buf, size_t len)
+{
+	struct dirent **names;
+	int n = scandir("/dev", &names, NULL, alphasort);
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (strncmp(names[i]->d_name, "gpiochip", 8) == 0 && used + 1 < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+						 names[i]->d_name);
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+	if (buf[0] == '\0')
+		snprintf(buf, len, "none: there is no /dev/gpiochip*");
+}
+
+/* Split "CHIP:OFFSET"; false when spec is a line name. */
+static bool split_chip_offset(const char *spec, char *chip, size_t chip_len, unsigned long *offset)
+{
+	const char *colon = strrchr(spec, ':');
+	char *end;
+
+	if (!colon || colon == spec || colon[1] == '\0')
+		return false;
+	errno = 0;
+	*offset = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || errno)
+		return false;
+	snprintf(chip, chip_len, "%.*s", (int)(colon - spec), spec);
+	return true;
+}
+
+static void fill_found(struct gpio_line *l)
+{
+	const char *name = gpiod_chip_name(l->chip);
+
+	snprintf(l->chip_name, sizeof(l->chip_name), "%s", name ? name : "?");
+	l->offset = gpiod_line_offset(l->line);
+}
+
+int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char *err, size_t err_len)
+{
+	char chip_spec[LINE_SPEC_LEN], chips[256];
+	unsigned long offset;
+
+	gpio_line_init(l);
+	snprintf(l->role, sizeof(l->role), "%s", role);
+	snprintf(l->spec, sizeof(l->spec), "%s", spec);
+
+	if (split_chip_offset(spec, chip_spec, sizeof(chip_spec), &offset)) {
+		errno = 0;
+		l->chip = gpiod_chip_open_lookup(chip_spec);
+		if (!l->chip) {
+			int e = errno ? errno : ENOENT;
+
+			list_chips(chips, sizeof(chips));
+			if (e == ENOENT || e == ENODEV)
+				snprintf(err, err_len, "%s: %s: no GPIO chip '%s' (chips: %s)", role, spec,
+					 chip_spec, chips);
+			else
+				snprintf(err, err_len, "%s: %s: cannot open GPIO chip '%s': %s (errno %d)", role,
+					 spec, chip_spec, strerror(e), e);
+			return -1;
+		}
+		unsigned int n = gpiod_chip_num_lines(l->chip);
+		const char *chip_name = gpiod_chip_name(l->chip);
+
+		if (offset >= n) {
+			snprintf(err, err_len, "%s: %s: %s has %u lines (offsets 0..%u), no offset %lu", role, spec,
+				 chip_name ? chip_name : chip_spec, n, n ? n - 1 : 0, offset);
+			gpio_line_close(l);
+			return -1;
+		}
+		errno = 0;
+		l->line = gpiod_chip_get_line(l->chip, (unsigned int)offset);
+		if (!l->line) {
+			int e = errno ? errno : EIO;
+
+			snprintf(err, err_len, "%s: %s: cannot get line %lu of %s: %s (errno %d)", role, spec,
+				 offset, chip_name ? chip_name : chip_spec, strerror(e), e);
+			gpio_line_close(l);
+			return -1;
+		}
+		fill_found(l);
+		return 0;
+	}
+
+	errno = 0;
+	l->line = gpiod_line_find(spec);
+	if (!l->line) {
+		int e = errno ? errno : ENOENT;
+
+		list_chips(chips, sizeof(chips));
+		if (e == ENOENT)
+			snprintf(err, err_len, "%s: %s: no GPIO line by that name on any chip (chips: %s)", role,
+				 spec, chips);
+		else
+			snprintf(err, err_len, "%s: %s: searching the GPIO chips for a line by that name: %s "
+				 "(errno %d; chips: %s)", role, spec, strerror(e), e, chips);
+		return -1;
+	}
+	l->chip = gpiod_line_get_chip(l->line);
+	fill_found(l);
+	return 0;
+}
+
+/* A request failed with errno e: say what, where, why, and who holds a busy line. */
+static void request_error(struct gpio_line *l, const char *as, int e, char *err, size_t err_len)
+{
+	char where[128];
+
+	gpio_line_where(l, where, sizeof(where));
+	if (e == EBUSY && gpiod_line_update(l->line) == 0 && gpiod_line_is_used(l->line)) {
+		const char *who = gpiod_line_consumer(l->line);
+
+		if (who)
+			snprintf(err, err_len, "%s: %s: cannot request it as %s: %s (errno %d): held by \"%s\"",
+				 l->role, where, as, strerror(e), e, who);
+		else
+			snprintf(err, err_len, "%s: %s: cannot request it as %s: %s (errno %d): used by the kernel "
+				 "or a process that gave no label", l->role, where, as, strerror(e), e);
+		return;
+	}
+	snprintf(err, err_len, "%s: %s: cannot request it as %s: %s (errno %d)", l->role, where, as,
+		 strerror(e), e);
+}
+
+int gpio_line_request_output(struct gpio_line *l, bool active_low, char *err, size_t err_len)
+{
+	int flags = active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
+
+	/* default_val is logical: 0 is inactive whatever the polarity. */
+	if (gpiod_line_request_output_flags(l->line, GPIO_CONSUMER, flags, 0) < 0) {
+		request_error(l, "an output", errno, err, err_len);
+		return -1;
+	}
+	l->requested = true;
+	l->output = true;
+	l->active_low = active_low;
+	l->value = 0;
+	return 0;
+}
+
+int gpio_line_request_events(struct gpio_line *l, bool active_low, char *err, size_t err_len)
+{
+	int flags = active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW | GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP
+		: GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN;
+	int rc = gpiod_line_request_both_edges_events_flags(l->line, GPIO_CONSUMER, flags);
+
+	if (rc < 0 && errno == EINVAL) {
+		/* Kernels before 5.5 know no bias flags. */
+		char where[128];
+
+		gpio_line_where(l, where, sizeof(where));
+		log_notice("%s: %s: the kernel cannot set a pull-%s: the board's resistor must hold the line",
+			   l->role, where, active_low ? "up" : "down");
+		flags &= GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW;
+		rc = gpiod_line_request_both_edges_events_flags(l->line, GPIO_CONSUMER, flags);
+	}
+	if (rc < 0) {
+		request_error(l, "an input for both edges", errno, err, err_len);
+		return -1;
+	}
+	l->requested = true;
+	l->output = false;
+	l->active_low = active_low;
+	return 0;
+}
+
+int gpio_line_request_input(struct gpio_line *l, bool active_low, char *err, size_t err_len)
+{
+	int flags = active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW | GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP
+		: GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN;
+	int rc = gpiod_line_request_input_flags(l->line, GPIO_CONSUMER, flags);
+
+	if (rc < 0 && errno == EINVAL)
+		rc = gpiod_line_request_input_flags(l->line, GPIO_CONSUMER,
+						    flags & GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW);
+	if (rc < 0) {
+		request_error(l, "an input", errno, err, err_len);
+		return -1;
+	}
+	l->requested = true;
+	l->output = false;
+	l->active_low = active_low;
+	return 0;
+}
+
+int gpio_output_open(struct gpio_line *l, const char *role, const char *spec, bool active_low,
+		     char *err, size_t err_len)
+{
+	if (gpio_line_find(l, role, spec, err, err_len) < 0)
+		return -1;
+	if (gpio_line_request_output(l, active_low, err, err_len) < 0) {
+		gpio_line_close(l);
+		return -1;
+	}
+	return 0;
+}
+
+int gpio_line_set(struct gpio_line *l, bool active)
+{
+	if (!l->requested || !l->output) {
+		errno = EBADF;
+		return -1;
+	}
+	if (gpiod_line_set_value(l->line, active ? 1 : 0) < 0) {
+		l->value = -1;
+		return -1;
+	}
+	l->value = active ? 1 : 0;
+	return 0;
+}
+
+int gpio_line_get(struct gpio_line *l)
+{
+	if (!l->requested) {
+		errno = EBADF;
+		return -1;
+	}
+	return gpiod_line_get_value(l->line);
+}
+
+int gpio_line_event_fd(struct gpio_line *l)
+{
+	if (!l->requested || l->output)
+		return -1;
+	return gpiod_line_event_get_fd(l->line);
+}
+
+int gpio_line_read_edges(struct gpio_line *l, struct gpio_edge *edges, int max)
+{
+	struct gpiod_line_event ev[16];
+	int fd = gpio_line_event_fd(l);
+
+	if (fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	/* Never block the loop on a spurious wake-up. */
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	if (max > 16)
+		max = 16;
+	int n = gpiod_line_event_read_fd_multiple(fd, ev, (unsigned int)max);
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+	for (int i = 0; i < n; i++) {
+		/* Logical: with ACTIVE_LOW a falling level is a rising edge. */
+		edges[i].active = ev[i].event_type == GPIOD_LINE_EVENT_RISING_EDGE;
+		edges[i].ts = ev[i].ts;
+	}
+	return n;
+}
+
+int gpio_line_info(struct gpio_line *l, struct gpio_line_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (!l->line) {
+		errno = EBADF;
+		return -1;
+	}
+	if (gpiod_line_update(l->line) < 0)
+		return -1;
+	const char *name = gpiod_line_name(l->line);
+	const char *who = gpiod_line_consumer(l->line);
+
+	snprintf(info->name, sizeof(info->name), "%s", name ? name : "");
+	snprintf(info->consumer, sizeof(info->consumer), "%s", who ? who : "");
+	info->used = gpiod_line_is_used(l->line);
+	info->is_output = gpiod_line_direction(l->line) == GPIOD_LINE_DIRECTION_OUTPUT;
+	info->active_low = gpiod_line_active_state(l->line) == GPIOD_LINE_ACTIVE_STATE_LOW;
+	return 0;
+}
+
+void gpio_line_close(struct gpio_line *l)
+{
+	if (l->requested) {
+		/* Not known to be inactive (a failed write, or never written): write it. */
+		if (l->output && l->value != 0 && gpiod_line_set_value(l->line, 0) < 0) {
+			char where[128];
+
+			gpio_line_where(l, where, sizeof(where));
+			log_err("%s: %s: writing it inactive before release: %s", l->role, where, strerror(errno));
+		}
+		gpiod_line_release(l->line);
+	}
+	if (l->chip)
+		gpiod_chip_close(l->chip);
+	l->chip = NULL;
+	l->line = NULL;
+	l->requested = false;
+	l->output = false;
+	l->value = -1;
+}
+
+bool gpio_line_same(const struct gpio_line *a, const struct gpio_line *b)
+{
+	return a->chip && b->chip && a->offset == b->offset && strcmp(a->chip_name, b->chip_name) == 0;
+}

@@ -1,0 +1,803 @@
+/* SPDX-License-Identifier: MIT */
+/* The real hardware: libiio sensors, libgpiod lines, bridges, the button. See hw_real.h. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include "core/bridge.h"
+#include "core/button.h"
+#include "core/sensor.h"
+#include "daemon/log.h"
+#include "daemon/loop.h"
+#include "gpio_lines.h"
+#include "hw_real.h"
+#include "iio_sensors.h"
+
+/* A button edge stamped further than this from our clock is in another clock: date it now. */
+#define EDGE_CLOCK_TOLERANCE_S 5.0
+/* Arm the timer this much after an edge, so the clock has surely reached it on wake-up. */
+#define TIMER_MARGIN_S 1e-6
+
+struct hw_real_zone {
+	char name[NAME_LEN];
+	struct gpio_line heat, cool, enable, fan;
+	bool has_enable, has_fan;
+	struct bridge bridge;
+	struct bridge_out out;          /* what the bridge wanted at its last update */
+	int pad, pad2, heatsink;        /* sensor indices; pad2 -1 when absent */
+};
+
+struct hw_real {
+	int n_zones;
+	struct hw_real_zone zone[MAX_ZONES];
+	struct gpio_line power;
+	bool has_power;
+	struct gpio_line button_line;
+	bool has_button;
+	struct button button;
+	int button_fd;                  /* in the loop, -1 when not */
+	struct iio_sensors sensors;
+	int timer_fd;
+	struct loop *loop;
+	struct hw_events ev;
+	double (*clock_s)(void);
+	double stale_command_s;         /* no apply for this long while driving: duty 0 */
+	double last_apply_s;
+	bool stale;                     /* the bridges were stopped for a stale command */
+	bool pending_error;             /* a write failed between ticks ... */
+	int pending_zone;               /* ... on this zone (-1: the power line) */
+};
+
+/* --- Lines ---------------------------------------------------------------- */
+
+/* Write a line if it is not known to have that value already. */
+static int write_line(struct gpio_line *l, bool active)
+{
+	char where[128];
+
+	if (l->value == (active ? 1 : 0))
+		return 0;
+	if (gpio_line_set(l, active) == 0)
+		return 0;
+	int e = errno;
+
+	gpio_line_where(l, where, sizeof(where));
+	log_err("%s: %s: writing it %s: %s (errno %d)", l->role, where, active ? "active" : "inactive",
+		strerror(e), e);
+	return -1;
+}
+
+/*
+ * Write what the bridge wants: every deactivation before any activation,
+ * so no intermediate state has both polarity lines (or enable with the
+ * wrong one) active. Stops at the first failure.
+ */
+static int write_bridge(struct hw_real_zone *z, const struct bridge_out *bo)
+{
+	if (z->has_enable && !bo->enable && write_line(&z->enable, false) < 0)
+		return -1;
+	if (!bo->heat && write_line(&z->heat, false) < 0)
+		return -1;
+	if (!bo->cool && write_line(&z->cool, false) < 0)
+		return -1;
+	if (bo->heat && write_line(&z->heat, true) < 0)
+		return -1;
+	if (bo->cool && write_line(&z->cool, true) < 0)
+		return -1;
+	if (z->has_enable && bo->enable && write_line(&z->enable, true) < 0)
+		return -1;
+	return 0;
+}
+
+/* Write inactive whatever we think the line is; log a failure. */
+static int force_inactive(struct gpio_line *l)
+{
+	l->value = -1;
+	return write_line(l, false);
+}
+
+static int real_all_off(void *ctx);
+
+/* --- The timer: PWM edges, button deadlines, the stale-command watchdog ----- */
+
+static bool any_duty(const struct hw_real *hw)
+{
+	for (int z = 0; z < hw->n_zones; z++)
+		if (bridge_duty(&hw->zone[z].bridge) != 0.0)
+			return true;
+	return false;
+}
+
+static void arm_timer(struct hw_real *hw, double now_s)
+{
+	double next_s = INFINITY;
+	struct itimerspec its;
+
+	for (int z = 0; z < hw->n_zones; z++)
+		next_s = fmin(next_s, hw->zone[z].out.next_edge_s);
+	if (hw->has_button)
+		next_s = fmin(next_s, button_next_deadline(&hw->button));
+	if (any_duty(hw))
+		next_s = fmin(next_s, hw->last_apply_s + hw->stale_command_s);
+	if (hw->timer_fd < 0)
+		return;
+	memset(&its, 0, sizeof(its));
+	if (isfinite(next_s)) {
+		double delay_s = next_s - now_s + TIMER_MARGIN_S;
+
+		if (delay_s < 1e-9)
+			delay_s = 1e-9;         /* overdue: at once (a zero it_value would disarm) */
+		its.it_value.tv_sec = (time_t)floor(delay_s);
+		its.it_value.tv_nsec = (long)((delay_s - floor(delay_s)) * 1e9);
+		if (its.it_value.tv_nsec >= 1000000000L) {
+			its.it_value.tv_sec++;
+			its.it_value.tv_nsec -= 1000000000L;
+		}
+		if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+			its.it_value.tv_nsec = 1;
+	}
+	if (timerfd_settime(hw->timer_fd, 0, &its, NULL) < 0)
+		log_err("hardware timer: %s: PWM edges will come late", strerror(errno));
+}
+
+/* A write failed between ticks: everything off now, and the next apply reports it. */
+static void output_fault(struct hw_real *hw, int zone)
+{
+	log_err("output fault on %s: driving every output inactive",
+		zone < 0 ? "the power line" : hw->zone[zone].name);
+	hw->pending_error = true;
+	hw->pending_zone = zone;
+	real_all_off(hw);
+}
+
+static void dispatch(struct hw_real *hw, enum button_event ev, double at_s)
+{
+	if (ev == BUTTON_NONE)
+		return;
+	log_debug("button: %s", button_event_name(ev));
+	if (hw->ev.button)
+		hw->ev.button(hw->ev.arg, ev, at_s);
+}
+
+/* Run whatever is due at the clock's now. */
+static void service(struct hw_real *hw)
+{
+	double now_s = hw->clock_s();
+	enum button_event ev;
+
+	if (any_duty(hw) && now_s >= hw->last_apply_s + hw->stale_command_s) {
+		if (!hw->stale)
+			log_err("no output command for %.1f s: every Peltier off until the next one",
+				now_s - hw->last_apply_s);
+		hw->stale = true;
+		for (int z = 0; z < hw->n_zones; z++)
+			bridge_update(&hw->zone[z].bridge, 0.0, now_s, &hw->zone[z].out);
+	}
+	for (int z = 0; z < hw->n_zones && !hw->pending_error; z++) {
+		struct hw_real_zone *zone = &hw->zone[z];
+
+		bridge_poll(&zone->bridge, now_s, &zone->out);
+		if (write_bridge(zone, &zone->out) < 0)
+			output_fault(hw, z);
+	}
+	if (hw->has_button)
+		while ((ev = button_poll(&hw->button, now_s)) != BUTTON_NONE)
+			dispatch(hw, ev, now_s);
+	arm_timer(hw, now_s);
+}
+
+static void on_timer(int fd, uint32_t events, void *arg)
+{
+	(void)events;
+	timer_read(fd);
+	service(arg);
+}
+
+static double edge_time_s(const struct gpio_edge *e, double now_s)
+{
+	double t_s = (double)e->ts.tv_sec + e->ts.tv_nsec * 1e-9;
+
+	if (!(fabs(t_s - now_s) <= EDGE_CLOCK_TOLERANCE_S))
+		return now_s;
+	return t_s > now_s ? now_s : t_s;
+}
+
+static void on_button_fd(int fd, uint32_t events, void *arg)
+{
+	struct hw_real *hw = arg;
+	struct gpio_edge edges[16];
+	double now_s = hw->clock_s();
+	int n;
+
+	(void)events;
+	do {
+		n = gpio_line_read_edges(&hw->button_line, edges, 16);
+		if (n < 0) {
+			char where[128];
+
+			gpio_line_where(&hw->button_line, where, sizeof(where));
+			log_err("button: %s: reading its events: %s: the button is ignored from now on", where,
+				strerror(errno));
+			/* An fd in error would wake the loop forever. */
+			if (hw->loop)
+				loop_remove_fd(hw->loop, fd);
+			hw->button_fd = -1;
+			hw->has_button = false;
+			arm_timer(hw, now_s);
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			double at_s = edge_time_s(&edges[i], now_s);
+
+			dispatch(hw, button_edge(&hw->button, edges[i].active, at_s), at_s);
+		}
+	} while (n == 16);
+	/* The kernel keeps 16 events and drops the rest: trust the level over the queue. */
+	int level = gpio_line_get(&hw->button_line);
+
+	if (level >= 0)
+		dispatch(hw, button_edge(&hw->button, level == 1, now_s), now_s);
+	enum button_event ev;
+
+	while ((ev = button_poll(&hw->button, now_s)) != BUTTON_NONE)
+		dispatch(hw, ev, now_s);
+	arm_timer(hw, now_s);
+}
+
+/* --- The operations ---------------------------------------------------------- */
+
+static void real_read(void *ctx, double now_s, struct tick_inputs *in)
+{
+	struct hw_real *hw = ctx;
+	struct sensor_sample s[IIO_SENSORS_MAX];
+
+	(void)now_s;
+	iio_sensors_read_all(&hw->sensors, hw->clock_s(), s);
+	for (int z = 0; z < hw->n_zones; z++) {
+		const struct hw_real_zone *zone = &hw->zone[z];
+
+		in->pad[z] = s[zone->pad];
+		in->heatsink[z] = s[zone->heatsink];
+		if (zone->pad2 >= 0)
+			in->pad2[z] = s[zone->pad2];
+	}
+}
+
+static int real_apply(void *ctx, double now_s, const struct tick_outputs *out, int *failed_zone)
+{
+	struct hw_real *hw = ctx;
+	double t_s = hw->clock_s();
+
+	(void)now_s;
+	hw->last_apply_s = t_s;
+	hw->stale = false;
+	if (hw->pending_error) {
+		/* A write failed since the last tick; everything is off already. */
+		hw->pending_error = false;
+		*failed_zone = hw->pending_zone;
+		return -1;
+	}
+	if (hw->has_power && write_line(&hw->power, out->power) < 0) {
+		*failed_zone = -1;
+		return -1;
+	}
+	for (int z = 0; z < hw->n_zones; z++) {
+		struct hw_real_zone *zone = &hw->zone[z];
+
+		bridge_update(&zone->bridge, out->power ? out->duty[z] : 0.0, t_s, &zone->out);
+		if (write_bridge(zone, &zone->out) < 0 || (zone->has_fan && write_line(&zone->fan, out->fan[z]) < 0)) {
+			*failed_zone = z;
+			arm_timer(hw, t_s);
+			return -1;
+		}
+	}
+	arm_timer(hw, t_s);
+	return 0;
+}
+
+static int real_all_off(void *ctx)
+{
+	struct hw_real *hw = ctx;
+	double now_s = hw->clock_s();
+	int rc = 0;
+
+	for (int z = 0; z < hw->n_zones; z++)
+		bridge_update(&hw->zone[z].bridge, 0.0, now_s, &hw->zone[z].out);
+	/* The supply first: a second, independent way the power goes. */
+	if (hw->has_power && force_inactive(&hw->power) < 0)
+		rc = -1;
+	for (int z = 0; z < hw->n_zones; z++) {
+		struct hw_real_zone *zone = &hw->zone[z];
+
+		if (zone->has_enable && force_inactive(&zone->enable) < 0)
+			rc = -1;
+		if (force_inactive(&zone->heat) < 0)
+			rc = -1;
+		if (force_inactive(&zone->cool) < 0)
+			rc = -1;
+		if (zone->has_fan && force_inactive(&zone->fan) < 0)
+			rc = -1;
+	}
+	arm_timer(hw, now_s);
+	return rc;
+}
+
+static int real_attach(void *ctx, struct loop *loop, const struct hw_events *ev)
+{
+	struct hw_real *hw = ctx;
+
+	hw->loop = loop;
+	if (ev)
+		hw->ev = *ev;
+	if (loop_add_fd(loop, hw->timer_fd, EPOLLIN, on_timer, hw) < 0) {
+		log_err("hardware timer: adding it to the loop: %s", strerror(errno));
+		return -1;
+	}
+	if (hw->has_button) {
+		int fd = gpio_line_event_fd(&hw->button_line);
+
+		if (fd < 0 || loop_add_fd(loop, fd, EPOLLIN, on_button_fd, hw) < 0) {
+			log_err("button: adding its event fd to the loop: %s", strerror(errno));
+			return -1;
+		}
+		hw->button_fd = fd;
+	}
+	arm_timer(hw, hw->clock_s());
+	return 0;
+}
+
+static void close_lines(struct hw_real *hw)
+{
+	/* gpio_line_close writes an output inactive before releasing it. */
+	gpio_line_close(&hw->power);
+	for (int z = 0; z < MAX_ZONES; z++) {
+		gpio_line_close(&hw->zone[z].enable);
+		gpio_line_close(&hw->zone[z].heat);
+		gpio_line_close(&hw->zone[z].cool);
+		gpio_line_close(&hw->zone[z].fan);
+	}
+	gpio_line_close(&hw->button_line);
+}
+
+static void real_close(void *ctx)
+{
+	struct hw_real *hw = ctx;
+
+	real_all_off(hw);
+	if (hw->loop) {
+		if (hw->timer_fd >= 0)
+			loop_remove_fd(hw->loop, hw->timer_fd);
+		if (hw->button_fd >= 0)
+			loop_remove_fd(hw->loop, hw->button_fd);
+	}
+	close_lines(hw);
+	if (hw->timer_fd >= 0)
+		close(hw->timer_fd);
+	iio_sensors_close(&hw->sensors);
+	free(hw);
+}
+
+static const struct hw_ops hw_real_ops = {
+	.name = "real",
+	.read = real_read,
+	.apply = real_apply,
+	.all_off = real_all_off,
+	.close = real_close,
+	.attach = real_attach,
+};
+
+void hw_real_set_clock(struct hw *hw, double (*clock_s)(void))
+{
+	struct hw_real *real = hw->ctx;
+
+	if (hw->ops == &hw_real_ops)
+		real->clock_s = clock_s;
+}
+
+/* --- Opening ----------------------------------------------------------------- */
+
+/* The lines of a config in the order they are opened and driven off. */
+struct line_use {
+	char role[48];
+	const char *spec;
+	bool active_low;
+	struct gpio_line *slot;         /* hw_real_open: where it goes */
+};
+
+static int config_output_lines(const struct config *cfg, struct hw_real *hw, struct line_use *u)
+{
+	int n = 0;
+
+	if (cfg->power_line[0]) {
+		u[n] = (struct line_use){ "power", cfg->power_line, cfg->power_active_low,
+					  hw ? &hw->power : NULL };
+		n++;
+	}
+	for (int z = 0; z < cfg->n_zones; z++) {
+		const struct config_zone *cz = &cfg->zones[z];
+		struct hw_real_zone *hz = hw ? &hw->zone[z] : NULL;
+		const char *keys[] = { "enable", "heat", "cool", "fan" };
+		const char *specs[] = { cz->enable, cz->heat, cz->cool, cz->fan };
+		struct gpio_line *slots[] = { hz ? &hz->enable : NULL, hz ? &hz->heat : NULL,
+					      hz ? &hz->cool : NULL, hz ? &hz->fan : NULL };
+
+		for (int k = 0; k < 4; k++) {
+			if (!specs[k][0])
+				continue;
+			snprintf(u[n].role, sizeof(u[n].role), "%s %s", cz->name, keys[k]);
+			u[n].spec = specs[k];
+			u[n].active_low = cz->active_low;
+			u[n].slot = slots[k];
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Is this found line one that an earlier role uses already (by another spelling)? */
+static bool duplicate_line(const struct gpio_line *l, const struct gpio_line *const *seen, int n_seen,
+			   char *err, size_t err_len)
+{
+	char where[128];
+
+	for (int i = 0; i < n_seen; i++) {
+		if (gpio_line_same(l, seen[i])) {
+			gpio_line_where(l, where, sizeof(where));
+			snprintf(err, err_len, "%s: %s is the line %s uses too (%s)", l->role, where,
+				 seen[i]->role, seen[i]->spec);
+			return true;
+		}
+	}
+	return false;
+}
+
+static int add_sensor(struct hw_real *hw, const char *zone, const char *key, const char *spec,
+		      char *err, size_t err_len)
+{
+	char msg[768];
+	int i = iio_sensors_add(&hw->sensors, spec, msg, sizeof(msg));
+
+	if (i < 0)
+		snprintf(err, err_len, "zone %s, %s = %s", zone, key, msg);
+	return i;
+}
+
+int hw_real_open(const struct config *cfg, struct hw *out, char *err, size_t err_len)
+{
+	struct hw_real *hw = calloc(1, sizeof(*hw));
+	struct line_use uses[MAX_ZONES * 4 + 1];
+	const struct gpio_line *seen[MAX_ZONES * 4 + 2];
+	int n_seen = 0;
+
+	if (!hw) {
+		snprintf(err, err_len, "out of memory");
+		return -1;
+	}
+	hw->clock_s = monotonic_s;
+	hw->timer_fd = -1;
+	hw->button_fd = -1;
+	hw->n_zones = cfg->n_zones;
+	gpio_line_init(&hw->power);
+	gpio_line_init(&hw->button_line);
+	for (int z = 0; z < MAX_ZONES; z++) {
+		gpio_line_init(&hw->zone[z].heat);
+		gpio_line_init(&hw->zone[z].cool);
+		gpio_line_init(&hw->zone[z].enable);
+		gpio_line_init(&hw->zone[z].fan);
+	}
+	/* The daemon ticks at control_hz; allow a few missed ticks before the watchdog acts. */
+	hw->stale_command_s = fmax(HW_REAL_STALE_COMMAND_S, 3.0 / cfg->daemon.control_hz);
+
+	/* Outputs first, each requested at its inactive value: they stop whatever a crash left on. */
+	int n_uses = config_output_lines(cfg, hw, uses);
+
+	for (int i = 0; i < n_uses; i++) {
+		struct gpio_line *l = uses[i].slot;
+
+		if (gpio_line_find(l, uses[i].role, uses[i].spec, err, err_len) < 0)
+			goto fail;
+		if (duplicate_line(l, seen, n_seen, err, err_len))
+			goto fail;
+		if (gpio_line_request_output(l, uses[i].active_low, err, err_len) < 0)
+			goto fail;
+		seen[n_seen++] = l;
+	}
+	hw->has_power = cfg->power_line[0] != '\0';
+	for (int z = 0; z < cfg->n_zones; z++) {
+		struct hw_real_zone *zone = &hw->zone[z];
+		const struct config_zone *cz = &cfg->zones[z];
+		struct bridge_params bp = {
+			.period_s = cfg->daemon.pwm_period_s,
+			.dead_time_s = cfg->daemon.dead_time_ms / 1000.0,
+			.min_pulse_s = BRIDGE_MIN_PULSE_S,
+			.has_enable = cz->enable[0] != '\0',
+		};
+
+		snprintf(zone->name, sizeof(zone->name), "%s", cz->name);
+		zone->has_enable = bp.has_enable;
+		zone->has_fan = cz->fan[0] != '\0';
+		bridge_init(&zone->bridge, &bp, hw->clock_s());
+		zone->out = (struct bridge_out){ .next_edge_s = INFINITY };
+	}
+
+	if (cfg->button.present) {
+		struct gpio_line *b = &hw->button_line;
+		struct button_params bp = {
+			.debounce_s = cfg->button.debounce_ms / 1000.0,
+			.long_press_s = cfg->button.long_press_s,
+		};
+
+		if (gpio_line_find(b, "button", cfg->button.line, err, err_len) < 0 ||
+		    duplicate_line(b, seen, n_seen, err, err_len) ||
+		    gpio_line_request_events(b, cfg->button.active_low, err, err_len) < 0)
+			goto fail;
+		int level = gpio_line_get(b);
+
+		if (level < 0) {
+			char where[128];
+
+			gpio_line_where(b, where, sizeof(where));
+			snprintf(err, err_len, "button: %s: reading it: %s (errno %d)", where, strerror(errno), errno);
+			goto fail;
+		}
+		button_init(&hw->button, &bp, level == 1, hw->clock_s());
+		hw->has_button = true;
+	}
+
+	if (iio_sensors_open(&hw->sensors, cfg->daemon.iio_context, err, err_len) < 0)
+		goto fail;
+	for (int z = 0; z < cfg->n_zones; z++) {
+		struct hw_real_zone *zone = &hw->zone[z];
+		const struct config_zone *cz = &cfg->zones[z];
+
+		zone->pad2 = -1;
+		zone->pad = add_sensor(hw, cz->name, "pad_sensor", cz->pad_sensor, err, err_len);
+		if (zone->pad < 0)
+			goto fail;
+		if (cz->pad_sensor2[0]) {
+			zone->pad2 = add_sensor(hw, cz->name, "pad_sensor2", cz->pad_sensor2, err, err_len);
+			if (zone->pad2 < 0)
+				goto fail;
+		}
+		zone->heatsink = add_sensor(hw, cz->name, "heatsink_sensor", cz->heatsink_sensor, err, err_len);
+		if (zone->heatsink < 0)
+			goto fail;
+	}
+
+	hw->timer_fd = timer_create_fd();
+	if (hw->timer_fd < 0) {
+		snprintf(err, err_len, "hardware timer: timerfd_create: %s", strerror(errno));
+		goto fail;
+	}
+	hw->last_apply_s = hw->clock_s();
+	*out = (struct hw){ .ops = &hw_real_ops, .ctx = hw };
+	return 0;
+
+fail:
+	close_lines(hw);
+	iio_sensors_close(&hw->sensors);
+	if (hw->timer_fd >= 0)
+		close(hw->timer_fd);
+	free(hw);
+	return -1;
+}
+
+/* --- --safe-off ----------------------------------------------------------------- */
+
+int hw_real_safe_off(const struct config *cfg)
+{
+	struct line_use uses[MAX_ZONES * 4 + 1];
+	int n = config_output_lines(cfg, NULL, uses);
+	int rc = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct gpio_line l;
+		char err[512], where[128];
+
+		/* The request itself drives the line inactive; the write says so explicitly. */
+		if (gpio_output_open(&l, uses[i].role, uses[i].spec, uses[i].active_low, err, sizeof(err)) < 0) {
+			log_err("safe-off: %s", err);
+			rc = -1;
+			continue;
+		}
+		gpio_line_where(&l, where, sizeof(where));
+		if (gpio_line_set(&l, false) < 0) {
+			log_err("safe-off: %s: %s: writing it inactive: %s (errno %d)", l.role, where,
+				strerror(errno), errno);
+			rc = -1;
+		} else {
+			log_info("safe-off: %s: %s inactive", l.role, where);
+		}
+		gpio_line_close(&l);
+	}
+	return rc;
+}
+
+/* --- --probe ------------------------------------------------------------------- */
+
+static const char *sensor_keys[] = { "pad", "pad2", "heatsink" };
+
+static bool probe_sensor(struct iio_sensors *set, bool have_ctx, const struct config *cfg,
+			 const char *role, const char *spec, FILE *out)
+{
+	const struct thermistor_params *tp = &cfg->thermistor;
+	struct sensor_sample s;
+	struct reading r;
+	char msg[768];
+
+	if (!have_ctx) {
+		fprintf(out, "%s: %s: not read: no IIO context (see above)\n", role, spec);
+		return false;
+	}
+	int i = iio_sensors_add(set, spec, msg, sizeof(msg));
+
+	if (i < 0) {
+		fprintf(out, "%s: %s\n", role, msg);
+		return false;
+	}
+	int rc = iio_sensors_read(set, i, 0.0, &s);
+
+	if (rc < 0) {
+		fprintf(out, "%s: %s: the read failed: %s\n", role, spec,
+			rc == -EINVAL ? "the attribute is not a number" : strerror(-rc));
+		return false;
+	}
+	sensor_interpret(tp, &s, &r);
+	if (s.unit == SAMPLE_C) {
+		if (r.status == READING_OK) {
+			fprintf(out, "%s: %s = %.2f C\n", role, spec, s.value);
+			return true;
+		}
+		fprintf(out, "%s: %s = %.2f C: implausible, expected %.0f..%.0f C (%s)\n", role, spec, s.value,
+			NTC_PLAUSIBLE_MIN_C, NTC_PLAUSIBLE_MAX_C, reading_status_name(r.status));
+		return false;
+	}
+	switch (r.status) {
+	case READING_OK:
+		fprintf(out, "%s: %s = %.1f mV -> %.2f kOhm -> %.2f C\n", role, spec, s.value, r.ohm / 1000.0,
+			r.temp_c);
+		return true;
+	case READING_OPEN:
+		fprintf(out, "%s: %s = %.1f mV: the NTC reads open (not connected, or a broken wire); expected "
+			"%.0f..%.0f mV for %.0f..%.0f C\n", role, spec, s.value,
+			thermistor_ohm_to_mv(tp, thermistor_c_to_ohm(tp, NTC_PLAUSIBLE_MIN_C)),
+			thermistor_ohm_to_mv(tp, thermistor_c_to_ohm(tp, NTC_PLAUSIBLE_MAX_C)),
+			NTC_PLAUSIBLE_MIN_C, NTC_PLAUSIBLE_MAX_C);
+		return false;
+	case READING_SHORT:
+		fprintf(out, "%s: %s = %.1f mV: the NTC reads shorted; expected %.0f..%.0f mV for %.0f..%.0f C\n",
+			role, spec, s.value,
+			thermistor_ohm_to_mv(tp, thermistor_c_to_ohm(tp, NTC_PLAUSIBLE_MIN_C)),
+			thermistor_ohm_to_mv(tp, thermistor_c_to_ohm(tp, NTC_PLAUSIBLE_MAX_C)),
+			NTC_PLAUSIBLE_MIN_C, NTC_PLAUSIBLE_MAX_C);
+		return false;
+	case READING_FAILED:
+		break;
+	}
+	fprintf(out, "%s: %s = %.1f mV: cannot be turned into a temperature (check [thermistor])\n", role,
+		spec, s.value);
+	return false;
+}
+
+static bool probe_line(struct gpio_line *l, const char *role, const char *spec, bool is_button,
+		       bool active_low, const struct gpio_line *const *seen, int n_seen, FILE *out)
+{
+	struct gpio_line_info info;
+	char err[512], where[128];
+
+	if (gpio_line_find(l, role, spec, err, sizeof(err)) < 0) {
+		fprintf(out, "%s\n", err);
+		return false;
+	}
+	if (duplicate_line(l, seen, n_seen, err, sizeof(err))) {
+		fprintf(out, "%s: expected a line of its own\n", err);
+		return false;
+	}
+	gpio_line_where(l, where, sizeof(where));
+	if (gpio_line_info(l, &info) < 0) {
+		fprintf(out, "%s: %s: reading its state: %s\n", role, where, strerror(errno));
+		return false;
+	}
+	fprintf(out, "%s: %s", role, where);
+	if (info.name[0] && strcmp(info.name, spec) != 0)
+		fprintf(out, " \"%s\"", info.name);
+	fprintf(out, ": %s", info.is_output ? "output" : "input");
+	if (info.used && strcmp(info.consumer, GPIO_CONSUMER) == 0) {
+		fprintf(out, ", held by %s (the daemon is running)\n", GPIO_CONSUMER);
+		return true;
+	}
+	if (info.used) {
+		if (info.consumer[0])
+			fprintf(out, ", held by \"%s\": expected free for %s\n", info.consumer, GPIO_CONSUMER);
+		else
+			fprintf(out, ", used by the kernel or an unlabelled process: expected free for %s\n",
+				GPIO_CONSUMER);
+		return false;
+	}
+	if (!is_button) {
+		fprintf(out, ", free\n");
+		return true;
+	}
+	/* The button only: reading it as an input energises nothing. */
+	if (gpio_line_request_input(l, active_low, err, sizeof(err)) < 0) {
+		fprintf(out, ", free, but %s\n", err);
+		return false;
+	}
+	int level = gpio_line_get(l);
+
+	if (level < 0)
+		fprintf(out, ", free, but reading it failed: %s\n", strerror(errno));
+	else if (level == 1)
+		fprintf(out, ", free, reads pressed (held now? if not, check active_low and the pull-%s)\n",
+			active_low ? "up" : "down");
+	else
+		fprintf(out, ", free, reads released\n");
+	return level >= 0;
+}
+
+int hw_real_probe(const struct config *cfg, FILE *out)
+{
+	static struct iio_sensors set;  /* large; --probe runs once */
+	struct line_use uses[MAX_ZONES * 4 + 1];
+	struct gpio_line lines[MAX_ZONES * 4 + 2];
+	const struct gpio_line *seen[MAX_ZONES * 4 + 2];
+	int problems = 0, n_seen = 0;
+	char err[512], have[512];
+
+	bool have_ctx = iio_sensors_open(&set, cfg->daemon.iio_context, err, sizeof(err)) == 0;
+
+	if (have_ctx) {
+		iio_sensors_describe_context(&set, have, sizeof(have));
+		fprintf(out, "IIO context \"%s\": %s\n", cfg->daemon.iio_context, have);
+	} else {
+		fprintf(out, "%s\n", err);
+		problems++;
+	}
+	for (int z = 0; z < cfg->n_zones; z++) {
+		const struct config_zone *cz = &cfg->zones[z];
+		const char *specs[] = { cz->pad_sensor, cz->pad_sensor2, cz->heatsink_sensor };
+
+		for (int k = 0; k < 3; k++) {
+			char role[64];
+
+			if (!specs[k][0])
+				continue;
+			snprintf(role, sizeof(role), "%s %s", cz->name, sensor_keys[k]);
+			if (!probe_sensor(&set, have_ctx, cfg, role, specs[k], out))
+				problems++;
+		}
+	}
+	iio_sensors_close(&set);
+
+	int n = config_output_lines(cfg, NULL, uses);
+
+	for (int i = 0; i <= n; i++) {
+		bool is_button = i == n;
+
+		if (is_button && !cfg->button.present)
+			break;
+		struct gpio_line *l = &lines[n_seen];
+		bool ok = is_button ?
+			probe_line(l, "button", cfg->button.line, true, cfg->button.active_low, seen, n_seen, out) :
+			probe_line(l, uses[i].role, uses[i].spec, false, uses[i].active_low, seen, n_seen, out);
+
+		if (!ok)
+			problems++;
+		if (l->chip)
+			seen[n_seen++] = l;
+		else
+			gpio_line_close(l);
+	}
+	for (int i = 0; i < n_seen; i++)
+		gpio_line_close(&lines[i]);
+
+	if (problems)
+		fprintf(out, "probe: %d problem%s\n", problems, problems == 1 ? "" : "s");
+	else
+		fprintf(out, "probe: all well\n");
+	fflush(out);
+	return problems ? 2 : 0;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The real hardware: the hw_ops table over libiio sensors
+ * (iio_sensors.h), libgpiod lines (gpio_lines.h), one H-bridge state
+ * machine per zone (core/bridge.h) and the button's (core/button.h).
+ *
+ *  - read: every sensor once per tick; a failed read is ok = false.
+ *  - apply: the power line first, then per zone the duty into its bridge
+ *    and the lines the bridge wants now (deactivations before
+ *    activations), then the fan. Lines are written only when they change.
+ *    The first failed write returns -1 with the zone (-1: the power
+ *    line). If the power is off, every bridge gets duty 0.
+ *  - PWM edges between ticks: a CLOCK_MONOTONIC timerfd in the loop,
+ *    re-armed at the earliest bridge edge (and button deadline). A write
+ *    that fails there drives everything inactive at once and is reported
+ *    by the next apply (-1 with that zone), so the supervisor trips.
+ *  - If apply stops coming while a bridge drives (HW_REAL_STALE_COMMAND_S,
+ *    or three control periods if longer), the timer sets every duty to 0:
+ *    nothing stays on because a command never came.
+ *  - all_off: every bridge to duty 0 and every output line written
+ *    inactive, the power line first; tries every line past failures.
+ *  - The button: its line-event fd in the loop, edges into the debounce
+ *    machine, presses to the daemon through hw_events.
+ *
+ * Time: read and apply ignore their now_s (the controller's clock) and
+ * use the hardware clock, CLOCK_MONOTONIC, which the kernel also stamps
+ * button edges with (Linux >= 5.7; an edge stamped more than 5 s away
+ * from it, as older kernels' CLOCK_REALTIME would be, is dated "now").
+ */
+#ifndef CONTRASTD_HW_REAL_H
+#define CONTRASTD_HW_REAL_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "core/config.h"
+#include "hw.h"
+
+#define HW_REAL_STALE_COMMAND_S 2.0
+
+/*
+ * Open every configured line and sensor: outputs first (each requested
+ * at its inactive value, the power line before the bridges), then the
+ * button, then the IIO context and its channels. Returns 0 with *out
+ * filled, or -1 with one line in err naming what failed, and nothing
+ * left open. cfg is copied from; it need not outlive the hardware.
+ */
+int hw_real_open(const struct config *cfg, struct hw *out, char *err, size_t err_len);
+
+/*
+ * --safe-off: request every configured output line (the power line
+ * first, then each zone's enable, heat, cool and fan) at its inactive
+ * value, write it inactive, release it. Needs only the config; goes on
+ * past a failure (logged) and returns -1 if any line failed, else 0.
+ */
+int hw_real_safe_off(const struct config *cfg);
+
+/*
+ * --probe: open every configured channel and line without energising
+ * anything (outputs are only inspected, never requested; the button is
+ * read as an input) and print one line each to out:
+ *   left pad: ads1015/voltage0 = 1654.2 mV -> 10.05 kOhm -> 25.12 C
+ *   left heat: GPIO17 (gpiochip0:17) "GPIO17": input, free
+ * Goes on past every problem, each on its own line saying what was
+ * expected and what the context or chip has; ends with a summary line.
+ * Returns 0 when all is well, 2 otherwise.
+ */
+int hw_real_probe(const struct config *cfg, FILE *out);
+
+/* Tests: replace the hardware clock (default monotonic_s()). */
+void hw_real_set_clock(struct hw *hw, double (*clock_s)(void));
+
+#endif

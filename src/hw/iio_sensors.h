@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The sensors, read through libiio: one context ("local:" for the Pi's
+ * own sysfs, "ip:HOST" for a remote iiod) and a fixed set of channels
+ * named "DEVICE/CHANNEL" ("ads1015/voltage0", "iio:device0/temp").
+ *
+ *  - Everything is looked up once, by iio_sensors_add: the device by its
+ *    IIO id, name or label (a name that more than one device has is an
+ *    error: give the id), the input channel by id, and which attributes
+ *    to read. A missing device, channel or attribute is an error that
+ *    says what is missing and what the context does have.
+ *  - A read follows the IIO sysfs ABI: a processed `input` attribute is
+ *    used as is; otherwise (raw + offset) * scale, offset and scale
+ *    being optional (0 and 1). Offset and scale are read with every
+ *    sample: a driver may change them (the ADS1x15's gain) and a sample
+ *    scaled with a stale one would be a silently wrong temperature.
+ *  - Units: voltage channels give SAMPLE_MV (millivolts, as the ABI has
+ *    them), temp channels SAMPLE_C (the ABI's millidegrees / 1000).
+ *  - A failed read is ok = false and a log line (the first at once, then
+ *    at most one per IIO_SENSORS_LOG_EVERY_S per sensor, and one when it
+ *    reads again), never an old value.
+ *  - No allocation, no rescanning per read: each value goes through a
+ *    fixed buffer and is parsed here (base 10: libiio's read_longlong
+ *    would take "010" for octal).
+ *  - On a network context, a read that fails for the connection
+ *    (timeout, reset) ends the pass: the sensors not yet read that tick
+ *    fail too, so one dead iiod costs one timeout per tick, not one per
+ *    sensor. Opening a network context sets SIGPIPE to ignored: libiio
+ *    writes to the socket without MSG_NOSIGNAL, and a dead iiod must be
+ *    a failed read, not a killed daemon.
+ */
+#ifndef CONTRASTD_IIO_SENSORS_H
+#define CONTRASTD_IIO_SENSORS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/limits.h"
+#include "core/sensor.h"
+
+#define IIO_SENSORS_MAX          (MAX_ZONES * 3)
+#define IIO_SENSORS_LOG_EVERY_S  10.0
+/* A network context's reply timeout, ms: a hung iiod must not hold the loop (and the PWM) long. */
+#define IIO_SENSORS_NET_TIMEOUT_MS 500
+
+struct iio_context;
+struct iio_device;
+struct iio_channel;
+
+struct iio_sensor {
+	char spec[SENSOR_SPEC_LEN];     /* as configured: "ads1015/voltage0" */
+	const struct iio_device *dev;
+	const struct iio_channel *chn;
+	enum sample_unit unit;
+	bool processed;                 /* reads `input`; else raw with offset and scale */
+	const char *value_attr;         /* "input" or "raw", libiio's own string */
+	const char *offset_attr;        /* NULL when the channel has none */
+	const char *scale_attr;         /* NULL when the channel has none */
+	/* The rate-limited failure log. */
+	long failures;                  /* consecutive failed reads */
+	double last_log_s;              /* when the last failure was logged */
+};
+
+struct iio_sensors {
+	struct iio_context *ctx;
+	char uri[PATH_LEN];
+	bool network;
+	int n;
+	struct iio_sensor s[IIO_SENSORS_MAX];
+};
+
+/*
+ * Create the context. Returns 0, or -1 with a message naming the URI and
+ * the reason ("IIO context local:: no /sys/bus/iio/devices ...").
+ */
+int iio_sensors_open(struct iio_sensors *set, const char *uri, char *err, size_t err_len);
+
+/*
+ * Look up "DEVICE/CHANNEL" once. Returns the sensor's index (the same
+ * index for a spec added before), or -1 with a message that starts with
+ * the spec: "ads1015/voltage7: IIO device ads1015 (iio:device0) has no
+ * input channel 'voltage7' (it has: voltage0, ...)".
+ */
+int iio_sensors_add(struct iio_sensors *set, const char *spec, char *err, size_t err_len);
+
+/*
+ * Read one sensor at now_s (for the rate-limited log). out->ok says
+ * whether it worked; on failure out->value is NaN. Returns 0 or the
+ * negative errno of the failure (-EINVAL: not a number).
+ */
+int iio_sensors_read(struct iio_sensors *set, int index, double now_s, struct sensor_sample *out);
+
+/* Read every sensor, in index order, into out[0 .. set->n - 1]. */
+void iio_sensors_read_all(struct iio_sensors *set, double now_s, struct sensor_sample *out);
+
+/* One line of what the context has: "iio:device0 (ads1015), iio:device1 (tmp117)". */
+void iio_sensors_describe_context(const struct iio_sensors *set, char *buf, size_t len);
+
+void iio_sensors_close(struct iio_sensors *set);
+
+#endif

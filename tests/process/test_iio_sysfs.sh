@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The sensors through the real libiio (local backend) against a sysfs tree
+# shaped like the kernel's ti-ads1015 driver, on a tmpfs over /sys/bus in
+# a private mount namespace (nothing outside it sees the tree). Then
+# contrastd --probe in that namespace: sensor lines with known values, and
+# every problem on its own line (no GPIO chips here), exit 2.
+# Skipped (77) where unshare -m is not permitted.
+set -u
+BUILD=${BUILD:-build}
+CONTRASTD=${CONTRASTD:-$BUILD/contrastd}
+. tests/hw/build.sh
+
+if ! why=$(unshare -m true 2>&1); then
+	echo "skip: unshare -m is not permitted here: $why"
+	exit 77
+fi
+build_iio_sysfs || exit $?
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# The example config, pointed at sensors the fake tree has and one it has not.
+sed -e 's|^heatsink_sensor = ads1015/voltage3$|heatsink_sensor = ads1015/voltage7|' \
+	config/contrastd.conf >"$TMP/probe.conf"
+
+# shellcheck disable=SC2016
+unshare -m bash -c '
+	set -u
+	mount -t tmpfs -o mode=755 none /sys/bus || exit 77
+	"$1" --build-tree || exit $?
+	"$1" local: || exit $?
+	[[ -x $2 ]] || { echo "no $2: the probe check needs the daemon built"; exit 1; }
+	out=$("$2" -c "$3" --probe 2>&1)
+	rc=$?
+	echo "$out" | sed "s/^/    probe| /"
+	fail=0
+	want() {
+		if ! grep -Fq -- "$1" <<<"$out"; then echo "FAIL probe: no line with: $1"; fail=1; fi
+	}
+	[[ $rc -eq 2 ]] || { echo "FAIL probe: exit $rc, wanted 2 (no GPIO chips, a missing channel)"; fail=1; }
+	want "left pad: ads1015/voltage0 = 1650.0 mV -> 10.00 kOhm -> 25.00 C"
+	want "left heatsink: ads1015/voltage1 = 1650.0 mV -> 10.00 kOhm -> 25.00 C"
+	want "right pad: ads1015/voltage2 = 1650.0 mV -> 10.00 kOhm -> 25.00 C"
+	want "right heatsink: ads1015/voltage7: IIO device ads1015 (iio:device0) has no input channel '\''voltage7'\''"
+	want "left heat: GPIO17:"
+	want "power: GPIO16:"
+	want "button: GPIO26:"
+	exit $fail
+' _ "$IIO_SYSFS" "$CONTRASTD" "$TMP/probe.conf"
+rc=$?
+[[ $rc -eq 0 ]] && echo "ok   iio sysfs cases and --probe in a private mount namespace"
+exit $rc

@@ -1,0 +1,1114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The real hardware adapter (src/hw/hw_real.c, gpio_lines.c) against
+ * mocks of every libgpiod call it makes (-Wl,--wrap=, see
+ * test_gpio_mock.ldflags) and of libiio's context creation and attribute
+ * reads (an XML context, so the real lookup code runs). What the mocks
+ * check is what reaches the lines: initial values, consumer label,
+ * active-low flags, the interlock and the dead time at every single
+ * write, PWM edges in time, write errors, the button through its fd.
+ *
+ * Time is a fake clock (hw_real_set_clock) offset from the real
+ * monotonic one; the loop's handlers are called directly.
+ */
+#include <errno.h>
+#include <gpiod.h>
+#include <iio.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "core/button.h"
+#include "daemon/config_parse.h"
+#include "daemon/loop.h"
+#include "hw/hw.h"
+#include "hw/hw_real.h"
+
+#define assert_near(a, b, eps) near_at((a), (b), (eps), #a, __FILE__, __LINE__)
+
+static void near_at(double got, double want, double eps, const char *what,
+		    const char *file, int line)
+{
+	if (!(got == want || fabs(got - want) <= eps)) {
+		print_error("%s = %.12g, want %.12g +- %.3g\n", what, got, want, eps);
+		_fail(file, line);
+	}
+}
+
+#define assert_contains(haystack, needle) do { \
+		if (!strstr((haystack), (needle))) { \
+			print_error("'%s' does not contain '%s'\n", (haystack), (needle)); \
+			fail(); \
+		} \
+	} while (0)
+
+/* --- The mock GPIO chip ------------------------------------------------------ */
+
+#define N_LINES 54
+
+/* libgpiod's types are opaque to users: here they are ours. */
+struct gpiod_chip {
+	int unused;
+};
+
+struct gpiod_line {
+	unsigned int offset;
+	char name[16];
+	bool requested;
+	bool output;
+	bool events;
+	int flags;
+	char consumer[32];
+	char other[32];                 /* held by another process, with this label */
+	int value;                      /* logical value last driven */
+	int set_errno;                  /* gpiod_line_set_value fails with this */
+	int set_attempts;
+	int level;                      /* what gpiod_line_get_value returns (the button) */
+};
+
+static struct gpiod_chip chip0;
+static struct gpiod_line lines[N_LINES];
+static int chip_opens, chip_closes;
+
+/* Every request, write and release, in order. */
+enum op { OP_REQUEST, OP_SET, OP_RELEASE };
+struct record {
+	enum op op;
+	unsigned int offset;
+	int value;
+	double t_s;
+};
+static struct record rec[8192];
+static int n_rec;
+
+static int button_pipe[2] = { -1, -1 };
+static struct gpiod_line_event queue[64];
+static int q_head, q_tail;
+
+static double base_s, fake_now_s;
+
+static double fake_clock(void)
+{
+	return fake_now_s;
+}
+
+/* Test time: seconds after a base a little past the real monotonic clock. */
+static double T(double x)
+{
+	return base_s + x;
+}
+
+/* The reference wiring of the config below. */
+enum {
+	L_HEAT = 17, L_COOL = 27, L_EN = 22, L_FAN = 5,        /* left: with enable */
+	R_HEAT = 23, R_COOL = 24, R_FAN = 6,                    /* right: no enable, active-low */
+	POWER = 16, BUTTON = 26,
+};
+
+/* The interlock and the dead time, checked at every write as it happens. */
+struct zone_watch {
+	unsigned int heat, cool;
+	int enable;                     /* -1 none */
+	double heat_off_s, cool_off_s;
+};
+static struct zone_watch watch[2] = {
+	{ L_HEAT, L_COOL, L_EN, -1e9, -1e9 },
+	{ R_HEAT, R_COOL, -1, -1e9, -1e9 },
+};
+static double dead_time_s = 0.2;
+static int interlock_checks;
+
+static void check_interlock(unsigned int offset, int old_value, int new_value)
+{
+	for (int z = 0; z < 2; z++) {
+		struct zone_watch *w = &watch[z];
+		bool heat = lines[w->heat].value == 1, cool = lines[w->cool].value == 1;
+
+		assert_false(heat && cool);
+		if (w->enable >= 0 && lines[w->enable].value == 1)
+			assert_true(heat != cool);
+		if (offset == w->heat && old_value == 1 && new_value == 0)
+			w->heat_off_s = fake_now_s;
+		if (offset == w->cool && old_value == 1 && new_value == 0)
+			w->cool_off_s = fake_now_s;
+		if (offset == w->heat && old_value != 1 && new_value == 1)
+			assert_true(fake_now_s - w->cool_off_s >= dead_time_s - 1e-9);
+		if (offset == w->cool && old_value != 1 && new_value == 1)
+			assert_true(fake_now_s - w->heat_off_s >= dead_time_s - 1e-9);
+	}
+	interlock_checks++;
+}
+
+static void record(enum op op, unsigned int offset, int value)
+{
+	if (n_rec < (int)(sizeof(rec) / sizeof(rec[0])))
+		rec[n_rec++] = (struct record){ op, offset, value, fake_now_s };
+}
+
+static void mock_reset(void)
+{
+	memset(lines, 0, sizeof(lines));
+	for (unsigned int i = 0; i < N_LINES; i++) {
+		lines[i].offset = i;
+		snprintf(lines[i].name, sizeof(lines[i].name), "GPIO%u", i);
+		lines[i].value = -1;    /* unknown until driven */
+	}
+	chip_opens = chip_closes = 0;
+	n_rec = 0;
+	q_head = q_tail = 0;
+	interlock_checks = 0;
+	for (int z = 0; z < 2; z++)
+		watch[z].heat_off_s = watch[z].cool_off_s = -1e9;
+	if (button_pipe[0] < 0)
+		assert_int_equal(pipe(button_pipe), 0);
+	base_s = ceil(monotonic_s()) + 100.0;
+	fake_now_s = base_s;
+}
+
+struct gpiod_chip *__wrap_gpiod_chip_open_lookup(const char *descr);
+void __wrap_gpiod_chip_close(struct gpiod_chip *chip);
+const char *__wrap_gpiod_chip_name(struct gpiod_chip *chip);
+unsigned int __wrap_gpiod_chip_num_lines(struct gpiod_chip *chip);
+struct gpiod_line *__wrap_gpiod_chip_get_line(struct gpiod_chip *chip, unsigned int offset);
+struct gpiod_line *__wrap_gpiod_line_find(const char *name);
+struct gpiod_chip *__wrap_gpiod_line_get_chip(struct gpiod_line *line);
+unsigned int __wrap_gpiod_line_offset(struct gpiod_line *line);
+const char *__wrap_gpiod_line_name(struct gpiod_line *line);
+const char *__wrap_gpiod_line_consumer(struct gpiod_line *line);
+bool __wrap_gpiod_line_is_used(struct gpiod_line *line);
+int __wrap_gpiod_line_update(struct gpiod_line *line);
+int __wrap_gpiod_line_direction(struct gpiod_line *line);
+int __wrap_gpiod_line_active_state(struct gpiod_line *line);
+int __wrap_gpiod_line_request_output_flags(struct gpiod_line *line, const char *consumer, int flags,
+					   int default_val);
+int __wrap_gpiod_line_request_input_flags(struct gpiod_line *line, const char *consumer, int flags);
+int __wrap_gpiod_line_request_both_edges_events_flags(struct gpiod_line *line, const char *consumer,
+						      int flags);
+int __wrap_gpiod_line_set_value(struct gpiod_line *line, int value);
+int __wrap_gpiod_line_get_value(struct gpiod_line *line);
+void __wrap_gpiod_line_release(struct gpiod_line *line);
+int __wrap_gpiod_line_event_get_fd(struct gpiod_line *line);
+int __wrap_gpiod_line_event_read_fd_multiple(int fd, struct gpiod_line_event *events, unsigned int num);
+
+struct gpiod_chip *__wrap_gpiod_chip_open_lookup(const char *descr)
+{
+	if (strcmp(descr, "gpiochip0") == 0 || strcmp(descr, "0") == 0) {
+		chip_opens++;
+		return &chip0;
+	}
+	errno = ENOENT;
+	return NULL;
+}
+
+void __wrap_gpiod_chip_close(struct gpiod_chip *chip)
+{
+	assert_ptr_equal(chip, &chip0);
+	chip_closes++;
+}
+
+const char *__wrap_gpiod_chip_name(struct gpiod_chip *chip)
+{
+	(void)chip;
+	return "gpiochip0";
+}
+
+unsigned int __wrap_gpiod_chip_num_lines(struct gpiod_chip *chip)
+{
+	(void)chip;
+	return N_LINES;
+}
+
+struct gpiod_line *__wrap_gpiod_chip_get_line(struct gpiod_chip *chip, unsigned int offset)
+{
+	(void)chip;
+	if (offset >= N_LINES) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return &lines[offset];
+}
+
+struct gpiod_line *__wrap_gpiod_line_find(const char *name)
+{
+	for (int i = 0; i < N_LINES; i++) {
+		if (strcmp(lines[i].name, name) == 0) {
+			chip_opens++;   /* gpiod_line_find opens the line's chip */
+			return &lines[i];
+		}
+	}
+	errno = ENOENT;
+	return NULL;
+}
+
+struct gpiod_chip *__wrap_gpiod_line_get_chip(struct gpiod_line *line)
+{
+	(void)line;
+	return &chip0;
+}
+
+unsigned int __wrap_gpiod_line_offset(struct gpiod_line *line)
+{
+	return line->offset;
+}
+
+const char *__wrap_gpiod_line_name(struct gpiod_line *line)
+{
+	return line->name;
+}
+
+const char *__wrap_gpiod_line_consumer(struct gpiod_line *line)
+{
+	if (line->other[0])
+		return line->other;
+	return line->requested ? line->consumer : NULL;
+}
+
+bool __wrap_gpiod_line_is_used(struct gpiod_line *line)
+{
+	return line->requested || line->other[0];
+}
+
+int __wrap_gpiod_line_update(struct gpiod_line *line)
+{
+	(void)line;
+	return 0;
+}
+
+int __wrap_gpiod_line_direction(struct gpiod_line *line)
+{
+	return line->output ? GPIOD_LINE_DIRECTION_OUTPUT : GPIOD_LINE_DIRECTION_INPUT;
+}
+
+int __wrap_gpiod_line_active_state(struct gpiod_line *line)
+{
+	return line->flags & GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW ? GPIOD_LINE_ACTIVE_STATE_LOW
+		: GPIOD_LINE_ACTIVE_STATE_HIGH;
+}
+
+static int request(struct gpiod_line *line, const char *consumer, int flags)
+{
+	if (line->requested || line->other[0]) {
+		errno = EBUSY;
+		return -1;
+	}
+	line->requested = true;
+	line->flags = flags;
+	snprintf(line->consumer, sizeof(line->consumer), "%s", consumer);
+	return 0;
+}
+
+int __wrap_gpiod_line_request_output_flags(struct gpiod_line *line, const char *consumer, int flags,
+					   int default_val)
+{
+	if (request(line, consumer, flags) < 0)
+		return -1;
+	int old = line->value;
+
+	line->output = true;
+	line->value = default_val;
+	record(OP_REQUEST, line->offset, default_val);
+	check_interlock(line->offset, old, default_val);
+	return 0;
+}
+
+int __wrap_gpiod_line_request_input_flags(struct gpiod_line *line, const char *consumer, int flags)
+{
+	if (request(line, consumer, flags) < 0)
+		return -1;
+	line->output = false;
+	return 0;
+}
+
+int __wrap_gpiod_line_request_both_edges_events_flags(struct gpiod_line *line, const char *consumer,
+						      int flags)
+{
+	if (request(line, consumer, flags) < 0)
+		return -1;
+	line->output = false;
+	line->events = true;
+	return 0;
+}
+
+int __wrap_gpiod_line_set_value(struct gpiod_line *line, int value)
+{
+	assert_true(line->requested && line->output);
+	line->set_attempts++;
+	if (line->set_errno) {
+		errno = line->set_errno;
+		return -1;
+	}
+	int old = line->value;
+
+	line->value = value;
+	record(OP_SET, line->offset, value);
+	check_interlock(line->offset, old, value);
+	return 0;
+}
+
+int __wrap_gpiod_line_get_value(struct gpiod_line *line)
+{
+	assert_true(line->requested);
+	return line->output ? line->value : line->level;
+}
+
+void __wrap_gpiod_line_release(struct gpiod_line *line)
+{
+	assert_true(line->requested);
+	line->requested = false;
+	line->events = false;
+	record(OP_RELEASE, line->offset, line->value);
+}
+
+int __wrap_gpiod_line_event_get_fd(struct gpiod_line *line)
+{
+	if (!line->requested || !line->events) {
+		errno = EPERM;
+		return -1;
+	}
+	return button_pipe[0];
+}
+
+int __wrap_gpiod_line_event_read_fd_multiple(int fd, struct gpiod_line_event *events, unsigned int num)
+{
+	unsigned int n = 0;
+
+	assert_int_equal(fd, button_pipe[0]);
+	while (n < num && q_head < q_tail)
+		events[n++] = queue[q_head++];
+	if (n == 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return (int)n;
+}
+
+/* The button's line goes to `pressed` at test time x (logical, as the kernel reports with ACTIVE_LOW). */
+static void button_edge_at(bool pressed, double x)
+{
+	double t = T(x);
+	struct gpiod_line_event *e = &queue[q_tail++];
+
+	e->event_type = pressed ? GPIOD_LINE_EVENT_RISING_EDGE : GPIOD_LINE_EVENT_FALLING_EDGE;
+	e->ts.tv_sec = (time_t)floor(t);
+	e->ts.tv_nsec = (long)((t - floor(t)) * 1e9 + 0.5);
+	lines[BUTTON].level = pressed;
+}
+
+/* --- The mock IIO context ---------------------------------------------------- */
+
+#define DTD "<!DOCTYPE context [<!ELEMENT context (device | context-attribute)*>" \
+	"<!ELEMENT context-attribute EMPTY><!ELEMENT device (channel | attribute | debug-attribute | " \
+	"buffer-attribute)*><!ELEMENT channel (scan-element?, attribute*)><!ELEMENT attribute EMPTY>" \
+	"<!ELEMENT scan-element EMPTY><!ELEMENT debug-attribute EMPTY><!ELEMENT buffer-attribute EMPTY>" \
+	"<!ATTLIST context name CDATA #REQUIRED version-major CDATA #REQUIRED version-minor CDATA " \
+	"#REQUIRED version-git CDATA #REQUIRED description CDATA #IMPLIED><!ATTLIST context-attribute " \
+	"name CDATA #REQUIRED value CDATA #REQUIRED><!ATTLIST device id CDATA #REQUIRED name CDATA " \
+	"#IMPLIED label CDATA #IMPLIED><!ATTLIST channel id CDATA #REQUIRED type (input|output) " \
+	"#REQUIRED name CDATA #IMPLIED><!ATTLIST scan-element index CDATA #REQUIRED format CDATA " \
+	"#REQUIRED scale CDATA #IMPLIED><!ATTLIST attribute name CDATA #REQUIRED filename CDATA " \
+	"#IMPLIED><!ATTLIST debug-attribute name CDATA #REQUIRED><!ATTLIST buffer-attribute name " \
+	"CDATA #REQUIRED>]>"
+#define CHANNEL(n) "<channel id=\"voltage" #n "\" type=\"input\"><attribute name=\"raw\" " \
+	"filename=\"in_voltage" #n "_raw\"/><attribute name=\"scale\" filename=\"in_voltage" #n "_scale\"/></channel>"
+
+static const char iio_xml[] = "<?xml version=\"1.0\" encoding=\"utf-8\"?>" DTD
+	"<context name=\"xml\" version-major=\"0\" version-minor=\"24\" version-git=\"v0.24\">"
+	"<device id=\"iio:device0\" name=\"ads1015\">" CHANNEL(0) CHANNEL(1) CHANNEL(2) CHANNEL(3)
+	"</device></context>";
+
+static const char *iio_failing_channel;        /* reads of this channel fail with EIO */
+
+struct iio_context *__wrap_iio_create_context_from_uri(const char *uri);
+ssize_t __wrap_iio_channel_attr_read(const struct iio_channel *chn, const char *attr, char *dst, size_t len);
+
+struct iio_context *__wrap_iio_create_context_from_uri(const char *uri)
+{
+	assert_string_equal(uri, "local:");
+	return iio_create_xml_context_mem(iio_xml, sizeof(iio_xml) - 1);
+}
+
+ssize_t __wrap_iio_channel_attr_read(const struct iio_channel *chn, const char *attr, char *dst, size_t len)
+{
+	const char *id = iio_channel_get_id(chn);
+	const char *v = NULL;
+
+	if (iio_failing_channel && strcmp(id, iio_failing_channel) == 0)
+		return -EIO;
+	if (strcmp(attr, "raw") == 0)
+		v = "26400";            /* 1650 mV at 0.0625 mV per count: 25 C */
+	else if (strcmp(attr, "scale") == 0)
+		v = "0.062500000";
+	if (!v)
+		return -ENOENT;
+	snprintf(dst, len, "%s", v);
+	return (ssize_t)strlen(v) + 1;
+}
+
+/* --- Fixtures ------------------------------------------------------------------ */
+
+static const char config_text[] =
+	"[daemon]\n"
+	"pwm_period_s = 1.0\n"
+	"dead_time_ms = 200\n"
+	"[button]\n"
+	"line = GPIO26\n"
+	"active_low = yes\n"
+	"debounce_ms = 30\n"
+	"long_press_s = 2\n"
+	"[zone left]\n"
+	"heat = GPIO17\n"
+	"cool = GPIO27\n"
+	"enable = GPIO22\n"
+	"fan = GPIO5\n"
+	"pad_sensor = ads1015/voltage0\n"
+	"heatsink_sensor = ads1015/voltage1\n"
+	"[zone right]\n"
+	"heat = GPIO23\n"
+	"cool = GPIO24\n"
+	"fan = gpiochip0:6\n"
+	"active_low = yes\n"
+	"pad_sensor = ads1015/voltage2\n"
+	"heatsink_sensor = ads1015/voltage3\n"
+	"[safety]\n"
+	"power = GPIO16\n"
+	"power_active_low = yes\n";
+
+static struct config cfg;
+
+static void load_config(const char *text)
+{
+	struct config_error err;
+
+	if (config_parse_string(text, "test.conf", &cfg, &err) < 0) {
+		print_error("%s\n", err.msg);
+		fail();
+	}
+}
+
+/* A config with one line replaced ("heat = GPIO17" -> "heat = GPIO99"). */
+static void load_config_with(const char *from, const char *to)
+{
+	char text[2048];
+	const char *at = strstr(config_text, from);
+
+	assert_non_null(at);
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - config_text), config_text, to, at + strlen(from));
+	load_config(text);
+}
+
+struct press {
+	enum button_event ev;
+	double at_s;
+};
+static struct press presses[16];
+static int n_presses;
+
+static void on_press(void *arg, enum button_event ev, double now_s)
+{
+	(void)arg;
+	if (n_presses < 16)
+		presses[n_presses++] = (struct press){ ev, now_s };
+}
+
+struct rig {
+	struct hw hw;
+	struct loop loop;
+	int timer_fd;
+};
+
+static void rig_open(struct rig *r)
+{
+	char err[512];
+
+	if (hw_real_open(&cfg, &r->hw, err, sizeof(err)) < 0) {
+		print_error("%s\n", err);
+		fail();
+	}
+	hw_real_set_clock(&r->hw, fake_clock);
+	assert_int_equal(loop_init(&r->loop), 0);
+	struct hw_events ev = { .button = on_press, .arg = NULL };
+
+	assert_non_null(r->hw.ops->attach);
+	assert_int_equal(r->hw.ops->attach(r->hw.ctx, &r->loop, &ev), 0);
+	assert_int_equal(r->loop.n_fds, 2);
+	r->timer_fd = r->loop.fds[0].fd == button_pipe[0] ? r->loop.fds[1].fd : r->loop.fds[0].fd;
+	n_presses = 0;
+}
+
+static void rig_close(struct rig *r)
+{
+	r->hw.ops->close(r->hw.ctx);
+	assert_int_equal(r->loop.n_fds, 0);     /* close took its fds out of the loop */
+	loop_finalise(&r->loop);
+	for (int i = 0; i < N_LINES; i++)
+		assert_false(lines[i].requested);
+	assert_int_equal(chip_opens, chip_closes);
+}
+
+/* Run the loop's handler for fd at test time x, as epoll would. */
+static void fire(struct rig *r, int fd, double x)
+{
+	fake_now_s = T(x);
+	for (int i = 0; i < r->loop.n_fds; i++) {
+		if (r->loop.fds[i].fd == fd) {
+			r->loop.fds[i].handler(fd, EPOLLIN, r->loop.fds[i].arg);
+			return;
+		}
+	}
+	fail_msg("fd %d is not in the loop", fd);
+}
+
+/* How long until the hardware timer expires (s), or -1 when disarmed. */
+static double timer_left_s(const struct rig *r)
+{
+	struct itimerspec its;
+
+	assert_int_equal(timerfd_gettime(r->timer_fd, &its), 0);
+	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+		return -1.0;
+	return (double)its.it_value.tv_sec + its.it_value.tv_nsec * 1e-9;
+}
+
+static int apply_at(struct rig *r, double x, double left, double right, bool power, int *failed)
+{
+	struct tick_outputs out;
+	int zone = -99;
+
+	memset(&out, 0, sizeof(out));
+	out.duty[0] = left;
+	out.duty[1] = right;
+	out.fan[0] = left != 0.0;
+	out.fan[1] = right != 0.0;
+	out.power = power;
+	fake_now_s = T(x);
+	int rc = r->hw.ops->apply(r->hw.ctx, 0.0, &out, &zone);
+
+	if (failed)
+		*failed = zone;
+	return rc;
+}
+
+static int value(unsigned int offset)
+{
+	return lines[offset].value;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	mock_reset();
+	iio_failing_channel = NULL;
+	load_config(config_text);
+	return 0;
+}
+
+/* --- Tests ------------------------------------------------------------------- */
+
+/* Every output requested inactive, with the label and the active-low flags; the power line first. */
+static void test_open_requests_inactive(void **state)
+{
+	static const unsigned int outputs[] = { POWER, L_EN, L_HEAT, L_COOL, L_FAN, R_HEAT, R_COOL, R_FAN };
+	struct rig r;
+
+	(void)state;
+	rig_open(&r);
+	assert_int_equal(rec[0].op, OP_REQUEST);
+	assert_int_equal(rec[0].offset, POWER);
+	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
+		const struct gpiod_line *l = &lines[outputs[i]];
+		bool active_low = outputs[i] == POWER || outputs[i] == R_HEAT || outputs[i] == R_COOL ||
+			outputs[i] == R_FAN;
+
+		assert_true(l->requested && l->output);
+		assert_string_equal(l->consumer, "contrastd");
+		assert_int_equal(l->value, 0);
+		assert_int_equal(!!(l->flags & GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW), active_low);
+	}
+	/* Nothing was written active while opening: only the requests at 0. */
+	for (int i = 0; i < n_rec; i++) {
+		assert_int_equal(rec[i].op, OP_REQUEST);
+		assert_int_equal(rec[i].value, 0);
+	}
+	assert_int_equal(n_rec, 8);
+	/* The button: both edges, active-low with the pull-up. */
+	assert_true(lines[BUTTON].requested && lines[BUTTON].events);
+	assert_int_equal(lines[BUTTON].flags,
+			 GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW | GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP);
+	assert_string_equal(lines[BUTTON].consumer, "contrastd");
+	/* Nothing to do yet: the timer is disarmed. */
+	assert_near(timer_left_s(&r), -1.0, 0.0);
+	rig_close(&r);
+	/* Closing left every output inactive before releasing it. */
+	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++)
+		assert_int_equal(lines[outputs[i]].value, 0);
+}
+
+static void expect_open_error(const char *want1, const char *want2)
+{
+	struct hw hw;
+	char err[512];
+
+	assert_int_equal(hw_real_open(&cfg, &hw, err, sizeof(err)), -1);
+	assert_contains(err, want1);
+	if (want2)
+		assert_contains(err, want2);
+	/* Nothing stays requested or open. */
+	for (int i = 0; i < N_LINES; i++)
+		assert_false(lines[i].requested);
+	assert_int_equal(chip_opens, chip_closes);
+}
+
+static void test_open_errors_name_line_chip_offset_errno(void **state)
+{
+	(void)state;
+	load_config_with("heat = GPIO17", "heat = GPIO99");
+	expect_open_error("left heat: GPIO99: no GPIO line by that name on any chip", NULL);
+
+	setup(NULL);
+	snprintf(lines[L_COOL].other, sizeof(lines[L_COOL].other), "gpio-fan");
+	expect_open_error("left cool: GPIO27 (gpiochip0:27): cannot request it as an output: "
+			  "Device or resource busy (errno 16): held by \"gpio-fan\"", NULL);
+
+	setup(NULL);
+	load_config_with("fan = gpiochip0:6", "fan = gpiochip0:60");
+	expect_open_error("right fan: gpiochip0:60: gpiochip0 has 54 lines (offsets 0..53), no offset 60", NULL);
+
+	setup(NULL);
+	load_config_with("fan = gpiochip0:6", "fan = gpiochip7:6");
+	expect_open_error("right fan: gpiochip7:6: no GPIO chip 'gpiochip7'", NULL);
+
+	/* The same line by two spellings, which the config parser cannot know. */
+	setup(NULL);
+	load_config_with("fan = gpiochip0:6", "fan = 0:17");
+	expect_open_error("right fan: 0:17 (gpiochip0:17) is the line left heat uses too (GPIO17)", NULL);
+
+	setup(NULL);
+	load_config_with("line = GPIO26", "line = 0:5");
+	expect_open_error("button: 0:5 (gpiochip0:5) is the line left fan uses too (GPIO5)", NULL);
+
+	/* Sensors are looked up at start too. */
+	setup(NULL);
+	load_config_with("heatsink_sensor = ads1015/voltage3", "heatsink_sensor = ads1015/voltage9");
+	expect_open_error("zone right, heatsink_sensor = ads1015/voltage9: IIO device ads1015 (iio:device0) "
+			  "has no input channel 'voltage9' (it has: ", "voltage3");
+}
+
+/* The PWM in time, with enable (left) and on the polarity line (right, active-low). */
+static void test_pwm_edges_in_time(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_open(&r);
+	assert_int_equal(apply_at(&r, 10.0, 0.25, -0.6, true, NULL), 0);
+	assert_int_equal(value(POWER), 1);
+	assert_int_equal(value(L_HEAT), 1);
+	assert_int_equal(value(L_EN), 1);
+	assert_int_equal(value(L_COOL), 0);
+	assert_int_equal(value(L_FAN), 1);
+	assert_int_equal(value(R_COOL), 1);
+	assert_int_equal(value(R_HEAT), 0);
+	/* The timer is armed for the first edge, 0.25 s on. */
+	assert_near(timer_left_s(&r), 0.25, 0.05);
+	fire(&r, r.timer_fd, 10.25);
+	assert_int_equal(value(L_EN), 0);
+	assert_int_equal(value(L_HEAT), 1);     /* the polarity line stays */
+	assert_int_equal(value(R_COOL), 1);
+	assert_near(timer_left_s(&r), 0.35, 0.05);
+	fire(&r, r.timer_fd, 10.6);
+	assert_int_equal(value(R_COOL), 0);     /* without enable the polarity line pulses */
+	assert_near(timer_left_s(&r), 0.4, 0.05);
+	fire(&r, r.timer_fd, 11.0);
+	assert_int_equal(value(L_EN), 1);
+	assert_int_equal(value(R_COOL), 1);
+	/* Ticks in between change nothing on the lines. */
+	int before = n_rec;
+
+	assert_int_equal(apply_at(&r, 11.1, 0.25, -0.6, true, NULL), 0);
+	assert_int_equal(n_rec, before);
+	/* Every write happened at an edge time. */
+	for (int i = 0; i < n_rec; i++) {
+		double x = rec[i].t_s - base_s;
+
+		if (rec[i].op == OP_SET)
+			assert_true(fabs(x - 10.0) < 1e-9 || fabs(x - 10.25) < 1e-9 ||
+				    fabs(x - 10.6) < 1e-9 || fabs(x - 11.0) < 1e-9);
+	}
+	rig_close(&r);
+}
+
+/* A polarity change drops power, waits the dead time with both lines off, then switches. */
+static void test_polarity_change_dead_time_on_the_lines(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_open(&r);
+	assert_int_equal(apply_at(&r, 10.0, 0.5, 0.5, true, NULL), 0);
+	int mark = n_rec;
+
+	assert_int_equal(apply_at(&r, 10.1, -0.5, -0.5, true, NULL), 0);
+	/* The order of the writes: left enable off, then heat off; right heat off. */
+	assert_int_equal(rec[mark].offset, L_EN);
+	assert_int_equal(rec[mark].value, 0);
+	assert_int_equal(rec[mark + 1].offset, L_HEAT);
+	assert_int_equal(rec[mark + 1].value, 0);
+	assert_int_equal(rec[mark + 2].offset, R_HEAT);
+	assert_int_equal(rec[mark + 2].value, 0);
+	assert_int_equal(value(L_COOL), 0);
+	assert_int_equal(value(R_COOL), 0);
+	assert_near(timer_left_s(&r), 0.2, 0.05);
+	/* A tick inside the dead time switches nothing on. */
+	assert_int_equal(apply_at(&r, 10.2, -0.5, -0.5, true, NULL), 0);
+	assert_int_equal(value(L_COOL), 0);
+	fire(&r, r.timer_fd, 10.3);
+	/* Then: polarity first, enable last. */
+	assert_int_equal(value(L_COOL), 1);
+	assert_int_equal(value(L_EN), 1);
+	assert_int_equal(value(R_COOL), 1);
+	int i_cool = -1, i_en = -1;
+
+	for (int i = mark; i < n_rec; i++) {
+		if (rec[i].offset == L_COOL && rec[i].value == 1)
+			i_cool = i;
+		if (rec[i].offset == L_EN && rec[i].value == 1)
+			i_en = i;
+	}
+	assert_true(i_cool >= 0 && i_en > i_cool);
+	assert_near(rec[i_cool].t_s - base_s, 10.3, 1e-9);
+	assert_true(interlock_checks > 10);
+	rig_close(&r);
+}
+
+/* A randomized run: the interlock and dead time (checked in the mock at every write) hold throughout. */
+static void test_random_run_keeps_interlock_on_the_lines(void **state)
+{
+	struct rig r;
+	uint64_t x = 88172645463325252ULL;
+	double t = 10.0;
+
+	(void)state;
+	rig_open(&r);
+	for (int i = 0; i < 3000; i++) {
+		double duty[2];
+
+		for (int z = 0; z < 2; z++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			double u = (double)(x >> 11) / 9007199254740992.0;
+
+			duty[z] = u < 0.2 ? 0.0 : u < 0.6 ? (u - 0.4) * 5.0 : -(u - 0.6) * 2.5;
+		}
+		/* The timer's edges before the next tick, then the tick. */
+		double next = t + 0.1;
+
+		for (int k = 0; k < 10 && timer_left_s(&r) >= 0.0; k++) {
+			double edge = fake_now_s - base_s + timer_left_s(&r);
+
+			if (edge > next)
+				break;
+			fire(&r, r.timer_fd, edge);
+		}
+		assert_int_equal(apply_at(&r, next, duty[0], duty[1], true, NULL), 0);
+		t = next;
+	}
+	assert_true(interlock_checks > 1000);
+	rig_close(&r);
+}
+
+/* Without power, every bridge gets duty 0 whatever the duty says. */
+static void test_no_power_no_drive(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_open(&r);
+	assert_int_equal(apply_at(&r, 10.0, 1.0, -1.0, false, NULL), 0);
+	assert_int_equal(value(POWER), 0);
+	assert_int_equal(value(L_HEAT), 0);
+	assert_int_equal(value(L_EN), 0);
+	assert_int_equal(value(R_COOL), 0);
+	rig_close(&r);
+}
+
+/* A failed write: apply returns -1 with the zone; all_off still tries every line. */
+static void test_write_error_then_all_off_tries_every_line(void **state)
+{
+	static const unsigned int outputs[] = { POWER, L_EN, L_HEAT, L_COOL, L_FAN, R_HEAT, R_COOL, R_FAN };
+	struct rig r;
+	int zone;
+
+	(void)state;
+	rig_open(&r);
+	assert_int_equal(apply_at(&r, 10.0, 0.5, 0.5, true, NULL), 0);
+	lines[L_HEAT].set_errno = EIO;
+	assert_int_equal(apply_at(&r, 10.1, -0.5, 0.5, true, &zone), -1);
+	assert_int_equal(zone, 0);
+	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++)
+		lines[outputs[i]].set_attempts = 0;
+	assert_int_equal(r.hw.ops->all_off(r.hw.ctx), -1);
+	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
+		assert_int_equal(lines[outputs[i]].set_attempts, 1);
+		if (outputs[i] != L_HEAT)
+			assert_int_equal(value(outputs[i]), 0);
+	}
+	/* The power line went first. */
+	int first_set = -1;
+
+	for (int i = n_rec - 1; i >= 0 && rec[i].op == OP_SET; i--)
+		first_set = i;
+	assert_int_equal(rec[first_set].offset, POWER);
+	lines[L_HEAT].set_errno = 0;
+	assert_int_equal(r.hw.ops->all_off(r.hw.ctx), 0);
+	assert_int_equal(value(L_HEAT), 0);
+	assert_near(timer_left_s(&r), -1.0, 0.0);
+
+	/* The power line's failure is zone -1. */
+	lines[POWER].set_errno = EIO;
+	assert_int_equal(apply_at(&r, 11.0, 0.5, 0.5, true, &zone), -1);
+	assert_int_equal(zone, -1);
+	lines[POWER].set_errno = 0;
+	rig_close(&r);
+}
+
+/* A write that fails at a PWM edge: everything off at once, reported by the next apply. */
+static void test_write_error_between_ticks(void **state)
+{
+	struct rig r;
+	int zone;
+
+	(void)state;
+	rig_open(&r);
+	assert_int_equal(apply_at(&r, 10.0, 0.3, 0.3, true, NULL), 0);
+	fire(&r, r.timer_fd, 10.3);
+	lines[L_EN].set_errno = EIO;
+	fire(&r, r.timer_fd, 11.0);             /* enable on: fails */
+	assert_int_equal(value(POWER), 0);
+	assert_int_equal(value(L_HEAT), 0);
+	assert_int_equal(value(R_HEAT), 0);
+	assert_near(timer_left_s(&r), -1.0, 0.0);
+	assert_int_equal(apply_at(&r, 11.05, 0.3, 0.3, true, &zone), -1);
+	assert_int_equal(zone, 0);
+	lines[L_EN].set_errno = 0;
+	/* The next apply drives again (the controller has tripped by then and sends zeros). */
+	assert_int_equal(apply_at(&r, 11.1, 0.0, 0.0, false, &zone), 0);
+	rig_close(&r);
+}
+
+/* Nothing stays on because a command never came. */
+static void test_stale_command_stops_the_bridges(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_open(&r);
+	assert_int_equal(apply_at(&r, 10.0, 1.0, -1.0, true, NULL), 0);
+	assert_int_equal(value(L_EN), 1);
+	assert_int_equal(value(R_COOL), 1);
+	/* Full duty has no edges: the timer is armed for the watchdog only. */
+	assert_near(timer_left_s(&r), HW_REAL_STALE_COMMAND_S, 0.05);
+	fire(&r, r.timer_fd, 10.0 + HW_REAL_STALE_COMMAND_S);
+	assert_int_equal(value(L_EN), 0);
+	assert_int_equal(value(L_HEAT), 0);
+	assert_int_equal(value(R_COOL), 0);
+	assert_near(timer_left_s(&r), -1.0, 0.0);
+	rig_close(&r);
+}
+
+/* The button through its fd: a bouncy short press, then a long press at its moment. */
+static void test_button_through_the_fd(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_open(&r);
+	/* Press with bounce, released 300 ms later with bounce. */
+	button_edge_at(true, 20.000);
+	button_edge_at(false, 20.002);
+	button_edge_at(true, 20.004);
+	fire(&r, button_pipe[0], 20.005);
+	assert_int_equal(n_presses, 0);
+	assert_near(timer_left_s(&r), 0.029, 0.01);    /* debounce: 20.004 + 30 ms */
+	fire(&r, r.timer_fd, 20.034);
+	button_edge_at(false, 20.300);
+	button_edge_at(true, 20.301);
+	button_edge_at(false, 20.303);
+	fire(&r, button_pipe[0], 20.304);
+	assert_int_equal(n_presses, 0);
+	fire(&r, r.timer_fd, 20.333);
+	assert_int_equal(n_presses, 1);
+	assert_int_equal(presses[0].ev, BUTTON_SHORT_PRESS);
+	assert_near(presses[0].at_s, T(20.333), 1e-6);
+
+	/* A long press: reported when held 2 s, by the timer, not on release. */
+	button_edge_at(true, 30.0);
+	fire(&r, button_pipe[0], 30.001);
+	fire(&r, r.timer_fd, 30.03);
+	assert_near(timer_left_s(&r), 1.97, 0.05);
+	fire(&r, r.timer_fd, 32.0);
+	assert_int_equal(n_presses, 2);
+	assert_int_equal(presses[1].ev, BUTTON_LONG_PRESS);
+	assert_near(presses[1].at_s, T(32.0), 1e-6);
+	button_edge_at(false, 35.0);
+	fire(&r, button_pipe[0], 35.0);
+	fire(&r, r.timer_fd, 35.03);
+	assert_int_equal(n_presses, 2);
+
+	/* Edges the kernel dropped: the level read after the queue puts it right. */
+	lines[BUTTON].level = 1;
+	fire(&r, button_pipe[0], 40.0);
+	lines[BUTTON].level = 0;
+	fire(&r, button_pipe[0], 40.2);
+	fire(&r, r.timer_fd, 40.23);
+	assert_int_equal(n_presses, 3);
+	assert_int_equal(presses[2].ev, BUTTON_SHORT_PRESS);
+
+	/* A timestamp in another clock (CLOCK_REALTIME before Linux 5.7) is dated now. */
+	button_edge_at(true, 50.0);
+	queue[q_tail - 1].ts.tv_sec += 1700000000;
+	fire(&r, button_pipe[0], 50.0);
+	button_edge_at(false, 50.1);
+	queue[q_tail - 1].ts.tv_sec += 1700000000;
+	fire(&r, button_pipe[0], 50.1);
+	fire(&r, r.timer_fd, 50.13);
+	assert_int_equal(n_presses, 4);
+	assert_int_equal(presses[3].ev, BUTTON_SHORT_PRESS);
+	rig_close(&r);
+}
+
+/* --safe-off: every output line requested inactive, written inactive, released; past failures. */
+static void test_safe_off(void **state)
+{
+	static const unsigned int order[] = { POWER, L_EN, L_HEAT, L_COOL, L_FAN, R_HEAT, R_COOL, R_FAN };
+
+	(void)state;
+	assert_int_equal(hw_real_safe_off(&cfg), 0);
+	int k = 0;
+
+	for (int i = 0; i < n_rec; i += 3, k++) {
+		assert_int_equal(rec[i].op, OP_REQUEST);
+		assert_int_equal(rec[i].offset, order[k]);
+		assert_int_equal(rec[i].value, 0);
+		assert_int_equal(rec[i + 1].op, OP_SET);
+		assert_int_equal(rec[i + 1].value, 0);
+		assert_int_equal(rec[i + 2].op, OP_RELEASE);
+	}
+	assert_int_equal(k, 8);
+	assert_false(lines[BUTTON].requested);  /* the button is no output */
+	assert_int_equal(chip_opens, chip_closes);
+
+	/* A line held elsewhere and one that cannot be written: -1, and every other line done. */
+	setup(NULL);
+	snprintf(lines[L_HEAT].other, sizeof(lines[L_HEAT].other), "someone");
+	lines[R_COOL].set_errno = EIO;
+	assert_int_equal(hw_real_safe_off(&cfg), -1);
+	for (size_t i = 0; i < 8; i++) {
+		if (order[i] == L_HEAT)
+			continue;
+		assert_true(lines[order[i]].set_attempts >= 1);
+		assert_false(lines[order[i]].requested);
+		if (order[i] != R_COOL)
+			assert_int_equal(value(order[i]), 0);
+	}
+	/* R_COOL's request itself drove it inactive. */
+	assert_int_equal(value(R_COOL), 0);
+	assert_int_equal(chip_opens, chip_closes);
+}
+
+static void probe_output(char *buf, size_t len, int *rc)
+{
+	FILE *f = fmemopen(buf, len, "w");
+
+	assert_non_null(f);
+	*rc = hw_real_probe(&cfg, f);
+	fclose(f);
+}
+
+/* --probe: inspects outputs without requesting them, reads the sensors and the button. */
+static void test_probe(void **state)
+{
+	char out[8192];
+	int rc;
+
+	(void)state;
+	probe_output(out, sizeof(out), &rc);
+	assert_int_equal(rc, 0);
+	assert_contains(out, "left pad: ads1015/voltage0 = 1650.0 mV -> 10.00 kOhm -> 25.00 C\n");
+	assert_contains(out, "right heatsink: ads1015/voltage3 = 1650.0 mV -> 10.00 kOhm -> 25.00 C\n");
+	assert_contains(out, "left heat: GPIO17 (gpiochip0:17): input, free\n");
+	assert_contains(out, "right fan: gpiochip0:6 (gpiochip0:6) \"GPIO6\": input, free\n");
+	assert_contains(out, "button: GPIO26 (gpiochip0:26): input, free, reads released\n");
+	assert_contains(out, "probe: all well\n");
+	/* Nothing was requested as an output, and nothing stays requested. */
+	for (int i = 0; i < n_rec; i++)
+		assert_int_not_equal(rec[i].op, OP_REQUEST);
+	for (int i = 0; i < N_LINES; i++)
+		assert_false(lines[i].requested);
+	assert_int_equal(chip_opens, chip_closes);
+
+	/* Problems, each on its own line; it goes on past them. */
+	setup(NULL);
+	snprintf(lines[L_COOL].other, sizeof(lines[L_COOL].other), "spi0 CS1");
+	iio_failing_channel = "voltage1";
+	load_config_with("fan = gpiochip0:6", "fan = GPIO99");
+	probe_output(out, sizeof(out), &rc);
+	assert_int_equal(rc, 2);
+	assert_contains(out, "left cool: GPIO27 (gpiochip0:27): input, held by \"spi0 CS1\": expected free for contrastd\n");
+	assert_contains(out, "left heatsink: ads1015/voltage1: the read failed: Input/output error\n");
+	assert_contains(out, "right fan: GPIO99: no GPIO line by that name on any chip");
+	assert_contains(out, "left pad: ads1015/voltage0 = 1650.0 mV");
+	assert_contains(out, "button: GPIO26 (gpiochip0:26)");
+	assert_contains(out, "probe: 3 problems\n");
+}
+
+/* The sensors through the adapter: a failed read is ok = false, the rest read. */
+static void test_read(void **state)
+{
+	struct rig r;
+	struct tick_inputs in;
+
+	(void)state;
+	rig_open(&r);
+	memset(&in, 0, sizeof(in));
+	r.hw.ops->read(r.hw.ctx, 0.0, &in);
+	assert_true(in.pad[0].ok && in.heatsink[0].ok && in.pad[1].ok && in.heatsink[1].ok);
+	assert_int_equal(in.pad[0].raw, 26400);
+	assert_near(in.pad[1].value, 1650.0, 1e-9);
+	iio_failing_channel = "voltage2";
+	r.hw.ops->read(r.hw.ctx, 0.0, &in);
+	assert_false(in.pad[1].ok);
+	assert_true(isnan(in.pad[1].value));
+	assert_true(in.pad[0].ok && in.heatsink[1].ok);
+	rig_close(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_open_requests_inactive, setup),
+		cmocka_unit_test_setup(test_open_errors_name_line_chip_offset_errno, setup),
+		cmocka_unit_test_setup(test_pwm_edges_in_time, setup),
+		cmocka_unit_test_setup(test_polarity_change_dead_time_on_the_lines, setup),
+		cmocka_unit_test_setup(test_random_run_keeps_interlock_on_the_lines, setup),
+		cmocka_unit_test_setup(test_no_power_no_drive, setup),
+		cmocka_unit_test_setup(test_write_error_then_all_off_tries_every_line, setup),
+		cmocka_unit_test_setup(test_write_error_between_ticks, setup),
+		cmocka_unit_test_setup(test_stale_command_stops_the_bridges, setup),
+		cmocka_unit_test_setup(test_button_through_the_fd, setup),
+		cmocka_unit_test_setup(test_safe_off, setup),
+		cmocka_unit_test_setup(test_probe, setup),
+		cmocka_unit_test_setup(test_read, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
