@@ -270,6 +270,19 @@ void daemon_sim_step(struct daemon *d)
 	double stall_s = hw_sim_take_stall(&d->sim);
 
 	if (stall_s > 0.0) {
+		/*
+		 * At a watchable speed the stall is real too: the loop blocks, so
+		 * the watchdog (sd_notify) and the socket see what systemd and a
+		 * client would see of a stuck daemon.
+		 */
+		if (!d->fast && d->opt.speed > 0.0) {
+			double wall_s = stall_s / d->opt.speed;
+			struct timespec ts = { .tv_sec = (time_t)wall_s,
+					       .tv_nsec = (long)((wall_s - (time_t)wall_s) * 1e9) };
+
+			log_warning("injected loop stall: blocking for %.1f s", wall_s);
+			nanosleep(&ts, NULL);
+		}
 		now_s += stall_s;
 		hw_sim_advance(&d->sim, now_s);
 	}

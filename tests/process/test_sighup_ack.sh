@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SIGHUP with a good and a bad config, a reload while a session runs, and
+# a safety fault acknowledged over the socket: the real daemon
+# (--simulate, idle until told) with contrastctl.
+cd "$(dirname "$0")/../.." || exit 1
+source tests/process/lib.sh
+CONTRASTCTL=${CONTRASTCTL:-build/contrastctl}
+sock=$TMP/control.sock
+conf=$TMP/c.conf
+make_conf() {
+	sed -e '/^[[:space:]]*\(socket\|state_dir\)[[:space:]]*[=:]/d' \
+		-e "s|^\[daemon\]|[daemon]\nstate_dir = $TMP/state\nsocket = $sock|" config/contrastd.conf
+}
+make_conf >"$conf"
+C=("$CONTRASTCTL" -c "$conf")
+
+# loop-stall at 40 simulated s (2 s of wall time at speed 20): a transient fault.
+"$CONTRASTD" -c "$conf" --simulate --speed 20 --inject loop-stall@40 >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+trap 'kill -9 $pid 2>/dev/null; rm -rf "$TMP"' EXIT
+for _ in $(seq 50); do [[ -S $sock ]] && break; sleep 0.1; done
+
+expect "programs before the reload" 0 '^short' -- "${C[@]}" programs
+expect "a session runs" 0 '^started: program default' -- "${C[@]}" start
+
+# While it runs: a valid new config waits for the session to end.
+{ make_conf; printf '\n[program extra]\nwarm_c = 37\ncool_c = 24\n'; } >"$conf"
+kill -HUP $pid
+sleep 0.5
+expect "a valid reload waits for the session" 0 'applies when this session ends' -- cat "$TMP/err"
+expect "the running session keeps its setpoint" 0 'left +39\.0 C' -- "${C[@]}" status
+
+# The injected stall trips loop-overrun: outputs off, fault latched.
+sleep 2.5
+expect "the stall ended the session as a fault" 0 '^state: +fault' -- "${C[@]}" status
+expect "status names the fault" 0 'loop-overrun' -- "${C[@]}" status
+expect "the new config is in force after the session" 0 '^extra' -- "${C[@]}" programs
+expect "a start is refused while the fault is latched" 3 'refused: .*fault latched' -- "${C[@]}" start
+# The cause cleared (readings fine for 5 simulated s = 0.25 s here): the ack returns to idle.
+sleep 1
+expect "ack" 0 'idle' -- "${C[@]}" ack
+expect "idle after the ack" 0 '^state: +idle' -- "${C[@]}" status
+expect "the ack is logged" 0 'fault acknowledged .*uid [0-9]+' -- cat "$TMP/err"
+
+# An invalid config: FILE:LINE in the log, the old config stays, the daemon lives.
+make_conf | sed 's/^warm_c = 39$/warm_c = 52/' >"$conf"
+line=$(grep -n '^warm_c = 52$' "$conf" | cut -d: -f1)
+kill -HUP $pid
+sleep 0.5
+expect "a bad reload is logged with FILE:LINE" 0 "c.conf:$line: warm_c = 52 is above the hard limit of 43; keeping the configuration in force" -- cat "$TMP/err"
+expect "the old config stays" 0 '^extra' -- "${C[@]}" programs
+expect "the daemon is alive and idle" 0 '^state: +idle' -- "${C[@]}" status
+
+kill -TERM $pid
+wait $pid
+rc=$?
+expect "SIGTERM: exit 0" 0 '' -- test $rc -eq 0
+finish
