@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "json_out.h"
+#include "strbuf.h"
 #include "log.h"
 #include "loop.h"
 #include "records.h"
@@ -25,25 +26,6 @@
 #define MAX_SUFFIX      99      /* sessions started in the same second */
 
 /* ---- small helpers ---- */
-
-/* Append to buf; *pos never passes len - 1. */
-static void add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (*pos >= len - 1)
-		return;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
-
-	va_end(ap);
-	if (n < 0)
-		return;
-	*pos += (size_t)n < len - *pos ? (size_t)n : len - *pos - 1;
-}
 
 /* Write everything or fail (EINTR and short writes retried). */
 static int write_all(int fd, const char *buf, size_t len)
@@ -242,9 +224,9 @@ static void prune(struct records *r)
 static void add_value(char *buf, size_t len, size_t *pos, double v, int decimals)
 {
 	if (isfinite(v))
-		add(buf, len, pos, ",%.*f", decimals, fabs(v) < 0.5 * pow(10.0, -decimals) ? 0.0 : v);
+		strbuf_appendf(buf, len, pos, ",%.*f", decimals, fabs(v) < 0.5 * pow(10.0, -decimals) ? 0.0 : v);
 	else
-		add(buf, len, pos, ",");
+		strbuf_appendf(buf, len, pos, ",");
 }
 
 static double reading_c(const struct reading *rd)
@@ -258,17 +240,17 @@ static void add_csv_text(char *buf, size_t len, size_t *pos, const char *text)
 	bool quote = strpbrk(text, ",\"\r\n") != NULL;
 
 	if (quote)
-		add(buf, len, pos, "\"");
+		strbuf_appendf(buf, len, pos, "\"");
 	for (const char *p = text; *p; p++) {
 		if (*p == '"')
-			add(buf, len, pos, "\"\"");
+			strbuf_appendf(buf, len, pos, "\"\"");
 		else if (*p == '\n' || *p == '\r')
-			add(buf, len, pos, " ");
+			strbuf_appendf(buf, len, pos, " ");
 		else
-			add(buf, len, pos, "%c", *p);
+			strbuf_appendf(buf, len, pos, "%c", *p);
 	}
 	if (quote)
-		add(buf, len, pos, "\"");
+		strbuf_appendf(buf, len, pos, "\"");
 }
 
 /* Stop writing this session's CSV after an error: logged once, the loop goes on. */
@@ -302,12 +284,12 @@ static void csv_row(struct records *r, const struct controller *c, double t_s, c
 
 	if (r->fd < 0)
 		return;
-	add(buf, len, &pos, "%.2f", t_s < 0.0 ? 0.0 : t_s);
+	strbuf_appendf(buf, len, &pos, "%.2f", t_s < 0.0 ? 0.0 : t_s);
 	if (running)
-		add(buf, len, &pos, ",%s,%d", phase_kind_name(program_phase_kind(&c->program, c->run.phase)),
+		strbuf_appendf(buf, len, &pos, ",%s,%d", phase_kind_name(program_phase_kind(&c->program, c->run.phase)),
 		    program_phase_cycle(&c->program, c->run.phase));
 	else
-		add(buf, len, &pos, ",,");
+		strbuf_appendf(buf, len, &pos, ",,");
 	for (int z = 0; z < r->n_zones; z++) {
 		const struct zone_run *zr = &c->zone[z];
 		bool has_pad2 = c->cfg->zones[z].pad_sensor2[0] != '\0';
@@ -318,7 +300,7 @@ static void csv_row(struct records *r, const struct controller *c, double t_s, c
 		add_value(buf, len, &pos, reading_c(&zr->heatsink), 2);
 		add_value(buf, len, &pos, c->out.duty[z], 3);  /* as applied now */
 	}
-	add(buf, len, &pos, ",");
+	strbuf_appendf(buf, len, &pos, ",");
 	if (event)
 		add_csv_text(buf, len, &pos, event);
 	/* A row cut short by the buffer still ends its line. */
@@ -342,13 +324,13 @@ static void csv_header(struct records *r, const struct controller *c)
 	char *buf = r->row;
 	size_t len = sizeof(r->row);
 
-	add(buf, len, &pos, "t_s,phase,cycle");
+	strbuf_appendf(buf, len, &pos, "t_s,phase,cycle");
 	for (int z = 0; z < r->n_zones; z++) {
 		const char *n = c->cfg->zones[z].name;
 
-		add(buf, len, &pos, ",%s_setpoint_c,%s_pad_c,%s_pad2_c,%s_heatsink_c,%s_duty", n, n, n, n, n);
+		strbuf_appendf(buf, len, &pos, ",%s_setpoint_c,%s_pad_c,%s_pad2_c,%s_heatsink_c,%s_duty", n, n, n, n, n);
 	}
-	add(buf, len, &pos, ",event\n");
+	strbuf_appendf(buf, len, &pos, ",event\n");
 	if (write_all(r->fd, buf, pos) < 0)
 		csv_failed(r, "write");
 }

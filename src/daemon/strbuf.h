@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* Appending formatted text to a fixed buffer, never past its end. */
+#ifndef CONTRASTD_STRBUF_H
+#define CONTRASTD_STRBUF_H
+
+#include <stddef.h>
+
+/*
+ * Append to buf (len > 0, NUL-terminated at *pos) what printf would write;
+ * *pos advances and never passes len - 1, so a long text is cut, not
+ * overrun.
+ */
+void strbuf_appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif
