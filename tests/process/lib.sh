@@ -34,3 +34,21 @@ finish() {
 	echo "$((checks - failures)) passed, $failures failed"
 	[[ $failures -eq 0 ]]
 }
+
+# private_config: the example config on stdout, with its control socket and
+# state directory moved under $TMP (so tests never touch /run or /var/lib).
+private_config() {
+	sed -e '/^[[:space:]]*\(socket\|state_dir\)[[:space:]]*[=:]/d' \
+		-e "s|^\[daemon\]|[daemon]\nstate_dir = $TMP/state\nsocket = $TMP/control.sock|" config/contrastd.conf
+}
+
+# count_checks FILE: echo the "ok"/"FAIL" lines a python harness wrote and count them.
+count_checks() {
+	local l
+	while IFS= read -r l; do
+		echo "$l"
+		checks=$((checks + 1))
+		[[ $l == FAIL* ]] && failures=$((failures + 1))
+		[[ $l == Traceback* ]] && failures=$((failures + 1))
+	done <"$1"
+}

@@ -17,9 +17,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	echo "skip: python3 is needed to play systemd's notify socket"
 	exit 77
 fi
-sed -e '/^[[:space:]]*\(socket\|state_dir\)[[:space:]]*[=:]/d' \
-	-e "s|^\[daemon\]|[daemon]\nstate_dir = $TMP/state\nsocket = $TMP/control.sock|" \
-	config/contrastd.conf >"$TMP/c.conf"
+private_config >"$TMP/c.conf"
 
 python3 - "$CONTRASTD" "$TMP" >"$TMP/py" 2>&1 <<'PY'
 import os, signal, socket, subprocess, sys, time
@@ -65,10 +63,5 @@ check("STATUS= shows the missing readings", any("--.- C" in m for m in failed), 
 check("STOPPING=1 on SIGTERM", "STOPPING=1" in names, str(names[-3:]))
 check("exit 0 after SIGTERM", rc == 0, str(rc))
 PY
-while IFS= read -r l; do
-	echo "$l"
-	checks=$((checks + 1))
-	[[ $l == FAIL* ]] && failures=$((failures + 1))
-	[[ $l == Traceback* ]] && failures=$((failures + 1))
-done <"$TMP/py"
+count_checks "$TMP/py"
 finish

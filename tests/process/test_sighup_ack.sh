@@ -7,11 +7,7 @@ source tests/process/lib.sh
 CONTRASTCTL=${CONTRASTCTL:-build/contrastctl}
 sock=$TMP/control.sock
 conf=$TMP/c.conf
-make_conf() {
-	sed -e '/^[[:space:]]*\(socket\|state_dir\)[[:space:]]*[=:]/d' \
-		-e "s|^\[daemon\]|[daemon]\nstate_dir = $TMP/state\nsocket = $sock|" config/contrastd.conf
-}
-make_conf >"$conf"
+private_config >"$conf"
 C=("$CONTRASTCTL" -c "$conf")
 
 # loop-stall at 40 simulated s (2 s of wall time at speed 20): a transient fault.
@@ -24,7 +20,7 @@ expect "programs before the reload" 0 '^short' -- "${C[@]}" programs
 expect "a session runs" 0 '^started: program default' -- "${C[@]}" start
 
 # While it runs: a valid new config waits for the session to end.
-{ make_conf; printf '\n[program extra]\nwarm_c = 37\ncool_c = 24\n'; } >"$conf"
+{ private_config; printf '\n[program extra]\nwarm_c = 37\ncool_c = 24\n'; } >"$conf"
 kill -HUP $pid
 sleep 0.5
 expect "a valid reload waits for the session" 0 'applies when this session ends' -- cat "$TMP/err"
@@ -43,7 +39,7 @@ expect "idle after the ack" 0 '^state: +idle' -- "${C[@]}" status
 expect "the ack is logged" 0 'fault acknowledged .*uid [0-9]+' -- cat "$TMP/err"
 
 # An invalid config: FILE:LINE in the log, the old config stays, the daemon lives.
-make_conf | sed 's/^warm_c = 39$/warm_c = 52/' >"$conf"
+private_config | sed 's/^warm_c = 39$/warm_c = 52/' >"$conf"
 line=$(grep -n '^warm_c = 52$' "$conf" | cut -d: -f1)
 kill -HUP $pid
 sleep 0.5

@@ -11,9 +11,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	echo "skip: python3 is needed to play systemd's notify socket"
 	exit 77
 fi
-sed -e '/^[[:space:]]*\(socket\|state_dir\)[[:space:]]*[=:]/d' \
-	-e "s|^\[daemon\]|[daemon]\nstate_dir = $TMP/state\nsocket = $TMP/control.sock|" \
-	config/contrastd.conf >"$TMP/c.conf"
+private_config >"$TMP/c.conf"
 
 python3 - "$CONTRASTD" "$TMP" >"$TMP/py" 2>&1 <<'PY'
 import os, signal, socket, subprocess, sys, time
@@ -51,10 +49,5 @@ out = open(tmp + "/out").read()
 check("the session ends as loop-overrun", '"kind":"loop-overrun"' in out, out[-300:])
 check("exit 3 (a safety fault)", rc == 3, str(rc))
 PY
-while IFS= read -r l; do
-	echo "$l"
-	checks=$((checks + 1))
-	[[ $l == FAIL* ]] && failures=$((failures + 1))
-	[[ $l == Traceback* ]] && failures=$((failures + 1))
-done <"$TMP/py"
+count_checks "$TMP/py"
 finish
