@@ -661,19 +661,16 @@ static bool probe_sensor(struct iio_sensors *set, bool have_ctx, const struct co
 			r.temp_c);
 		return true;
 	case READING_OPEN:
-		fprintf(out, "%s: %s = %.1f mV: the NTC reads open (not connected, or a broken wire); expected "
-			"%.0f..%.0f mV for %.0f..%.0f C\n", role, spec, s.value,
-			thermistor_ohm_to_mv(tp, thermistor_c_to_ohm(tp, NTC_PLAUSIBLE_MIN_C)),
-			thermistor_ohm_to_mv(tp, thermistor_c_to_ohm(tp, NTC_PLAUSIBLE_MAX_C)),
-			NTC_PLAUSIBLE_MIN_C, NTC_PLAUSIBLE_MAX_C);
+	case READING_SHORT: {
+		double a = thermistor_ohm_to_mv(tp, thermistor_c_to_ohm(tp, NTC_PLAUSIBLE_MIN_C));
+		double b = thermistor_ohm_to_mv(tp, thermistor_c_to_ohm(tp, NTC_PLAUSIBLE_MAX_C));
+
+		fprintf(out, "%s: %s = %.1f mV: the NTC reads %s; expected %.0f..%.0f mV (an NTC between "
+			"%.0f and %.0f C)\n", role, spec, s.value,
+			r.status == READING_OPEN ? "open (not connected, or a broken wire)" : "shorted",
+			fmin(a, b), fmax(a, b), NTC_PLAUSIBLE_MIN_C, NTC_PLAUSIBLE_MAX_C);
 		return false;
-	case READING_SHORT:
-		fprintf(out, "%s: %s = %.1f mV: the NTC reads shorted; expected %.0f..%.0f mV for %.0f..%.0f C\n",
-			role, spec, s.value,
-			thermistor_ohm_to_mv(tp, thermistor_c_to_ohm(tp, NTC_PLAUSIBLE_MIN_C)),
-			thermistor_ohm_to_mv(tp, thermistor_c_to_ohm(tp, NTC_PLAUSIBLE_MAX_C)),
-			NTC_PLAUSIBLE_MIN_C, NTC_PLAUSIBLE_MAX_C);
-		return false;
+	}
 	case READING_FAILED:
 		break;
 	}
