@@ -175,6 +175,9 @@ static void service(struct hw_real *hw)
 		hw->stale = true;
 		for (int z = 0; z < hw->n_zones; z++)
 			bridge_update(&hw->zone[z].bridge, 0.0, now_s, &hw->zone[z].out);
+		/* The supply too; the bridges' lines follow below. */
+		if (hw->has_power && write_line(&hw->power, false) < 0)
+			output_fault(hw, -1);
 	}
 	for (int z = 0; z < hw->n_zones && !hw->pending_error; z++) {
 		struct hw_real_zone *zone = &hw->zone[z];

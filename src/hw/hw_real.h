@@ -15,8 +15,9 @@
  *    that fails there drives everything inactive at once and is reported
  *    by the next apply (-1 with that zone), so the supervisor trips.
  *  - If apply stops coming while a bridge drives (HW_REAL_STALE_COMMAND_S,
- *    or three control periods if longer), the timer sets every duty to 0:
- *    nothing stays on because a command never came.
+ *    or three control periods if longer), the timer sets every duty to 0
+ *    and the power line off: nothing stays on because a command never
+ *    came. The next apply drives again.
  *  - all_off: every bridge to duty 0 and every output line written
  *    inactive, the power line first; tries every line past failures.
  *  - The button: its line-event fd in the loop, edges into the debounce

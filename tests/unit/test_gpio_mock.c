@@ -918,6 +918,7 @@ static void test_stale_command_stops_the_bridges(void **state)
 	/* Full duty has no edges: the timer is armed for the watchdog only. */
 	assert_near(timer_left_s(&r), HW_REAL_STALE_COMMAND_S, 0.05);
 	fire(&r, r.timer_fd, 10.0 + HW_REAL_STALE_COMMAND_S);
+	assert_int_equal(value(POWER), 0);
 	assert_int_equal(value(L_EN), 0);
 	assert_int_equal(value(L_HEAT), 0);
 	assert_int_equal(value(R_COOL), 0);
