@@ -305,6 +305,41 @@ static void shutdown_on_signal(struct daemon *d, const char *signame)
 	loop_quit(&d->loop, 0);
 }
 
+/*
+ * The settings that are fixed once the hardware is open and the loop runs:
+ * which lines and sensors, their polarity, the PWM and the loop rate.
+ * Returns the name of the first that differs, or NULL.
+ */
+static const char *fixed_setting_changed(const struct config *a, const struct config *b)
+{
+	if (a->daemon.control_hz != b->daemon.control_hz)
+		return "[daemon] control_hz";
+	if (a->daemon.pwm_period_s != b->daemon.pwm_period_s)
+		return "[daemon] pwm_period_s";
+	if (a->daemon.dead_time_ms != b->daemon.dead_time_ms)
+		return "[daemon] dead_time_ms";
+	if (strcmp(a->daemon.iio_context, b->daemon.iio_context))
+		return "[daemon] iio_context";
+	if (a->button.present != b->button.present || strcmp(a->button.line, b->button.line) ||
+	    a->button.active_low != b->button.active_low || a->button.debounce_ms != b->button.debounce_ms ||
+	    a->button.long_press_s != b->button.long_press_s)
+		return "[button]";
+	if (strcmp(a->power_line, b->power_line) || a->power_active_low != b->power_active_low)
+		return "[safety] power";
+	if (a->n_zones != b->n_zones)
+		return "the number of zones";
+	for (int z = 0; z < a->n_zones; z++) {
+		const struct config_zone *za = &a->zones[z], *zb = &b->zones[z];
+
+		if (strcmp(za->name, zb->name) || strcmp(za->heat, zb->heat) || strcmp(za->cool, zb->cool) ||
+		    strcmp(za->enable, zb->enable) || strcmp(za->fan, zb->fan) ||
+		    za->active_low != zb->active_low || strcmp(za->pad_sensor, zb->pad_sensor) ||
+		    strcmp(za->pad_sensor2, zb->pad_sensor2) || strcmp(za->heatsink_sensor, zb->heatsink_sensor))
+			return "a zone's name, lines or sensors";
+	}
+	return NULL;
+}
+
 static void reload(struct daemon *d)
 {
 	struct config_error err;
@@ -313,10 +348,11 @@ static void reload(struct daemon *d)
 		log_err("SIGHUP: %s; keeping the configuration in force", err.msg);
 		return;
 	}
-	if (d->cfg_pending.n_zones != d->cfg.n_zones) {
-		log_err("SIGHUP: %s has %d zones, the running daemon %d: restart to change zones; "
-			"keeping the configuration in force", d->opt.config_path, d->cfg_pending.n_zones,
-			d->cfg.n_zones);
+	const char *changed = fixed_setting_changed(&d->cfg, &d->cfg_pending);
+
+	if (changed) {
+		log_err("SIGHUP: %s changes %s, which only a restart can apply; keeping the "
+			"configuration in force", d->opt.config_path, changed);
 		return;
 	}
 	d->reload_pending = true;
@@ -453,6 +489,64 @@ static void on_control(void *arg, const struct control_request *req, struct cont
 	control_reply_error(reply, "unknown command");
 }
 
+/*
+ * The bedside button (hw_events). A short press starts the default
+ * program when no session runs and stops the one that runs; a long press
+ * acknowledges a latched fault once its cause has cleared, and, like a
+ * short one, stops a running session (someone holding the button in a
+ * hurry must not find it ignored). Every press is logged, and recorded in
+ * the running session's CSV. Runs between ticks, at the last tick's time,
+ * like a control-socket command.
+ */
+void daemon_button(struct daemon *d, enum button_event event)
+{
+	char why[512], what[48];
+
+	log_notice("button: %s (session %s)", button_event_name(event), session_state_name(d->ctl.state));
+	snprintf(what, sizeof(what), "button %s", button_event_name(event));
+	if (d->records_on && d->ctl.state == SESSION_RUNNING)
+		records_event(&d->records, &d->ctl, d->now_s, what);
+	switch (d->ctl.state) {
+	case SESSION_RUNNING:
+		if (controller_stop(&d->ctl, d->now_s) < 0)
+			return;
+		/* Off now, not at the next tick. */
+		if (d->hw.ops->all_off(d->hw.ctx) < 0)
+			log_err("could not drive every output off after a stop");
+		d->end_how = "button";
+		session_ended(d);
+		return;
+	case SESSION_FAULT:
+		if (event != BUTTON_LONG_PRESS) {
+			log_warning("button: a fault is latched: hold the button %.0f s to acknowledge it "
+				    "once its cause has cleared", d->cfg.button.long_press_s);
+			return;
+		}
+		if (controller_ack(&d->ctl, d->now_s, why, sizeof(why)) < 0) {
+			log_warning("button: fault not acknowledged: %s", why);
+			return;
+		}
+		log_notice("fault acknowledged (button): idle");
+		apply_pending_reload(d);
+		return;
+	case SESSION_IDLE:
+	case SESSION_COMPLETED:
+	case SESSION_STOPPED:
+		if (event == BUTTON_SHORT_PRESS)
+			start_session(d, NULL, "button");
+		else
+			log_notice("button: long press: no fault to acknowledge");
+		return;
+	}
+}
+
+/* hw_events: the real hardware reports a press (now_s is its own clock: the tick's time counts). */
+static void on_button(void *arg, enum button_event event, double now_s)
+{
+	(void)now_s;
+	daemon_button(arg, event);
+}
+
 int daemon_run(struct daemon *d)
 {
 	sigset_t mask;
@@ -470,6 +564,13 @@ int daemon_run(struct daemon *d)
 	if (d->signal_fd < 0 || loop_add_fd(&d->loop, d->signal_fd, EPOLLIN, on_signal, d) < 0) {
 		log_err("signalfd: %s", strerror(errno));
 		return 2;
+	}
+	/* The real hardware's PWM-edge timer and button; the simulated one has none. */
+	if (d->hw.ops->attach) {
+		struct hw_events ev = { .button = on_button, .arg = d };
+
+		if (d->hw.ops->attach(d->hw.ctx, &d->loop, &ev) < 0)
+			return 2;       /* attach logged why */
 	}
 	d->wall_start_s = monotonic_s();
 	d->clock_origin_s = d->wall_start_s;

@@ -73,6 +73,14 @@ void daemon_tick(struct daemon *d, double now_s, double gap_s);
 /* Simulated: advance virtual time by one control period (and any stall) and tick. */
 void daemon_sim_step(struct daemon *d);
 
+/*
+ * The bedside button was pressed (debounced by the hardware adapter).
+ * Short: start the default program when no session runs, stop the one
+ * that runs. Long: acknowledge a latched fault once its cause has cleared
+ * (and, like a short press, stop a running session). Logged either way.
+ */
+void daemon_button(struct daemon *d, enum button_event event);
+
 /* Run the event loop until the daemon quits. Returns the exit code. */
 int daemon_run(struct daemon *d);
 

@@ -4,6 +4,7 @@
  * down: options, config, hardware, the loop; and it is the only place that
  * decides to exit.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "cli.h"
@@ -29,6 +30,8 @@ int main(int argc, char **argv)
 	struct config_error cerr;
 	char err[512];
 
+	/* A peer that goes away (iiod, a control client) must cost a write error, not the daemon. */
+	signal(SIGPIPE, SIG_IGN);
 	if (cli_parse(argc, argv, &opt, err, sizeof(err)) < 0) {
 		fprintf(stderr, "contrastd: %s\n", err);
 		return EXIT_USAGE;

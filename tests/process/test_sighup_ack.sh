@@ -47,6 +47,13 @@ expect "a bad reload is logged with FILE:LINE" 0 "c.conf:$line: warm_c = 52 is a
 expect "the old config stays" 0 '^extra' -- "${C[@]}" programs
 expect "the daemon is alive and idle" 0 '^state: +idle' -- "${C[@]}" status
 
+# A change only a restart can apply (a zone's line) is refused, named.
+private_config | sed 's/^heat = GPIO17$/heat = GPIO4/' >"$conf"
+kill -HUP $pid
+sleep 0.5
+expect "a line change needs a restart" 0 "changes a zone's name, lines or sensors, which only a restart can apply" -- cat "$TMP/err"
+expect "still the old config" 0 '^extra' -- "${C[@]}" programs
+
 kill -TERM $pid
 wait $pid
 rc=$?
