@@ -29,6 +29,20 @@ expect "usage: injection zone" 1 "no zone named 'middle'" -- $CONTRASTD -c $good
 expect "usage: unknown program" 3 "no program named 'nope'" -- $CONTRASTD -c $good --simulate --speed 0 --start nope
 expect "help" 0 "usage: contrastd" -- $CONTRASTD --help
 
+# A session refuses to start while a sensor is implausible: exit 3, the reason said.
+expect "start refused: an open sensor" 3 "refused: left pad sensor open \(3300.0 mV\)" -- \
+	$CONTRASTD -c $good --simulate --speed 0 --start --inject sensor-open@0
+expect "start refused: the right zone's sensor shorted" 3 "refused: right pad sensor short" -- \
+	$CONTRASTD -c $good --simulate --speed 0 --start --inject sensor-short:right@0
+
+# Real hardware on a machine without it: exit 2, every missing piece named.
+if ! ls /dev/gpiochip* >/dev/null 2>&1 && [[ ! -d /sys/bus/iio/devices ]]; then
+	expect "hardware: no GPIO chip, exit 2" 2 "GPIO16: no GPIO line by that name" -- $CONTRASTD -c $good
+	expect "--safe-off without GPIO: exit 2, each line named" 2 "safe-off: right fan: GPIO6" -- $CONTRASTD -c $good --safe-off
+	expect "--probe without hardware: exit 2, each sensor named" 2 "right heatsink: ads1015/voltage3: not read" -- \
+		$CONTRASTD -c $good --probe
+fi
+
 # A whole simulated session of the short program: progress lines and the JSON line.
 expect "simulated session: completed" 0 '^\{"result":"completed","program":"short","duration_s":[0-9.]+,"cycles_done":2,"zones":\[\{"name":"left","max_pad_c":[0-9.]+,"min_pad_c":[0-9.]+,"time_in_band_pct":[0-9.]+,"max_heatsink_c":[0-9.]+\},\{"name":"right".*\],"fault":null\}$' -- \
 	$CONTRASTD -c $good --simulate --speed 0 --start short

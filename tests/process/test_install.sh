@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# make install into a DESTDIR: binaries, the filled unit, the sysusers file,
+# the man pages and the example config, which a second install keeps.
+cd "$(dirname "$0")/../.." || exit 1
+source tests/process/lib.sh
+dest=$TMP/root
+BUILD=${BUILD:-build}
+
+expect "make install" 0 '' -- make -s install BUILD="$BUILD" DESTDIR="$dest" PREFIX=/usr
+for f in usr/sbin/contrastd usr/bin/contrastctl lib/systemd/system/contrastd.service \
+	usr/lib/sysusers.d/contrastd.conf usr/share/man/man8/contrastd.8 \
+	usr/share/man/man5/contrastd.conf.5 usr/share/man/man1/contrastctl.1 etc/contrastd/contrastd.conf; do
+	expect "installed: /$f" 0 '' -- test -s "$dest/$f"
+done
+expect "the unit names the installed binary" 0 '^ExecStart=/usr/sbin/contrastd -c /etc/contrastd/contrastd.conf' -- \
+	cat "$dest/lib/systemd/system/contrastd.service"
+expect "the unit turns the outputs off after any stop" 0 '^ExecStopPost=/usr/sbin/contrastd --safe-off' -- \
+	cat "$dest/lib/systemd/system/contrastd.service"
+expect "no template markers left" 1 '' -- grep -q '@[A-Z]*@' "$dest/lib/systemd/system/contrastd.service"
+
+echo "; edited by the owner" >>"$dest/etc/contrastd/contrastd.conf"
+expect "a second install keeps the config" 0 'keeping existing' -- make -s install BUILD="$BUILD" DESTDIR="$dest" PREFIX=/usr
+expect "the owner's edit is still there" 0 'edited by the owner' -- tail -n 1 "$dest/etc/contrastd/contrastd.conf"
+finish
