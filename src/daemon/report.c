@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <math.h>
-#include <stdarg.h>
 #include <string.h>
+#include "json_out.h"
 #include "report.h"
 #include "strbuf.h"
 
@@ -77,85 +77,64 @@ void report_status(const struct controller *c, double now_s, char *buf, size_t l
 	}
 }
 
-/* Names are [A-Za-z0-9_-] by the config's rules; escape anyway, a JSON line must parse. */
-static void append_json_string(char *buf, size_t len, size_t *pos, const char *s)
-{
-	strbuf_appendf(buf, len, pos, "\"");
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			strbuf_appendf(buf, len, pos, "\\%c", ch);
-		else if (ch < 0x20)
-			strbuf_appendf(buf, len, pos, "\\u%04x", ch);
-		else
-			strbuf_appendf(buf, len, pos, "%c", ch);
-	}
-	strbuf_appendf(buf, len, pos, "\"");
-}
-
-static void append_json_number(char *buf, size_t len, size_t *pos, double v)
-{
-	if (isfinite(v))
-		strbuf_appendf(buf, len, pos, "%.2f", v);
-	else
-		strbuf_appendf(buf, len, pos, "null");
-}
-
 void report_summary_json(const struct controller *c, char *buf, size_t len)
 {
-	size_t pos = 0;
 	const struct config *cfg = c->cfg;
 	const struct program *p = &c->program;
 	int cycles_done = c->run.done ? p->cycles : c->run.phase / 2;
+	struct json_out j;
 
 	if (cycles_done > p->cycles)
 		cycles_done = p->cycles;
-	strbuf_appendf(buf, len, &pos, "{\"result\":");
-	append_json_string(buf, len, &pos, session_state_name(c->state));
-	strbuf_appendf(buf, len, &pos, ",\"program\":");
-	append_json_string(buf, len, &pos, p->name);
-	strbuf_appendf(buf, len, &pos, ",\"duration_s\":");
-	append_json_number(buf, len, &pos, c->session_end_s - c->session_start_s);
-	strbuf_appendf(buf, len, &pos, ",\"cycles_done\":%d,\"zones\":[", cycles_done);
+	json_out_init(&j, buf, len);
+	json_out_begin_object(&j);
+	json_out_key(&j, "result");
+	json_out_string(&j, session_state_name(c->state));
+	json_out_key(&j, "program");
+	json_out_string(&j, p->name);
+	json_out_key(&j, "duration_s");
+	json_out_number(&j, c->session_end_s - c->session_start_s, 2);
+	json_out_key(&j, "cycles_done");
+	json_out_int(&j, cycles_done);
+	json_out_key(&j, "zones");
+	json_out_begin_array(&j);
 	for (int z = 0; z < cfg->n_zones; z++) {
 		const struct zone_stats *st = &c->zone[z].stats;
 
-		strbuf_appendf(buf, len, &pos, "%s{\"name\":", z ? "," : "");
-		append_json_string(buf, len, &pos, cfg->zones[z].name);
-		strbuf_appendf(buf, len, &pos, ",\"max_pad_c\":");
-		append_json_number(buf, len, &pos, st->max_pad_c);
-		strbuf_appendf(buf, len, &pos, ",\"min_pad_c\":");
-		append_json_number(buf, len, &pos, st->min_pad_c);
-		strbuf_appendf(buf, len, &pos, ",\"time_in_band_pct\":");
-		append_json_number(buf, len, &pos,
-				   st->ticks_running ? 100.0 * st->ticks_in_band / st->ticks_running : 0.0);
-		strbuf_appendf(buf, len, &pos, ",\"max_heatsink_c\":");
-		append_json_number(buf, len, &pos, st->max_heatsink_c);
-		strbuf_appendf(buf, len, &pos, "}");
+		json_out_begin_object(&j);
+		json_out_key(&j, "name");
+		json_out_string(&j, cfg->zones[z].name);
+		json_out_key(&j, "max_pad_c");
+		json_out_number(&j, st->max_pad_c, 2);
+		json_out_key(&j, "min_pad_c");
+		json_out_number(&j, st->min_pad_c, 2);
+		json_out_key(&j, "time_in_band_pct");
+		json_out_number(&j, st->ticks_running ? 100.0 * st->ticks_in_band / st->ticks_running : 0.0, 2);
+		json_out_key(&j, "max_heatsink_c");
+		json_out_number(&j, st->max_heatsink_c, 2);
+		json_out_end_object(&j);
 	}
-	strbuf_appendf(buf, len, &pos, "],\"fault\":");
+	json_out_end_array(&j);
+	json_out_key(&j, "fault");
 	if (c->state == SESSION_FAULT && safety_latched(&c->safety)) {
 		const struct fault *f = safety_latched_fault(&c->safety);
 
-		strbuf_appendf(buf, len, &pos, "{\"kind\":");
-		append_json_string(buf, len, &pos, fault_kind_name(f->kind));
-		strbuf_appendf(buf, len, &pos, ",\"zone\":");
-		if (f->zone >= 0 && f->zone < cfg->n_zones)
-			append_json_string(buf, len, &pos, cfg->zones[f->zone].name);
-		else
-			strbuf_appendf(buf, len, &pos, "null");
-		strbuf_appendf(buf, len, &pos, ",\"at_s\":");
-		append_json_number(buf, len, &pos, f->at_s);
-		strbuf_appendf(buf, len, &pos, ",\"sensor\":");
-		append_json_string(buf, len, &pos, f->sensor);
-		strbuf_appendf(buf, len, &pos, ",\"value\":");
-		append_json_number(buf, len, &pos, f->value);
-		strbuf_appendf(buf, len, &pos, ",\"limit\":");
-		append_json_number(buf, len, &pos, f->limit);
-		strbuf_appendf(buf, len, &pos, "}");
+		json_out_begin_object(&j);
+		json_out_key(&j, "kind");
+		json_out_string(&j, fault_kind_name(f->kind));
+		json_out_key(&j, "zone");
+		json_out_string(&j, f->zone >= 0 && f->zone < cfg->n_zones ? cfg->zones[f->zone].name : NULL);
+		json_out_key(&j, "at_s");
+		json_out_number(&j, f->at_s, 2);
+		json_out_key(&j, "sensor");
+		json_out_string(&j, f->sensor);
+		json_out_key(&j, "value");
+		json_out_number(&j, f->value, 2);
+		json_out_key(&j, "limit");
+		json_out_number(&j, f->limit, 2);
+		json_out_end_object(&j);
 	} else {
-		strbuf_appendf(buf, len, &pos, "null");
+		json_out_null(&j);
 	}
-	strbuf_appendf(buf, len, &pos, "}");
+	json_out_end_object(&j);
 }
