@@ -29,6 +29,7 @@
 #include <unistd.h>
 #include <linux/magic.h>
 #include <cmocka.h>
+#include "../unit/test_assert.h"
 
 #include "core/sensor.h"
 #include "core/thermistor.h"
@@ -45,23 +46,7 @@ static const struct thermistor_params ntc = {
 	.ntc_to = NTC_TO_GROUND,
 };
 
-#define assert_near(a, b, eps) near_at((a), (b), (eps), #a, __FILE__, __LINE__)
 
-static void near_at(double got, double want, double eps, const char *what,
-		    const char *file, int line)
-{
-	if (!(got == want || fabs(got - want) <= eps)) {
-		print_error("%s = %.12g, want %.12g +- %.3g\n", what, got, want, eps);
-		_fail(file, line);
-	}
-}
-
-#define assert_contains(haystack, needle) do { \
-		if (!strstr((haystack), (needle))) { \
-			print_error("'%s' does not contain '%s'\n", (haystack), (needle)); \
-			fail(); \
-		} \
-	} while (0)
 
 /* Write one sysfs-style value: the text and a newline. */
 static void put(const char *dir, const char *file, const char *fmt, ...)

@@ -7,19 +7,10 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include "test_assert.h"
 
 #include "core/button.h"
 
-#define assert_near(a, b, eps) near_at((a), (b), (eps), #a, __FILE__, __LINE__)
-
-static void near_at(double got, double want, double eps, const char *what,
-		    const char *file, int line)
-{
-	if (!(got == want || fabs(got - want) <= eps)) {
-		print_error("%s = %.12g, want %.12g +- %.3g\n", what, got, want, eps);
-		_fail(file, line);
-	}
-}
 
 #define EPS 1e-9
 

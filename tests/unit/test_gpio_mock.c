@@ -26,6 +26,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "test_assert.h"
 
 #include "core/button.h"
 #include "daemon/config_parse.h"
@@ -33,23 +34,7 @@
 #include "hw/hw.h"
 #include "hw/hw_real.h"
 
-#define assert_near(a, b, eps) near_at((a), (b), (eps), #a, __FILE__, __LINE__)
 
-static void near_at(double got, double want, double eps, const char *what,
-		    const char *file, int line)
-{
-	if (!(got == want || fabs(got - want) <= eps)) {
-		print_error("%s = %.12g, want %.12g +- %.3g\n", what, got, want, eps);
-		_fail(file, line);
-	}
-}
-
-#define assert_contains(haystack, needle) do { \
-		if (!strstr((haystack), (needle))) { \
-			print_error("'%s' does not contain '%s'\n", (haystack), (needle)); \
-			fail(); \
-		} \
-	} while (0)
 
 /* --- The mock GPIO chip ------------------------------------------------------ */
 

@@ -7,21 +7,10 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include "test_assert.h"
 
 #include "core/pid.h"
 
-/* cmocka 1.1's assert_float_equal works in float: too coarse for these. */
-#define assert_near(a, b, eps) near_at((a), (b), (eps), #a, __FILE__, __LINE__)
-
-static void near_at(double got, double want, double eps, const char *what,
-		    const char *file, int line)
-{
-	/* got == want first: inf - inf is NaN. */
-	if (!(got == want || fabs(got - want) <= eps)) {
-		print_error("%s = %.12g, want %.12g +- %.3g\n", what, got, want, eps);
-		_fail(file, line);
-	}
-}
 
 #define DT_S 0.1
 
