@@ -300,13 +300,11 @@ void controller_tick(struct controller *c, double now_s, const struct tick_input
 				duty = 0.0;
 		}
 		out->duty[z] = duty;
-		zr->duty = duty;
 		if (duty != 0.0)
 			zr->last_driven_s = now_s;
 		/* The fan runs while the Peltier works and for the run-on after; never after a trip. */
 		out->fan[z] = c->state != SESSION_FAULT &&
 			      (duty != 0.0 || now_s - zr->last_driven_s < zc->fan_runon_s);
-		zr->fan = out->fan[z];
 	}
 	out->power = running;
 	if (running)

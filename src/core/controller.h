@@ -72,9 +72,7 @@ struct zone_run {
 	struct reading pad, pad2, heatsink;     /* this tick's interpreted readings */
 	double pad_c;                   /* the pad temperature the PID used (NaN when none) */
 	double setpoint_c;              /* NaN when not running */
-	double duty;                    /* applied this tick */
 	double last_driven_s;           /* when the Peltier last had a non-zero duty */
-	bool fan;
 	struct zone_stats stats;
 };
 

@@ -390,7 +390,7 @@ static void on_timer(int fd, uint32_t events, void *arg)
 		for (uint64_t i = 0; i < expirations && !d->quit; i++)
 			daemon_sim_step(d);
 		if (!d->quit && d->opt.fast_after_s >= 0.0 &&
-		    monotonic_s() - d->wall_start_s >= d->opt.fast_after_s)
+		    monotonic_s() - d->clock_origin_s >= d->opt.fast_after_s)
 			go_fast(d);
 		return;
 	}
@@ -572,8 +572,7 @@ int daemon_run(struct daemon *d)
 		if (d->hw.ops->attach(d->hw.ctx, &d->loop, &ev) < 0)
 			return 2;       /* attach logged why */
 	}
-	d->wall_start_s = monotonic_s();
-	d->clock_origin_s = d->wall_start_s;
+	d->clock_origin_s = monotonic_s();
 	d->watchdog_period_s = notify_watchdog_period_s();
 	if (d->watchdog_period_s > 0.0)
 		log_info("watchdog: WATCHDOG=1 every %.1f s while the loop and the sensors are healthy",

@@ -40,14 +40,13 @@ struct daemon {
 	int signal_fd;
 	int timer_fd;
 	double tick_s;                  /* control period */
-	double clock_origin_s;          /* monotonic time of tick 0 (hardware) */
+	double clock_origin_s;          /* monotonic time the loop started: tick 0 on hardware, --fast-after's origin */
 	double now_s;                   /* controller time of the last tick */
 	long ticks;
 	bool start_pending;             /* --start: start after the first tick */
 	bool quit;
 	int exit_code;
 	bool fast;                      /* simulated, flat out */
-	double wall_start_s;
 	double next_status_s;           /* simulated: periodic progress while a person watches */
 	struct control_server control;  /* the control socket (docs/control.md) */
 	bool control_on;                /* open: not with --simulate --start */

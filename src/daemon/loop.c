@@ -30,12 +30,11 @@ int loop_add_fd(struct loop *l, int fd, uint32_t events, loop_fd_handler handler
 		return -1;
 	}
 	struct loop_fd *slot = &l->fds[l->n_fds];
-	struct epoll_event ev = { .events = events, .data.ptr = NULL };
+	struct epoll_event ev = { .events = events, .data.fd = fd };
 
 	slot->fd = fd;
 	slot->handler = handler;
 	slot->arg = arg;
-	ev.data.fd = fd;
 	if (epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -1;
 	l->n_fds++;

@@ -186,7 +186,6 @@ static int sim_apply(void *ctx, double now_s, const struct tick_outputs *out, in
 		return -1;
 	}
 	s->applied = *out;
-	s->applied_writes++;
 	return 0;
 }
 

@@ -50,7 +50,6 @@ struct hw_sim {
 	bool write_fails;
 	double stall_s;                 /* a stall due, to be taken by the loop */
 	struct tick_outputs applied;    /* what the plant is driven with */
-	int applied_writes;             /* count of successful apply() calls, for tests */
 };
 
 void hw_sim_init(struct hw_sim *s, const struct config *cfg, uint64_t seed);

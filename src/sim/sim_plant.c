@@ -154,7 +154,6 @@ static void zone_substep(struct sim_zone *z, double duty, bool fan, bool power, 
 	double to_pad_w, to_sink_w;
 
 	peltier_flows(z->pad_c, z->sink_c, d, pad_hot, &to_pad_w, &to_sink_w);
-	z->heat_to_pad_w = to_pad_w;
 
 	double sink_air_w_per_k = (fan && !z->fault[SIM_FAULT_FAN_FAIL]) ?
 				  SIM_SINK_FAN_W_PER_K : SIM_SINK_NOFAN_W_PER_K;

@@ -68,7 +68,6 @@ struct sim_zone {
 	struct sim_sensor pad_sensor, pad2_sensor, sink_sensor;
 	bool fault[SIM_FAULT_COUNT];
 	double drift_start_s;
-	double heat_to_pad_w;           /* last substep's Peltier heat into the pad, for tests */
 };
 
 struct sim_plant {
