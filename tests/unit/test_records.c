@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "controller_ticks.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
@@ -42,27 +43,9 @@ static time_t wall_at(int minutes)
 	return timegm(&tm) + 60 * minutes;
 }
 
-static struct sensor_sample temp_sample(double c)
-{
-	struct sensor_sample s = { .ok = true, .unit = SAMPLE_C, .raw = (int64_t)llround(c * 1000.0),
-				   .value = c };
-	return s;
-}
-
 static void tick(double now_s, double pad_c)
 {
-	struct tick_inputs in;
-	struct tick_outputs out;
-	struct tick_events ev;
-
-	memset(&in, 0, sizeof(in));
-	for (int z = 0; z < cfg.n_zones; z++) {
-		in.pad[z] = temp_sample(pad_c);
-		in.pad2[z] = temp_sample(pad_c + 0.2);
-		in.heatsink[z] = temp_sample(25.0);
-	}
-	in.loop_gap_s = 0.1;
-	controller_tick(&ctl, now_s, &in, &out, &ev);
+	tick_controller(&ctl, now_s, pad_c);
 }
 
 static void make_config(void)

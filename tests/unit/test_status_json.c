@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "controller_ticks.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,28 +55,9 @@ static void make_config(void)
 	cfg.n_programs = 2;
 }
 
-static struct sensor_sample temp_sample(double c)
-{
-	struct sensor_sample s = { .ok = true, .unit = SAMPLE_C, .raw = (int64_t)llround(c * 1000.0),
-				   .value = c };
-	return s;
-}
-
-/* One tick with the pads at pad_c (pad2 0.2 above), heatsinks at 25 C. */
 static void tick(double now_s, double pad_c)
 {
-	struct tick_inputs in;
-	struct tick_outputs out;
-	struct tick_events ev;
-
-	memset(&in, 0, sizeof(in));
-	for (int z = 0; z < cfg.n_zones; z++) {
-		in.pad[z] = temp_sample(pad_c);
-		in.pad2[z] = temp_sample(pad_c + 0.2);
-		in.heatsink[z] = temp_sample(25.0);
-	}
-	in.loop_gap_s = 0.1;
-	controller_tick(&ctl, now_s, &in, &out, &ev);
+	tick_controller(&ctl, now_s, pad_c);
 }
 
 static const struct json_node *parse_status(double now_s)
