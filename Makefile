@@ -36,7 +36,7 @@ LDLIBS    := -lm
 # The functional core, then the shell. Every .c except the programs' mains
 # goes into the objects that the daemon and every test link.
 CORE_SRC  := $(sort $(wildcard src/core/*.c))
-SHELL_SRC := $(sort $(wildcard src/hw/*.c src/sim/*.c src/daemon/*.c))
+SHELL_SRC := $(sort $(wildcard src/lib/*.c src/hw/*.c src/sim/*.c src/daemon/*.c))
 MAIN_SRC  := src/daemon/main.c
 CTL_SRC   := $(sort $(wildcard src/ctl/*.c))
 LIB_SRC   := $(CORE_SRC) $(filter-out $(MAIN_SRC),$(SHELL_SRC))

@@ -12,8 +12,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "control.h"
-#include "json_out.h"
-#include "log.h"
+#include "lib/json_out.h"
+#include "lib/log.h"
 
 #define LISTEN_BACKLOG          16
 #define ACCEPTS_PER_TURN        32      /* the rest wait for the next turn: others get a go */

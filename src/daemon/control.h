@@ -44,7 +44,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "core/limits.h"
-#include "loop.h"
+#include "lib/loop.h"
 
 #define CONTROL_MAX_CLIENTS     16
 #define CONTROL_LINE_MAX        512     /* bytes in a command line, without its newline */

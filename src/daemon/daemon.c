@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include "config_parse.h"
 #include "daemon.h"
-#include "log.h"
+#include "lib/log.h"
 #include "notify.h"
 #include "report.h"
 #include "status_json.h"

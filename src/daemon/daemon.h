@@ -21,7 +21,7 @@
 #include "core/config.h"
 #include "core/controller.h"
 #include "hw/hw.h"
-#include "loop.h"
+#include "lib/loop.h"
 #include "records.h"
 #include "sim/hw_sim.h"
 

@@ -11,7 +11,7 @@
 #include "config_parse.h"
 #include "daemon.h"
 #include "hw/hw_real.h"
-#include "log.h"
+#include "lib/log.h"
 
 #define EXIT_USAGE    1
 #define EXIT_HARDWARE 2

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
-#include "log.h"
+#include "lib/log.h"
 #include "notify.h"
 
 static char last_status[256];

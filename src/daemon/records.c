@@ -11,10 +11,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "json_out.h"
-#include "strbuf.h"
-#include "log.h"
-#include "loop.h"
+#include "lib/json_out.h"
+#include "lib/strbuf.h"
+#include "lib/log.h"
+#include "lib/loop.h"
 #include "records.h"
 #include "report.h"
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <math.h>
 #include <string.h>
-#include "json_out.h"
+#include "lib/json_out.h"
 #include "report.h"
-#include "strbuf.h"
+#include "lib/strbuf.h"
 
 static void append_temp(char *buf, size_t len, size_t *pos, double temp_c)
 {

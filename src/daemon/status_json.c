@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The `status` and `programs` JSON. See status_json.h and docs/control.md. */
 #include <math.h>
-#include "json_out.h"
+#include "lib/json_out.h"
 #include "status_json.h"
 
 double status_session_left_s(const struct controller *c, double now_s)

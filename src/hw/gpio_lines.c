@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "daemon/log.h"
+#include "lib/log.h"
 #include "gpio_lines.h"
 
 void gpio_line_init(struct gpio_line *l)

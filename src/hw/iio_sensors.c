@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "daemon/log.h"
+#include "lib/log.h"
 #include "iio_sensors.h"
 
 /* Big enough for any number sysfs prints; libiio NUL-terminates within it. */

@@ -13,7 +13,7 @@
 #include <string.h>
 #include "daemon/config_parse.h"
 #include "daemon/daemon.h"
-#include "daemon/log.h"
+#include "lib/log.h"
 #include "daemon/report.h"
 
 /* Called after every tick; return non-zero to stop the run early. */

@@ -21,8 +21,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "daemon/control.h"
-#include "daemon/log.h"
-#include "daemon/loop.h"
+#include "lib/log.h"
+#include "lib/loop.h"
 
 /* Large: the server holds every client's buffers. */
 static struct control_server server;

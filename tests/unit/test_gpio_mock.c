@@ -30,7 +30,7 @@
 
 #include "core/button.h"
 #include "daemon/config_parse.h"
-#include "daemon/loop.h"
+#include "lib/loop.h"
 #include "hw/hw.h"
 #include "hw/hw_real.h"
 

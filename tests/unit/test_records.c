@@ -23,7 +23,7 @@
 #include <unistd.h>
 #include "core/config.h"
 #include "core/controller.h"
-#include "daemon/log.h"
+#include "lib/log.h"
 #include "daemon/records.h"
 /* contrastctl's JSON reader, compiled in: it is not one of the daemon's objects. */
 #include "ctl/json.c"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stdio.h>
-#include "strbuf.h"
+#include "lib/strbuf.h"
 
 void strbuf_appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 {

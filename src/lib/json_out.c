@@ -2,7 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "json_out.h"
+#include "lib/json_out.h"
 
 void json_out_init(struct json_out *j, char *buf, size_t cap)
 {

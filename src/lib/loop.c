@@ -6,7 +6,7 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
-#include "loop.h"
+#include "lib/loop.h"
 
 int loop_init(struct loop *l)
 {

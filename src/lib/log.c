@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
-#include "log.h"
+#include "lib/log.h"
 
 static enum log_level max_level = LOG_LEVEL_INFO;
 
