@@ -3,7 +3,9 @@
  * The configuration, as data. Parsing (inih, file I/O, FILE:LINE errors)
  * lives in the shell: src/daemon/config_parse.h. The core only reads this.
  *
- * Every key, its default and its range: docs/configuration.md.
+ * Every key's default, range, unit and meaning: one row each in the schema,
+ * src/core/config_schema.c (docs/configuration.md lists them). The comments
+ * here say only what the table cannot: how the fields hang together.
  */
 #ifndef CONTRASTD_CONFIG_H
 #define CONTRASTD_CONFIG_H
@@ -11,39 +13,43 @@
 #include <stdbool.h>
 #include "limits.h"
 #include "pid.h"
+#include "config_schema.h"
 #include "program.h"
 #include "safety.h"
 #include "thermistor.h"
 
+/* [daemon] */
 struct config_daemon {
-	double control_hz;              /* control loop rate, default 10 */
-	double pwm_period_s;            /* time-proportioning period, default 1 */
-	double dead_time_ms;            /* H-bridge polarity change dead time, default 200 */
-	char iio_context[PATH_LEN];     /* "local:" or "ip:HOST", default "local:" */
-	char state_dir[PATH_LEN];       /* default /var/lib/contrastd */
-	char socket[PATH_LEN];          /* default /run/contrastd/control.sock */
-	int keep_sessions;              /* session records kept, default 100 */
+	double control_hz;
+	double pwm_period_s;
+	double dead_time_ms;
+	char iio_context[PATH_LEN];     /* "local:" or "ip:HOST" */
+	char state_dir[PATH_LEN];
+	char socket[PATH_LEN];
+	int keep_sessions;
 };
 
+/* [button] */
 struct config_button {
-	bool present;                   /* a [button] line was given */
+	bool present;                   /* a [button] section was given (not a key) */
 	char line[LINE_SPEC_LEN];
-	bool active_low;                /* default true (pull-up, button to ground) */
-	int debounce_ms;                /* default 30 */
-	double long_press_s;            /* default 2 */
+	bool active_low;
+	int debounce_ms;
+	double long_press_s;
 };
 
+/* [zone NAME] */
 struct config_zone {
 	char name[NAME_LEN];
-	char heat[LINE_SPEC_LEN];       /* H-bridge polarity line: pad heats */
-	char cool[LINE_SPEC_LEN];       /* H-bridge polarity line: pad cools */
-	char enable[LINE_SPEC_LEN];     /* optional PWM enable line, "" if absent */
-	char fan[LINE_SPEC_LEN];        /* optional heatsink fan line, "" if absent */
-	bool active_low;                /* all of this zone's lines are active-low, default false */
+	char heat[LINE_SPEC_LEN];       /* H-bridge polarity lines */
+	char cool[LINE_SPEC_LEN];
+	char enable[LINE_SPEC_LEN];     /* "" if absent */
+	char fan[LINE_SPEC_LEN];        /* "" if absent */
+	bool active_low;                /* all of this zone's lines */
 	char pad_sensor[SENSOR_SPEC_LEN];       /* DEVICE/CHANNEL */
-	char pad_sensor2[SENSOR_SPEC_LEN];      /* optional, "" if absent */
+	char pad_sensor2[SENSOR_SPEC_LEN];      /* "" if absent */
 	char heatsink_sensor[SENSOR_SPEC_LEN];
-	double fan_runon_s;             /* fan stays on this long after the Peltier stops, default 60 */
+	double fan_runon_s;
 	struct pid_params pid;
 };
 
@@ -51,18 +57,31 @@ struct config {
 	char path[PATH_LEN];            /* the file it came from, for messages */
 	struct config_daemon daemon;
 	struct config_button button;
-	struct thermistor_params thermistor;
+	struct thermistor_params thermistor;    /* [thermistor] */
 	struct program programs[MAX_PROGRAMS];  /* [program] is programs[0], named "default" */
 	int n_programs;
 	struct config_zone zones[MAX_ZONES];
 	int n_zones;
+	/* [safety]: the schema's offsets for it are into struct config itself. */
 	struct safety_params safety;
 	char power_line[LINE_SPEC_LEN]; /* [safety] power: cuts the Peltier supply, "" if absent */
 	bool power_active_low;
 };
 
-/* Fill every default (no zones, one program "default" with default values). */
+/*
+ * Fill every default from the schema: no zones, one program "default".
+ * Every slot of programs[] and zones[] gets the defaults, not only the
+ * counted ones, so a [program NAME] or [zone NAME] starts from them.
+ */
 void config_defaults(struct config *c);
+
+/*
+ * The struct the keys of section s are offsets into (struct config_key's
+ * offset): instance i of [zone NAME] (0 .. MAX_ZONES - 1) or of [program]
+ * (0 .. MAX_PROGRAMS - 1, 0 being [program]); the section itself for the
+ * others, i = 0. NULL for an instance past the last.
+ */
+void *config_section_base(struct config *c, enum config_section s, int i);
 
 /* Index of the program with that name, or -1. NULL or "" names the default program. */
 int config_find_program(const struct config *c, const char *name);

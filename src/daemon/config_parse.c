@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The configuration file, read with inih. See config_parse.h; every key,
- * its default and its range are in docs/configuration.md.
+ * The configuration file, read with inih. See config_parse.h. Every key,
+ * its type, range and default is a row of the schema (src/core/config_schema.c):
+ * this file walks that table and holds no key of its own, except the few
+ * the whole-file checks name.
  *
  * How the work is split:
  *  - Our line reader (read_line) hands inih one physical line at a time,
@@ -13,8 +15,8 @@
  *    itself: inih calls nothing for a section without keys, and an
  *    empty [zone x] or an unknown [foo] must still be an error.
  *  - inih splits "key = value", drops comments and calls handle_key.
- *  - handle_key looks the key up in its section's table, parses and
- *    range-checks the value, and stores it into *out.
+ *  - handle_key looks the key up in the schema, parses and range-checks
+ *    the value as its row says, and stores it into *out.
  *  - finish() runs the checks that need the whole file: required keys,
  *    the Steinhart-Hart triple, the safety and program cross checks,
  *    lines and sensors used twice.
@@ -39,203 +41,10 @@
 #include <ini.h>
 #include "config_parse.h"
 
-/* What a key's value is, and how it is stored. */
-enum value_type {
-	V_REAL,         /* double, range-checked */
-	V_INT,          /* int, whole number, range-checked */
-	V_BOOL,         /* bool: yes/no, true/false, on/off, 1/0 */
-	V_ENUM,         /* one of choices[], stored by set_enum */
-	V_LINE,         /* GPIO line spec, char[size] */
-	V_SENSOR,       /* DEVICE/CHANNEL, char[size] */
-	V_ABSPATH,      /* absolute path, char[size] */
-	V_SOCKET,       /* absolute path that fits a Unix socket address */
-	V_IIO,          /* "local:" or "ip:HOST" */
-	V_GAIN,         /* zone kp/ki/kd: both polarities, unless heat_/cool_ given */
-};
-
-#define LO_HARD         0x01u   /* min is a hard limit (limits.h) */
-#define HI_HARD         0x02u   /* max is a hard limit (limits.h) */
-#define UNBOUNDED       0x04u   /* any finite number */
-#define REQUIRED        0x08u   /* the section is incomplete without it */
-
-struct key {
-	const char *name;
-	enum value_type type;
-	size_t off;             /* of the field in the section's struct */
-	double min, max;        /* V_REAL, V_INT, V_GAIN */
-	unsigned flags;
-	size_t size;            /* string fields: the buffer, NUL included */
-	const char *const *choices;     /* V_ENUM: NULL-terminated */
-	void (*set_enum)(void *base, int choice);
-};
-
-#define K_REAL(n, st, f, lo, hi, fl) { n, V_REAL, offsetof(st, f), lo, hi, fl, 0, NULL, NULL }
-#define K_INT(n, st, f, lo, hi)      { n, V_INT, offsetof(st, f), lo, hi, 0, 0, NULL, NULL }
-#define K_BOOL(n, st, f)             { n, V_BOOL, offsetof(st, f), 0, 0, 0, 0, NULL, NULL }
-#define K_STR(n, t, st, f, fl)       { n, t, offsetof(st, f), 0, 0, fl, sizeof(((st *)0)->f), NULL, NULL }
-#define K_ENUM(n, choices, set)      { n, V_ENUM, 0, 0, 0, 0, 0, choices, set }
-#define K_GAIN(n, f, hi)             { n, V_GAIN, offsetof(struct pid_gains, f), 0, hi, 0, 0, NULL, NULL }
-
-/* Gain ranges, shared by kp and heat_kp and cool_kp, and so on. */
-#define KP_MAX 10.0
-#define KI_MAX 1.0
-#define KD_MAX 100.0
-
-static const char *const phase_kinds[] = { "warm", "cool", NULL };
-static const char *const phase_clocks[] = { "wall", "settled", NULL };
-static const char *const ntc_wirings[] = { "ground", "supply", NULL };
-
-static void set_first(void *base, int i)
-{
-	((struct program *)base)->first = i == 0 ? PHASE_WARM : PHASE_COOL;
-}
-
-static void set_last(void *base, int i)
-{
-	((struct program *)base)->last = i == 0 ? PHASE_WARM : PHASE_COOL;
-}
-
-static void set_clock(void *base, int i)
-{
-	((struct program *)base)->clock = i == 0 ? PHASE_CLOCK_WALL : PHASE_CLOCK_SETTLED;
-}
-
-static void set_ntc_to(void *base, int i)
-{
-	((struct thermistor_params *)base)->ntc_to = i == 0 ? NTC_TO_GROUND : NTC_TO_SUPPLY;
-}
-
-static const struct key daemon_keys[] = {
-	K_REAL("control_hz", struct config_daemon, control_hz, 1, 100, 0),
-	K_REAL("pwm_period_s", struct config_daemon, pwm_period_s, 0.1, 10, 0),
-	K_REAL("dead_time_ms", struct config_daemon, dead_time_ms, 0, 2000, 0),
-	K_STR("iio_context", V_IIO, struct config_daemon, iio_context, 0),
-	K_STR("state_dir", V_ABSPATH, struct config_daemon, state_dir, 0),
-	K_STR("socket", V_SOCKET, struct config_daemon, socket, 0),
-	K_INT("keep_sessions", struct config_daemon, keep_sessions, 1, 100000),
-};
-
-static const struct key button_keys[] = {
-	K_STR("line", V_LINE, struct config_button, line, REQUIRED),
-	K_BOOL("active_low", struct config_button, active_low),
-	K_INT("debounce_ms", struct config_button, debounce_ms, 1, 1000),
-	K_REAL("long_press_s", struct config_button, long_press_s, 0.5, 10, 0),
-};
-
-static const struct key program_keys[] = {
-	K_REAL("warm_c", struct program, warm_c, HARD_MIN_PAD_C, HARD_MAX_PAD_C, LO_HARD | HI_HARD),
-	K_REAL("cool_c", struct program, cool_c, HARD_MIN_PAD_C, HARD_MAX_PAD_C, LO_HARD | HI_HARD),
-	K_REAL("warm_s", struct program, warm_s, 10, 3600, 0),
-	K_REAL("cool_s", struct program, cool_s, 10, 3600, 0),
-	K_INT("cycles", struct program, cycles, 1, 100),
-	K_ENUM("first", phase_kinds, set_first),
-	K_ENUM("last", phase_kinds, set_last),
-	K_ENUM("phase_clock", phase_clocks, set_clock),
-	K_REAL("band_c", struct program, band_c, 0.1, 5, 0),
-	K_REAL("settle_max_s", struct program, settle_max_s, 10, 1800, 0),
-};
-
-static const struct key thermistor_keys[] = {
-	K_REAL("beta", struct thermistor_params, beta, 1000, 10000, 0),
-	K_REAL("r25_ohm", struct thermistor_params, r25_ohm, 100, 1e6, 0),
-	K_REAL("series_ohm", struct thermistor_params, series_ohm, 100, 1e6, 0),
-	K_REAL("supply_mv", struct thermistor_params, supply_mv, 1000, 5500, 0),
-	K_ENUM("ntc_to", ntc_wirings, set_ntc_to),
-	K_REAL("sh_a", struct thermistor_params, sh_a, 0, 0, UNBOUNDED),
-	K_REAL("sh_b", struct thermistor_params, sh_b, 0, 0, UNBOUNDED),
-	K_REAL("sh_c", struct thermistor_params, sh_c, 0, 0, UNBOUNDED),
-};
-
-static const struct key zone_keys[] = {
-	K_STR("heat", V_LINE, struct config_zone, heat, REQUIRED),
-	K_STR("cool", V_LINE, struct config_zone, cool, REQUIRED),
-	K_STR("enable", V_LINE, struct config_zone, enable, 0),
-	K_STR("fan", V_LINE, struct config_zone, fan, 0),
-	K_BOOL("active_low", struct config_zone, active_low),
-	K_STR("pad_sensor", V_SENSOR, struct config_zone, pad_sensor, REQUIRED),
-	K_STR("pad_sensor2", V_SENSOR, struct config_zone, pad_sensor2, 0),
-	K_STR("heatsink_sensor", V_SENSOR, struct config_zone, heatsink_sensor, REQUIRED),
-	K_GAIN("kp", kp, KP_MAX),
-	K_GAIN("ki", ki, KI_MAX),
-	K_GAIN("kd", kd, KD_MAX),
-	K_REAL("heat_kp", struct config_zone, pid.heat.kp, 0, KP_MAX, 0),
-	K_REAL("heat_ki", struct config_zone, pid.heat.ki, 0, KI_MAX, 0),
-	K_REAL("heat_kd", struct config_zone, pid.heat.kd, 0, KD_MAX, 0),
-	K_REAL("cool_kp", struct config_zone, pid.cool.kp, 0, KP_MAX, 0),
-	K_REAL("cool_ki", struct config_zone, pid.cool.ki, 0, KI_MAX, 0),
-	K_REAL("cool_kd", struct config_zone, pid.cool.kd, 0, KD_MAX, 0),
-	K_REAL("max_duty", struct config_zone, pid.max_duty, 0.05, HARD_MAX_DUTY, HI_HARD),
-	K_REAL("deadband", struct config_zone, pid.deadband, 0, 0.2, 0),
-	K_REAL("d_filter_s", struct config_zone, pid.d_filter_s, 0, 30, 0),
-	K_REAL("integral_band_c", struct config_zone, pid.integral_band_c, 0, 20, 0),
-	K_REAL("fan_runon_s", struct config_zone, fan_runon_s, 0, 3600, 0),
-};
-
-/* [safety] fills struct config: the thresholds, and the power line beside them. */
-static const struct key safety_keys[] = {
-	K_REAL("max_pad_c", struct config, safety.max_pad_c, HARD_MIN_PAD_C, HARD_MAX_PAD_C, LO_HARD | HI_HARD),
-	K_REAL("min_pad_c", struct config, safety.min_pad_c, HARD_MIN_PAD_C, HARD_MAX_PAD_C, LO_HARD | HI_HARD),
-	K_REAL("max_heatsink_c", struct config, safety.max_heatsink_c, 30, HARD_MAX_HEATSINK_C, HI_HARD),
-	K_REAL("start_max_heatsink_c", struct config, safety.start_max_heatsink_c, 20, HARD_MAX_HEATSINK_C, HI_HARD),
-	K_REAL("sensor_lag_s", struct config, safety.sensor_lag_s, 0, 10, 0),
-	K_INT("read_fail_count", struct config, safety.read_fail_count, 1, 50),
-	K_REAL("stale_s", struct config, safety.stale_s, 2, 600, 0),
-	K_REAL("stale_min_duty", struct config, safety.stale_min_duty, 0, 1, 0),
-	K_REAL("disagree_c", struct config, safety.disagree_c, 0.2, 10, 0),
-	K_REAL("disagree_s", struct config, safety.disagree_s, 0.5, 60, 0),
-	K_REAL("max_rate_c_per_s", struct config, safety.max_rate_c_per_s, 0.5, 20, 0),
-	K_REAL("heat_gain_c", struct config, safety.heat_gain_c, 0.1, 10, 0),
-	K_REAL("heat_gain_time_s", struct config, safety.heat_gain_time_s, 1, 600, 0),
-	K_REAL("cool_gain_c", struct config, safety.cool_gain_c, 0.1, 10, 0),
-	K_REAL("cool_gain_time_s", struct config, safety.cool_gain_time_s, 1, 600, 0),
-	K_REAL("hysteresis_c", struct config, safety.hysteresis_c, 0.1, 5, 0),
-	K_REAL("max_error_c_s", struct config, safety.max_error_c_s, 1, 10000, 0),
-	K_REAL("away_c", struct config, safety.away_c, 0.2, 10, 0),
-	K_REAL("overrun_s", struct config, safety.overrun_s, 0.1, 10, 0),
-	K_REAL("session_margin_s", struct config, safety.session_margin_s, 0, 3600, 0),
-	K_STR("power", V_LINE, struct config, power_line, 0),
-	K_BOOL("power_active_low", struct config, power_active_low),
-};
-
-#define MAX_SECTION_KEYS 32
-#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
-_Static_assert(COUNT(daemon_keys) <= MAX_SECTION_KEYS, "daemon_keys");
-_Static_assert(COUNT(button_keys) <= MAX_SECTION_KEYS, "button_keys");
-_Static_assert(COUNT(program_keys) <= MAX_SECTION_KEYS, "program_keys");
-_Static_assert(COUNT(thermistor_keys) <= MAX_SECTION_KEYS, "thermistor_keys");
-_Static_assert(COUNT(zone_keys) <= MAX_SECTION_KEYS, "zone_keys");
-_Static_assert(COUNT(safety_keys) <= MAX_SECTION_KEYS, "safety_keys");
-
-enum section_kind { S_DAEMON, S_BUTTON, S_PROGRAM, S_THERMISTOR, S_ZONE, S_SAFETY };
-
-enum naming {
-	UNNAMED,        /* [daemon] */
-	NAME_OPTIONAL,  /* [program] or [program NAME] */
-	NAME_REQUIRED,  /* [zone NAME] */
-};
-
-struct section_def {
-	const char *word;
-	enum section_kind kind;
-	enum naming naming;
-	const struct key *keys;
-	int n_keys;
-};
-
-static const struct section_def sections[] = {
-	{ "daemon", S_DAEMON, UNNAMED, daemon_keys, COUNT(daemon_keys) },
-	{ "button", S_BUTTON, UNNAMED, button_keys, COUNT(button_keys) },
-	{ "program", S_PROGRAM, NAME_OPTIONAL, program_keys, COUNT(program_keys) },
-	{ "thermistor", S_THERMISTOR, UNNAMED, thermistor_keys, COUNT(thermistor_keys) },
-	{ "zone", S_ZONE, NAME_REQUIRED, zone_keys, COUNT(zone_keys) },
-	{ "safety", S_SAFETY, UNNAMED, safety_keys, COUNT(safety_keys) },
-};
-
 /* Where one section instance and each of its keys were written; 0: not written. */
 struct seen {
 	int header_line;
-	int key_line[MAX_SECTION_KEYS];
+	int key_line[CONFIG_MAX_KEYS];  /* by index in config_keys[] */
 };
 
 /* A section title for messages: "[zone left]", "[program]". */
@@ -258,7 +67,7 @@ struct parse {
 	int lineno;                     /* of the line inih is working on */
 
 	/* The section keys go to. */
-	const struct section_def *cur;  /* NULL before the first [section] */
+	int cur;                        /* enum config_section; -1 before the first [section] */
 	void *cur_base;
 	struct seen *cur_seen;
 	char cur_title[TITLE_LEN];
@@ -267,6 +76,28 @@ struct parse {
 	struct seen program[MAX_PROGRAMS];
 	struct seen zone[MAX_ZONES];
 };
+
+/* Where the keys of instance i of section s were written. */
+static struct seen *seen_of(struct parse *p, enum config_section s, int i)
+{
+	switch (s) {
+	case CONFIG_DAEMON:
+		return &p->daemon;
+	case CONFIG_BUTTON:
+		return &p->button;
+	case CONFIG_THERMISTOR:
+		return &p->thermistor;
+	case CONFIG_SAFETY:
+		return &p->safety;
+	case CONFIG_PROGRAM:
+		return &p->program[i];
+	case CONFIG_ZONE:
+		return &p->zone[i];
+	case CONFIG_SECTION_COUNT:
+		break;
+	}
+	return NULL;
+}
 
 __attribute__((format(printf, 3, 4)))
 static void fail(struct parse *p, int line, const char *fmt, ...)
@@ -355,9 +186,10 @@ static bool begin_section(struct parse *p, const char *line)
 	struct config *c = p->cfg;
 	const char *close = strchr(line, ']');
 	char inner[200], word[200], name[200];
-	const struct section_def *def = NULL;
+	const struct config_section_info *def;
 	const char *s;
 	size_t n;
+	int sec, i = 0;
 
 	if (close == NULL) {
 		fail(p, p->lineno, "a section header needs a closing ]");
@@ -399,71 +231,41 @@ static bool begin_section(struct parse *p, const char *line)
 		return false;
 	}
 
-	for (int i = 0; i < COUNT(sections); i++)
-		if (strcmp(sections[i].word, word) == 0)
-			def = &sections[i];
-	if (def == NULL) {
+	sec = config_schema_section(word);
+	if (sec < 0) {
 		fail(p, p->lineno, "unknown section [%s]", inner);
 		return false;
 	}
-	if (def->naming == UNNAMED && name[0] != '\0') {
+	def = &config_sections[sec];
+	if (def->naming == CONFIG_UNNAMED && name[0] != '\0') {
 		fail(p, p->lineno, "unknown section [%s %s]: [%s] takes no name", word, name, word);
 		return false;
 	}
-	if (def->naming == NAME_REQUIRED && name[0] == '\0') {
+	if (def->naming == CONFIG_NAME_REQUIRED && name[0] == '\0') {
 		fail(p, p->lineno, "[%s] needs a name: [%s NAME]", word, word);
 		return false;
 	}
 	if (name[0] != '\0' && !check_name(p, word, name))
 		return false;
 
-	struct seen *seen;
-	void *base;
-
-	switch (def->kind) {
-	case S_DAEMON:
-		seen = &p->daemon;
-		base = &c->daemon;
-		break;
-	case S_BUTTON:
-		seen = &p->button;
-		base = &c->button;
-		break;
-	case S_THERMISTOR:
-		seen = &p->thermistor;
-		base = &c->thermistor;
-		break;
-	case S_SAFETY:
-		seen = &p->safety;
-		base = c;
-		break;
-	case S_PROGRAM: {
-		int i = 0;
-
-		if (name[0] != '\0') {
-			if (strcmp(name, "default") == 0) {
-				fail(p, p->lineno, "[program default]: the name default is reserved for [program]");
+	/* Which instance: [program NAME] and [zone NAME] take the next free slot. */
+	if (sec == CONFIG_PROGRAM && name[0] != '\0') {
+		if (strcmp(name, "default") == 0) {
+			fail(p, p->lineno, "[program default]: the name default is reserved for [program]");
+			return false;
+		}
+		i = config_find_program(c, name);
+		if (i < 0) {
+			if (c->n_programs == MAX_PROGRAMS) {
+				fail(p, p->lineno, "[program %s]: too many programs (at most %d, [program] included)",
+				     name, MAX_PROGRAMS);
 				return false;
 			}
-			i = config_find_program(c, name);
-			if (i < 0) {
-				if (c->n_programs == MAX_PROGRAMS) {
-					fail(p, p->lineno, "[program %s]: too many programs (at most %d, [program] included)",
-					     name, MAX_PROGRAMS);
-					return false;
-				}
-				i = c->n_programs++;
-				/* The slot holds the defaults (config_defaults), not [program]'s values. */
-				strcpy(c->programs[i].name, name);
-			}
+			i = c->n_programs++;
+			/* The slot holds the defaults (config_defaults), not [program]'s values. */
+			strcpy(c->programs[i].name, name);
 		}
-		seen = &p->program[i];
-		base = &c->programs[i];
-		break;
-	}
-	case S_ZONE: {
-		int i;
-
+	} else if (sec == CONFIG_ZONE) {
 		for (i = 0; i < c->n_zones; i++)
 			if (strcmp(c->zones[i].name, name) == 0)
 				break;
@@ -475,13 +277,9 @@ static bool begin_section(struct parse *p, const char *line)
 			c->n_zones++;
 			strcpy(c->zones[i].name, name);
 		}
-		seen = &p->zone[i];
-		base = &c->zones[i];
-		break;
 	}
-	default:
-		return false;
-	}
+
+	struct seen *seen = seen_of(p, sec, i);
 
 	if (name[0] != '\0')
 		snprintf(p->cur_title, sizeof(p->cur_title), "[%s %.*s]", def->word, NAME_LEN - 1, name);
@@ -492,8 +290,8 @@ static bool begin_section(struct parse *p, const char *line)
 		return false;
 	}
 	seen->header_line = p->lineno;
-	p->cur = def;
-	p->cur_base = base;
+	p->cur = sec;
+	p->cur_base = config_section_base(c, sec, i);
 	p->cur_seen = seen;
 	return true;
 }
@@ -706,25 +504,30 @@ static const char *check_sensor_spec(const char *s)
 	return NULL;
 }
 
-static int find_key(const struct section_def *def, const char *name)
+/* The index in config_keys[] (and in struct seen) of key name in section s, or -1. */
+static int find_key(enum config_section s, const char *name)
 {
-	for (int i = 0; i < def->n_keys; i++)
-		if (strcmp(def->keys[i].name, name) == 0)
-			return i;
-	return -1;
+	const struct config_key *k = config_schema_find(s, name);
+
+	return k == NULL ? -1 : (int)(k - config_keys);
 }
 
-static bool check_range(struct parse *p, const struct key *k, const char *text, double v)
+size_t config_socket_path_max(void)
+{
+	return sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
+}
+
+static bool check_range(struct parse *p, const struct config_key *k, const char *text, double v)
 {
 	char lo[32], hi[32];
 
-	if (k->flags & UNBOUNDED)
+	if (k->flags & CONFIG_UNBOUNDED)
 		return true;
 	fmt_num(lo, sizeof(lo), k->min);
 	fmt_num(hi, sizeof(hi), k->max);
-	if (v < k->min && (k->flags & LO_HARD))
+	if (v < k->min && k->min_hard != NULL)
 		fail(p, p->lineno, "%s = %s is below the hard limit of %s", k->name, text, lo);
-	else if (v > k->max && (k->flags & HI_HARD))
+	else if (v > k->max && k->max_hard != NULL)
 		fail(p, p->lineno, "%s = %s is above the hard limit of %s", k->name, text, hi);
 	else if (v < k->min || v > k->max)
 		fail(p, p->lineno, "%s = %s must be between %s and %s", k->name, text, lo, hi);
@@ -733,7 +536,7 @@ static bool check_range(struct parse *p, const struct key *k, const char *text, 
 	return false;
 }
 
-static bool store_string(struct parse *p, const struct key *k, const char *value, char *field)
+static bool store_string(struct parse *p, const struct config_key *k, const char *value, char *field)
 {
 	if (strlen(value) >= k->size) {
 		fail(p, p->lineno, "%s is longer than %zu characters", k->name, k->size - 1);
@@ -743,50 +546,62 @@ static bool store_string(struct parse *p, const struct key *k, const char *value
 	return true;
 }
 
-/* Parse value for key k of the current section and store it. */
+/* "a or b", "a, b or c": the choices of an enum key, for a message. */
+static void list_choices(const struct config_key *k, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; k->choices[i].name != NULL && used < len; i++) {
+		const char *sep = i == 0 ? "" : k->choices[i + 1].name == NULL ? " or " : ", ";
+		int n = snprintf(buf + used, len - used, "%s%s", sep, k->choices[i].name);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/* Parse value for key k (index ki in config_keys[]) of the current section and store it. */
 static bool set_value(struct parse *p, int ki, const char *value)
 {
-	const struct key *k = &p->cur->keys[ki];
-	char *field = (char *)p->cur_base + k->off;
+	const struct config_key *k = &config_keys[ki];
+	char *field = (char *)p->cur_base + k->offset;
+	char choices[128];
 	const char *why;
 	double v;
+	int choice;
 
 	switch (k->type) {
-	case V_REAL:
-	case V_INT:
-	case V_GAIN:
+	case CONFIG_REAL:
+	case CONFIG_INT:
+	case CONFIG_GAIN:
 		if (!parse_number(value, &v)) {
 			fail(p, p->lineno, "%s = %s is not a number", k->name, value);
 			return false;
 		}
-		if (k->type == V_INT && v != floor(v)) {
+		if (k->type == CONFIG_INT && v != floor(v)) {
 			fail(p, p->lineno, "%s = %s is not a whole number", k->name, value);
 			return false;
 		}
 		if (!check_range(p, k, value, v))
 			return false;
-		if (k->type == V_REAL) {
+		if (k->type == CONFIG_REAL) {
 			*(double *)(void *)field = v;
-		} else if (k->type == V_INT) {
+		} else if (k->type == CONFIG_INT) {
 			*(int *)(void *)field = (int)v;
 		} else {
-			/* kp sets both polarities; heat_kp / cool_kp win whatever the order. */
-			struct config_zone *z = p->cur_base;
-			char name[24];
-			int heat_k, cool_k;
+			/* kp sets heat_kp and cool_kp; either one written wins, whatever the order. */
+			for (int i = 0; i < 2; i++) {
+				int t = find_key(p->cur, k->sets[i]);
 
-			snprintf(name, sizeof(name), "heat_%s", k->name);
-			heat_k = find_key(p->cur, name);
-			snprintf(name, sizeof(name), "cool_%s", k->name);
-			cool_k = find_key(p->cur, name);
-			if (p->cur_seen->key_line[heat_k] == 0)
-				*(double *)(void *)((char *)&z->pid.heat + k->off) = v;
-			if (p->cur_seen->key_line[cool_k] == 0)
-				*(double *)(void *)((char *)&z->pid.cool + k->off) = v;
+				if (t >= 0 && p->cur_seen->key_line[t] == 0)
+					*(double *)(void *)((char *)p->cur_base + config_keys[t].offset) = v;
+			}
 		}
 		return true;
 
-	case V_BOOL:
+	case CONFIG_BOOL:
 		if (!parse_bool(value, (bool *)(void *)field)) {
 			fail(p, p->lineno, "%s = %s is not yes or no (yes/no, true/false, on/off, 1/0)",
 			     k->name, value);
@@ -794,17 +609,16 @@ static bool set_value(struct parse *p, int ki, const char *value)
 		}
 		return true;
 
-	case V_ENUM:
-		for (int i = 0; k->choices[i] != NULL; i++) {
-			if (strcmp(value, k->choices[i]) == 0) {
-				k->set_enum(p->cur_base, i);
-				return true;
-			}
+	case CONFIG_ENUM:
+		if (config_schema_choice(k, value, &choice)) {
+			*(int *)(void *)field = choice;
+			return true;
 		}
-		fail(p, p->lineno, "%s = %s must be %s or %s", k->name, value, k->choices[0], k->choices[1]);
+		list_choices(k, choices, sizeof(choices));
+		fail(p, p->lineno, "%s = %s must be %s", k->name, value, choices);
 		return false;
 
-	case V_LINE:
+	case CONFIG_LINE:
 		if (strlen(value) >= k->size)
 			break;
 		why = check_line_spec(value, NULL, 0);
@@ -814,7 +628,7 @@ static bool set_value(struct parse *p, int ki, const char *value)
 		}
 		break;
 
-	case V_SENSOR:
+	case CONFIG_SENSOR:
 		if (strlen(value) >= k->size)
 			break;
 		why = check_sensor_spec(value);
@@ -824,24 +638,20 @@ static bool set_value(struct parse *p, int ki, const char *value)
 		}
 		break;
 
-	case V_ABSPATH:
-	case V_SOCKET:
+	case CONFIG_ABSPATH:
+	case CONFIG_SOCKET:
 		if (value[0] != '/') {
 			fail(p, p->lineno, "%s = %s is not an absolute path", k->name, value);
 			return false;
 		}
-		if (k->type == V_SOCKET) {
-			size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
-
-			if (strlen(value) > max) {
-				fail(p, p->lineno, "%s is longer than %zu characters, the limit of a Unix socket path",
-				     k->name, max);
-				return false;
-			}
+		if (k->type == CONFIG_SOCKET && strlen(value) > config_socket_path_max()) {
+			fail(p, p->lineno, "%s is longer than %zu characters, the limit of a Unix socket path",
+			     k->name, config_socket_path_max());
+			return false;
 		}
 		break;
 
-	case V_IIO:
+	case CONFIG_IIO:
 		if (strcmp(value, "local:") != 0) {
 			bool ok = strncmp(value, "ip:", 3) == 0 && value[3] != '\0';
 
@@ -867,7 +677,7 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 	(void)section;  /* the reader keeps the section; inih truncates long names */
 	if (p->failed)
 		return 0;
-	if (p->cur == NULL) {
+	if (p->cur < 0) {
 		fail(p, p->lineno, "%s is outside any section: put it under [daemon], [zone NAME], ...", key);
 		return 0;
 	}
@@ -901,18 +711,10 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 
 /* --- Whole-file checks --------------------------------------------------- */
 
-static const struct section_def *section_def(enum section_kind kind)
-{
-	for (int i = 0; i < COUNT(sections); i++)
-		if (sections[i].kind == kind)
-			return &sections[i];
-	return NULL;
-}
-
 /* Line of key in a section instance, 0 when it was not written. */
-static int line_of(const struct seen *s, enum section_kind kind, const char *key)
+static int line_of(const struct seen *s, enum config_section sec, const char *key)
 {
-	int k = find_key(section_def(kind), key);
+	int k = find_key(sec, key);
 
 	return k < 0 ? 0 : s->key_line[k];
 }
@@ -923,19 +725,20 @@ static int first_line(int a, int b, int c)
 	return a ? a : b ? b : c;
 }
 
-static void check_required(struct parse *p, const struct seen *s, enum section_kind kind,
+static void check_required(struct parse *p, const struct seen *s, enum config_section sec,
 			   const char *title)
 {
-	const struct section_def *def = section_def(kind);
 	char missing[200] = "";
 	size_t used = 0;
 
 	if (s->header_line == 0)
 		return;
-	for (int k = 0; k < def->n_keys; k++) {
-		if ((def->keys[k].flags & REQUIRED) && s->key_line[k] == 0) {
+	for (int k = 0; k < config_n_keys; k++) {
+		const struct config_key *key = &config_keys[k];
+
+		if (key->section == sec && (key->flags & CONFIG_REQUIRED) && s->key_line[k] == 0) {
 			int n = snprintf(missing + used, sizeof(missing) - used, "%s%s",
-					 used ? ", " : "", def->keys[k].name);
+					 used ? ", " : "", key->name);
 
 			if (n > 0 && (size_t)n < sizeof(missing) - used)
 				used += (size_t)n;
@@ -953,7 +756,7 @@ static void check_thermistor(struct parse *p)
 	int first = 0, n_given = 0;
 
 	for (int i = 0; i < 3; i++) {
-		int line = line_of(&p->thermistor, S_THERMISTOR, names[i]);
+		int line = line_of(&p->thermistor, CONFIG_THERMISTOR, names[i]);
 		char *list = line ? given : missing;
 
 		if (line) {
@@ -978,8 +781,8 @@ static void check_safety(struct parse *p)
 	const struct safety_params *s = &c->safety;
 	const struct seen *ss = &p->safety;
 	int hdr = ss->header_line;
-	int max_line = line_of(ss, S_SAFETY, "max_pad_c");
-	int min_line = line_of(ss, S_SAFETY, "min_pad_c");
+	int max_line = line_of(ss, CONFIG_SAFETY, "max_pad_c");
+	int min_line = line_of(ss, CONFIG_SAFETY, "min_pad_c");
 	double two_periods_s = 2.0 / c->daemon.control_hz;
 
 	if (s->max_pad_c <= s->min_pad_c) {
@@ -991,26 +794,26 @@ static void check_safety(struct parse *p)
 	}
 
 	if (s->start_max_heatsink_c > s->max_heatsink_c) {
-		int line = line_of(ss, S_SAFETY, "start_max_heatsink_c");
+		int line = line_of(ss, CONFIG_SAFETY, "start_max_heatsink_c");
 
 		if (line)
 			fail(p, line, "start_max_heatsink_c = %g is above max_heatsink_c (%g)",
 			     s->start_max_heatsink_c, s->max_heatsink_c);
 		else
-			fail(p, first_line(line_of(ss, S_SAFETY, "max_heatsink_c"), hdr, 0),
+			fail(p, first_line(line_of(ss, CONFIG_SAFETY, "max_heatsink_c"), hdr, 0),
 			     "max_heatsink_c = %g is below start_max_heatsink_c (%g)",
 			     s->max_heatsink_c, s->start_max_heatsink_c);
 	}
 
 	/* A tick may come a period late without tripping loop-overrun. */
 	if (s->overrun_s < two_periods_s - 1e-9) {
-		int line = line_of(ss, S_SAFETY, "overrun_s");
+		int line = line_of(ss, CONFIG_SAFETY, "overrun_s");
 
 		if (line)
 			fail(p, line, "overrun_s = %g is less than 2 control periods (%g s at control_hz = %g)",
 			     s->overrun_s, two_periods_s, c->daemon.control_hz);
 		else
-			fail(p, first_line(line_of(&p->daemon, S_DAEMON, "control_hz"), hdr, 0),
+			fail(p, first_line(line_of(&p->daemon, CONFIG_DAEMON, "control_hz"), hdr, 0),
 			     "control_hz = %g makes 2 control periods (%g s) longer than overrun_s (%g)",
 			     c->daemon.control_hz, two_periods_s, s->overrun_s);
 	}
@@ -1020,15 +823,15 @@ static void check_programs(struct parse *p)
 {
 	const struct config *c = p->cfg;
 	const struct safety_params *s = &c->safety;
-	int max_line = first_line(line_of(&p->safety, S_SAFETY, "max_pad_c"), p->safety.header_line, 0);
-	int min_line = first_line(line_of(&p->safety, S_SAFETY, "min_pad_c"), p->safety.header_line, 0);
+	int max_line = first_line(line_of(&p->safety, CONFIG_SAFETY, "max_pad_c"), p->safety.header_line, 0);
+	int min_line = first_line(line_of(&p->safety, CONFIG_SAFETY, "min_pad_c"), p->safety.header_line, 0);
 
 	for (int i = 0; i < c->n_programs; i++) {
 		const struct program *pr = &c->programs[i];
 		const struct seen *ps = &p->program[i];
 		int hdr = ps->header_line;
-		int warm_line = line_of(ps, S_PROGRAM, "warm_c");
-		int cool_line = line_of(ps, S_PROGRAM, "cool_c");
+		int warm_line = line_of(ps, CONFIG_PROGRAM, "warm_c");
+		int cool_line = line_of(ps, CONFIG_PROGRAM, "cool_c");
 		char title[TITLE_LEN];
 		double planned_s;
 
@@ -1066,15 +869,15 @@ static void check_zones(struct parse *p)
 		char title[TITLE_LEN];
 
 		snprintf(title, sizeof(title), "[zone %s]", z->name);
-		check_required(p, zs, S_ZONE, title);
+		check_required(p, zs, CONFIG_ZONE, title);
 		if (z->pid.deadband >= z->pid.max_duty) {
-			int line = line_of(zs, S_ZONE, "deadband");
+			int line = line_of(zs, CONFIG_ZONE, "deadband");
 
 			if (line)
 				fail(p, line, "deadband = %g must be below max_duty (%g)", z->pid.deadband,
 				     z->pid.max_duty);
 			else
-				fail(p, first_line(line_of(zs, S_ZONE, "max_duty"), zs->header_line, 0),
+				fail(p, first_line(line_of(zs, CONFIG_ZONE, "max_duty"), zs->header_line, 0),
 				     "max_duty = %g must be above deadband (%g)", z->pid.max_duty, z->pid.deadband);
 		}
 	}
@@ -1146,15 +949,15 @@ static void check_lines_and_sensors(struct parse *p)
 		snprintf(title, sizeof(title), "[zone %s]", z->name);
 		for (int k = 0; k < 4; k++)
 			add_use(lines, &n_lines, line_vals[k], line_keys[k], title,
-				line_of(&p->zone[i], S_ZONE, line_keys[k]), true, false);
+				line_of(&p->zone[i], CONFIG_ZONE, line_keys[k]), true, false);
 		for (int k = 0; k < 3; k++)
 			add_use(sensors, &n_sensors, sensor_vals[k], sensor_keys[k], title,
-				line_of(&p->zone[i], S_ZONE, sensor_keys[k]), false, k < 2);
+				line_of(&p->zone[i], CONFIG_ZONE, sensor_keys[k]), false, k < 2);
 	}
 	add_use(lines, &n_lines, c->power_line, "power", "[safety]",
-		line_of(&p->safety, S_SAFETY, "power"), true, false);
+		line_of(&p->safety, CONFIG_SAFETY, "power"), true, false);
 	add_use(lines, &n_lines, c->button.line, "line", "[button]",
-		line_of(&p->button, S_BUTTON, "line"), true, false);
+		line_of(&p->button, CONFIG_BUTTON, "line"), true, false);
 	check_uses(p, lines, n_lines, false);
 	check_uses(p, sensors, n_sensors, true);
 }
@@ -1164,7 +967,7 @@ static void finish(struct parse *p)
 	struct config *c = p->cfg;
 
 	c->button.present = p->button.header_line != 0;
-	check_required(p, &p->button, S_BUTTON, "[button]");
+	check_required(p, &p->button, CONFIG_BUTTON, "[button]");
 	check_thermistor(p);
 	check_safety(p);
 	check_programs(p);
@@ -1203,6 +1006,7 @@ static void parse_init(struct parse *p, const char *name, struct config *out, st
 	p->cfg = out;
 	p->err = err;
 	p->fd = -1;
+	p->cur = -1;
 	err->msg[0] = '\0';
 }
 

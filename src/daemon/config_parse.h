@@ -4,7 +4,8 @@
  * config, with every value checked against its range and the hard limits,
  * and the cross checks run once the whole file is read.
  *
- * Every key, its default and its range: docs/configuration.md.
+ * Every key, its type, default and range: the schema, src/core/config_schema.h
+ * (listed in docs/configuration.md).
  *
  * Errors are one line, "NAME:LINE: what is wrong", e.g.
  *   contrastd.conf:14: warm_c = 52 is above the hard limit of 43
@@ -39,5 +40,8 @@ int config_parse_string(const char *text, const char *name_for_messages,
  * unspecified.
  */
 int config_load(const char *path, struct config *out, struct config_error *err);
+
+/* The longest path a socket key takes: what fits a Unix socket address (107 on Linux). */
+size_t config_socket_path_max(void);
 
 #endif
