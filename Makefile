@@ -116,6 +116,12 @@ check: $(BINS) unit-tests
 	@CONTRASTD=$(BUILD)/contrastd CONTRASTD_SAN=$(BUILD)/contrastd-san CONTRASTCTL=$(BUILD)/contrastctl \
 		BUILD=$(BUILD) bash tests/run.sh $(UNIT_BIN) $(UNIT_SAN) $(sort $(wildcard tests/process/test_*.sh))
 
+# The key tables of docs/configuration.md and docs/contrastd.conf.5, written
+# in place from the config schema (src/core/config_schema.c).
+.PHONY: docs
+docs: $(BUILD)/contrastd
+	@CONTRASTD=$(BUILD)/contrastd bash tests/process/test_docs_keys.sh --update
+
 bench: $(BUILD)/contrastd
 	@BUILD=$(BUILD) CONTRASTD=$(BUILD)/contrastd bash tests/bench/run.sh
 

@@ -232,7 +232,7 @@ const struct config_key config_keys[] = {
 	  .text = "when a phase's length starts counting: at its start (wall), or once every pad is "
 		  "within band_c (settled)" },
 	{ .name = "band_c", PROGRAM(band_c), REAL, RANGE(0.1, 5), .def = 0.5, .unit = "C",
-	  .text = "at the setpoint means within this" },
+	  .text = "\"at the setpoint\" means within this" },
 	{ .name = "settle_max_s", PROGRAM(settle_max_s), REAL, RANGE(10, 1800), .def = 300, .unit = "s",
 	  .text = "settled clock: the longest wait for the band" },
 };

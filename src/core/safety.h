@@ -42,19 +42,23 @@ const char *fault_kind_name(enum fault_kind k);
 /* Returns FAULT_NONE for an unknown name. */
 enum fault_kind fault_kind_from_name(const char *name);
 
-/* Thresholds; the config fills them, defaults and ranges in docs/configuration.md. */
+/*
+ * Thresholds. The config fills them: each one's default, range, unit and
+ * meaning is its [safety] row in the schema (src/core/config_schema.c, listed
+ * in docs/configuration.md). Here only what the check does with it.
+ */
 struct safety_params {
-	double max_pad_c;               /* over-temperature, default 42 */
-	double min_pad_c;               /* under-temperature, default 12 */
-	double max_heatsink_c;          /* heatsink-over-temperature, default 60 */
-	double start_max_heatsink_c;    /* a session will not start above this, default 40 */
-	double sensor_lag_s;            /* the pad sensor's time constant, used to predict the pad from the reading, default 2 */
-	int read_fail_count;            /* sensor-read after this many consecutive failed ticks, default 3 */
-	double stale_s;                 /* sensor-stale: raw frozen this long while driving, default 20 */
-	double stale_min_duty;          /* ...where driving means |duty| >= this, default 0.05 */
-	double disagree_c;              /* sensor-disagree threshold, default 2 */
-	double disagree_s;              /* ...for longer than this, default 3 */
-	double max_rate_c_per_s;        /* rate-of-change, default 2 */
+	double max_pad_c;               /* over-temperature */
+	double min_pad_c;               /* under-temperature */
+	double max_heatsink_c;          /* heatsink-over-temperature */
+	double start_max_heatsink_c;    /* a session will not start above this */
+	double sensor_lag_s;            /* the pad sensor's time constant, to predict the pad from the reading */
+	int read_fail_count;            /* sensor-read after this many consecutive failed ticks */
+	double stale_s;                 /* sensor-stale: raw frozen this long while driving */
+	double stale_min_duty;          /* ...where driving means |duty| >= this */
+	double disagree_c;              /* sensor-disagree threshold */
+	double disagree_s;              /* ...for longer than this */
+	double max_rate_c_per_s;        /* rate-of-change */
 	double heat_gain_c;             /* runaway: while heating saturated, gain at least this ... */
 	double heat_gain_time_s;        /* ... within this */
 	double cool_gain_c;             /* runaway: while cooling saturated, fall at least this ... */
@@ -64,7 +68,7 @@ struct safety_params {
 	double max_error_c_s;           /* runaway: accumulated error outside the band, once reached */
 	double overrun_s;               /* loop-overrun: a gap between ticks longer than this */
 	double session_margin_s;        /* session-time: planned length plus this */
-	double clear_s;                 /* a cause counts as gone after this long clear, 5 s */
+	double clear_s;                 /* a cause counts as gone after this long clear; not a key (config.c) */
 };
 
 /* What happened, for the log, the JSON and the socket. */

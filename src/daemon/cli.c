@@ -11,6 +11,7 @@ void cli_usage(FILE *out)
 	      "                 [--simulate [--speed X] [--fast-after S] [--seed N] [--trace FILE]\n"
 	      "                             [--inject KIND[:ZONE]@SECONDS]...]\n"
 	      "                 [--start [PROGRAM]] [-v] [-h] [-V]\n"
+	      "       contrastd --list-keys markdown|man\n"
 	      "\n"
 	      "  -c, --config FILE   configuration (default " CLI_DEFAULT_CONFIG ")\n"
 	      "  --check-config      validate the configuration and exit (no hardware touched)\n"
@@ -26,6 +27,8 @@ void cli_usage(FILE *out)
 	      "  -v, --verbose       debug messages\n"
 	      "  -h, --help          this text\n"
 	      "  -V, --version       the version\n"
+	      "  --list-keys FORMAT  every config key with its type, default, range and unit,\n"
+	      "                      as the tables of the docs: markdown or man\n"
 	      "\n"
 	      "exit: 0 completed or config valid, 1 config or usage error, 2 hardware error,\n"
 	      "      3 a session ended by a safety fault (or refused to start)\n", out);
@@ -131,6 +134,13 @@ int cli_parse(int argc, char *const argv[], struct options *o, char *err, size_t
 			o->help = true;
 		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
 			o->version = true;
+		} else if (!strcmp(a, "--list-keys")) {
+			NEED_VALUE();
+			if (!config_doc_format_from_name(next, &o->list_keys_format)) {
+				snprintf(err, err_len, "--list-keys %s: expected markdown or man", next);
+				return -1;
+			}
+			o->list_keys = true;
 		} else {
 			snprintf(err, err_len, "unknown argument '%s' (see --help)", a);
 			return -1;

@@ -7,6 +7,7 @@
  *             [--simulate [--speed X] [--fast-after S] [--seed N] [--trace FILE]
  *                         [--inject KIND[:ZONE]@SECONDS]...]
  *             [--start [PROGRAM]] [-v] [-h] [-V]
+ *   contrastd --list-keys markdown|man
  */
 #ifndef CONTRASTD_CLI_H
 #define CONTRASTD_CLI_H
@@ -15,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "config_doc.h"
 
 #define CLI_DEFAULT_CONFIG "/etc/contrastd/contrastd.conf"
 #define CLI_MAX_INJECT 16
@@ -36,6 +38,8 @@ struct options {
 	bool verbose;
 	bool help;
 	bool version;
+	bool list_keys;                 /* print the key tables of the docs and exit */
+	enum config_doc_format list_keys_format;
 };
 
 /* Returns 0, or -1 with a message (no "contrastd:" prefix) in err. */

@@ -44,6 +44,14 @@ int main(int argc, char **argv)
 		printf("contrastd %s\n", CONTRASTD_VERSION);
 		return 0;
 	}
+	/* The docs' key tables, from the schema (make docs). */
+	if (opt.list_keys) {
+		if (config_doc_write(stdout, opt.list_keys_format) < 0) {
+			fprintf(stderr, "contrastd: --list-keys: cannot write the tables\n");
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
 	if (opt.verbose)
 		log_set_max_level(LOG_LEVEL_DEBUG);
 
