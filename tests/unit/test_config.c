@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "core/config.h"
+#include "core/config_schema.h"
 #include "daemon/config_parse.h"
 
 #define SHIPPED "config/contrastd.conf"
@@ -37,7 +38,7 @@
 #define X10 "xxxxxxxxxx"
 #define X50 X10 X10 X10 X10 X10
 
-static struct config cfg;       /* static: a struct config is large */
+static struct config cfg, ref;  /* static: a struct config is large */
 static struct config_error err;
 
 static int parse(const char *text)
@@ -54,11 +55,39 @@ static void assert_parses(const char *text)
 		fail_msg("expected to parse, got: %s", err.msg);
 }
 
+/* The default of a number or boolean key, from the schema: never a copy of it here. */
+static double default_of(enum config_section s, const char *key)
+{
+	const struct config_key *k = config_schema_find(s, key);
+
+	if (k == NULL)
+		fail_msg("no key %s in the schema", key);
+	return k->def;
+}
+
+/* The stored value of an enum key's default. */
+static int default_choice(enum config_section s, const char *key)
+{
+	const struct config_key *k = config_schema_find(s, key);
+	int value = -1;
+
+	assert_non_null(k);
+	assert_true(config_schema_choice(k, k->def_str, &value));
+	return value;
+}
+
+/* The default of a string key. */
+static const char *default_str(enum config_section s, const char *key)
+{
+	const struct config_key *k = config_schema_find(s, key);
+
+	assert_non_null(k);
+	return k->def_str;
+}
+
 /* The PID parameters are those config_defaults gives every zone. */
 static void assert_pid_defaults(const struct pid_params *pid)
 {
-	static struct config ref;
-
 	config_defaults(&ref);
 	assert_memory_equal(pid, &ref.zones[0].pid, sizeof(*pid));
 }
@@ -121,44 +150,55 @@ static void test_shipped_config_parses(void **state)
 	assert_true(sh->warm_s == 60.0 && sh->cool_s == 30.0);
 	assert_int_equal(sh->cycles, 2);
 	assert_int_equal(sh->clock, PHASE_CLOCK_SETTLED);
-	assert_true(sh->band_c == 0.5);
 
-	assert_true(cfg.safety.max_pad_c == 42.0);
-	assert_true(cfg.safety.clear_s == 5.0);
+	/* Commented out in the file: the defaults. */
+	config_defaults(&ref);
+	assert_true(sh->band_c == default_of(CONFIG_PROGRAM, "band_c"));
+	assert_true(cfg.safety.max_pad_c == default_of(CONFIG_SAFETY, "max_pad_c"));
+	assert_true(cfg.safety.clear_s == ref.safety.clear_s);
 }
 
+/*
+ * A file with one zone and nothing else: every key takes the schema's
+ * default (each key, each type: test_config_schema.c checks the whole
+ * table the same way), and what no key sets is as config_defaults() leaves it.
+ */
 static void test_minimal_config_gets_defaults(void **state)
 {
 	(void)state;
+	config_defaults(&ref);
 	assert_parses(ZONE_A);
 	assert_string_equal(cfg.path, "test.conf");
 
-	assert_true(cfg.daemon.control_hz == 10.0);
-	assert_true(cfg.daemon.pwm_period_s == 1.0);
-	assert_true(cfg.daemon.dead_time_ms == 200.0);
-	assert_string_equal(cfg.daemon.iio_context, "local:");
-	assert_string_equal(cfg.daemon.state_dir, "/var/lib/contrastd");
-	assert_string_equal(cfg.daemon.socket, "/run/contrastd/control.sock");
-	assert_int_equal(cfg.daemon.keep_sessions, 100);
+	assert_true(cfg.daemon.control_hz == default_of(CONFIG_DAEMON, "control_hz"));
+	assert_true(cfg.daemon.pwm_period_s == default_of(CONFIG_DAEMON, "pwm_period_s"));
+	assert_true(cfg.daemon.dead_time_ms == default_of(CONFIG_DAEMON, "dead_time_ms"));
+	assert_string_equal(cfg.daemon.iio_context, default_str(CONFIG_DAEMON, "iio_context"));
+	assert_string_equal(cfg.daemon.state_dir, default_str(CONFIG_DAEMON, "state_dir"));
+	assert_string_equal(cfg.daemon.socket, default_str(CONFIG_DAEMON, "socket"));
+	assert_int_equal(cfg.daemon.keep_sessions, default_of(CONFIG_DAEMON, "keep_sessions"));
 
 	assert_false(cfg.button.present);
-	assert_true(cfg.button.active_low);
-	assert_int_equal(cfg.button.debounce_ms, 30);
-	assert_true(cfg.button.long_press_s == 2.0);
+	assert_int_equal(cfg.button.active_low, default_of(CONFIG_BUTTON, "active_low"));
+	assert_int_equal(cfg.button.debounce_ms, default_of(CONFIG_BUTTON, "debounce_ms"));
+	assert_true(cfg.button.long_press_s == default_of(CONFIG_BUTTON, "long_press_s"));
 
 	assert_int_equal(cfg.n_programs, 1);
 	const struct program *p = &cfg.programs[0];
 	assert_string_equal(p->name, "default");
-	assert_true(p->warm_c == 38.0 && p->cool_c == 18.0);
-	assert_true(p->warm_s == 180.0 && p->cool_s == 60.0);
-	assert_int_equal(p->cycles, 4);
-	assert_int_equal(p->first, PHASE_WARM);
-	assert_int_equal(p->last, PHASE_COOL);
-	assert_int_equal(p->clock, PHASE_CLOCK_SETTLED);
-	assert_true(p->band_c == 0.5 && p->settle_max_s == 300.0);
+	assert_true(p->warm_c == default_of(CONFIG_PROGRAM, "warm_c"));
+	assert_true(p->cool_c == default_of(CONFIG_PROGRAM, "cool_c"));
+	assert_true(p->warm_s == default_of(CONFIG_PROGRAM, "warm_s"));
+	assert_true(p->cool_s == default_of(CONFIG_PROGRAM, "cool_s"));
+	assert_int_equal(p->cycles, default_of(CONFIG_PROGRAM, "cycles"));
+	assert_int_equal(p->first, default_choice(CONFIG_PROGRAM, "first"));
+	assert_int_equal(p->last, default_choice(CONFIG_PROGRAM, "last"));
+	assert_int_equal(p->clock, default_choice(CONFIG_PROGRAM, "phase_clock"));
+	assert_true(p->band_c == default_of(CONFIG_PROGRAM, "band_c"));
+	assert_true(p->settle_max_s == default_of(CONFIG_PROGRAM, "settle_max_s"));
 
-	assert_true(cfg.thermistor.beta == 3950.0);
-	assert_int_equal(cfg.thermistor.ntc_to, NTC_TO_GROUND);
+	assert_true(cfg.thermistor.beta == default_of(CONFIG_THERMISTOR, "beta"));
+	assert_int_equal(cfg.thermistor.ntc_to, default_choice(CONFIG_THERMISTOR, "ntc_to"));
 	assert_false(cfg.thermistor.has_sh);
 
 	assert_int_equal(cfg.n_zones, 1);
@@ -166,28 +206,22 @@ static void test_minimal_config_gets_defaults(void **state)
 	assert_string_equal(z->name, "a");
 	assert_string_equal(z->enable, "");
 	assert_string_equal(z->fan, "");
-	assert_false(z->active_low);
-	/* The gains are tuned in config.c; here only: a zone without gains gets them. */
+	assert_int_equal(z->active_low, default_of(CONFIG_ZONE, "active_low"));
+	/* The gains are tuned in the schema; here only: a zone without gains gets them. */
 	assert_pid_defaults(&z->pid);
 	assert_true(z->pid.heat.kp > 0 && z->pid.cool.kp > 0);
-	assert_true(z->pid.max_duty == 1.0 && z->pid.deadband == 0.02 && z->pid.d_filter_s == 1.0);
-	assert_true(z->fan_runon_s == 60.0);
+	assert_true(z->pid.max_duty == default_of(CONFIG_ZONE, "max_duty"));
+	assert_true(z->pid.deadband == default_of(CONFIG_ZONE, "deadband"));
+	assert_true(z->pid.d_filter_s == default_of(CONFIG_ZONE, "d_filter_s"));
+	assert_true(z->pid.integral_band_c == default_of(CONFIG_ZONE, "integral_band_c"));
+	assert_true(z->fan_runon_s == default_of(CONFIG_ZONE, "fan_runon_s"));
 
-	const struct safety_params *s = &cfg.safety;
-	assert_true(s->max_pad_c == 42.0 && s->min_pad_c == 12.0);
-	assert_true(s->max_heatsink_c == 60.0 && s->start_max_heatsink_c == 40.0);
-	assert_true(s->sensor_lag_s == 2.0);
-	assert_int_equal(s->read_fail_count, 3);
-	assert_true(s->stale_s == 20.0 && s->stale_min_duty == 0.05);
-	assert_true(s->disagree_c == 2.0 && s->disagree_s == 3.0);
-	assert_true(s->max_rate_c_per_s == 2.0);
-	assert_true(s->heat_gain_c == 1.0 && s->heat_gain_time_s == 8.0);
-	assert_true(s->cool_gain_c == 1.0 && s->cool_gain_time_s == 60.0);
-	assert_true(s->hysteresis_c == 1.0 && s->max_error_c_s == 120.0);
-	assert_true(s->away_c == 1.5 && s->overrun_s == 1.0);
-	assert_true(s->session_margin_s == 300.0 && s->clear_s == 5.0);
+	/* [safety]: the thresholds are config_defaults()'s, field for field. */
+	assert_memory_equal(&cfg.safety, &ref.safety, sizeof(cfg.safety));
+	assert_true(cfg.safety.max_pad_c == default_of(CONFIG_SAFETY, "max_pad_c"));
+	assert_int_equal(cfg.safety.read_fail_count, default_of(CONFIG_SAFETY, "read_fail_count"));
 	assert_string_equal(cfg.power_line, "");
-	assert_false(cfg.power_active_low);
+	assert_int_equal(cfg.power_active_low, default_of(CONFIG_SAFETY, "power_active_low"));
 }
 
 static void test_every_key_is_read(void **state)
@@ -226,7 +260,8 @@ static void test_every_key_is_read(void **state)
 	assert_true(s->cool_gain_c == 0.5 && s->cool_gain_time_s == 90);
 	assert_true(s->hysteresis_c == 0.8 && s->max_error_c_s == 200);
 	assert_true(s->away_c == 2 && s->overrun_s == 0.5 && s->session_margin_s == 120);
-	assert_true(s->clear_s == 5.0);
+	config_defaults(&ref);
+	assert_true(s->clear_s == ref.safety.clear_s);         /* not a key */
 	assert_string_equal(cfg.power_line, "gpiochip0:16");
 	assert_true(cfg.power_active_low);
 
@@ -276,11 +311,15 @@ static void test_named_program_starts_from_defaults(void **state)
 		"[program x]\ncool_c = 21\n");
 	assert_int_equal(cfg.n_programs, 2);
 	assert_int_equal(config_find_program(&cfg, "x"), 1);
-	assert_true(cfg.programs[1].warm_c == 38.0);
+	assert_true(cfg.programs[1].warm_c == default_of(CONFIG_PROGRAM, "warm_c"));
 	assert_true(cfg.programs[1].cool_c == 21.0);
-	assert_int_equal(cfg.programs[1].cycles, 4);
-	assert_int_equal(cfg.programs[1].clock, PHASE_CLOCK_SETTLED);
+	assert_int_equal(cfg.programs[1].cycles, default_of(CONFIG_PROGRAM, "cycles"));
+	assert_int_equal(cfg.programs[1].clock, default_choice(CONFIG_PROGRAM, "phase_clock"));
 	assert_true(cfg.programs[0].warm_c == 39.0);
+	/* [program]'s values above differ from the defaults, or this would prove nothing. */
+	assert_true(cfg.programs[0].warm_c != cfg.programs[1].warm_c);
+	assert_true(cfg.programs[0].cycles != cfg.programs[1].cycles);
+	assert_true(cfg.programs[0].clock != cfg.programs[1].clock);
 }
 
 static void test_find_program(void **state)

@@ -40,12 +40,14 @@ static void make_config(void)
 	snprintf(cfg.zones[1].name, NAME_LEN, "right");
 	snprintf(cfg.zones[1].pad_sensor, SENSOR_SPEC_LEN, "ads1115b/voltage0");
 	snprintf(cfg.zones[1].heatsink_sensor, SENSOR_SPEC_LEN, "ads1115b/voltage2");
-	/* programs[0] is "default" with the defaults; one more, on the wall clock. */
+	/*
+	 * programs[0] is "default" with the defaults; one more, on the wall
+	 * clock: its setpoints are the defaults (config_defaults() fills every
+	 * slot), its sequence and lengths its own.
+	 */
 	struct program *p = &cfg.programs[1];
 
 	snprintf(p->name, NAME_LEN, "short");
-	p->warm_c = 38.0;
-	p->cool_c = 18.0;
 	p->warm_s = 100.0;
 	p->cool_s = 50.0;
 	p->cycles = 1;
@@ -193,7 +195,7 @@ static void test_running_phase_and_times(void **state)
 	assert_true(n_of(st, "phases") == 2);
 	assert_true(n_of(st, "cycle") == 1);
 	assert_true(n_of(st, "cycles") == 1);
-	assert_true(n_of(st, "setpoint_c") == 38.0);
+	assert_true(n_of(st, "setpoint_c") == cfg.programs[1].warm_c);
 	assert_string_equal(s_of(st, "phase_clock"), "wall");
 	assert_true(json_bool(json_get(&doc, st, "phase_settled"), false));
 	/* Wall clock: the phase counts from its start at 0.1 s. */
@@ -207,7 +209,7 @@ static void test_running_phase_and_times(void **state)
 
 	const struct json_node *left = zone(st, 0);
 
-	assert_true(n_of(left, "setpoint_c") == 38.0);
+	assert_true(n_of(left, "setpoint_c") == cfg.programs[1].warm_c);
 	assert_true(n_of(left, "duty") > 0.0);          /* heating */
 	assert_true(json_bool(json_get(&doc, left, "fan"), false));
 }
