@@ -8,7 +8,6 @@
  * line with a dot.
  */
 #include <ctype.h>
-#include <math.h>
 #include <string.h>
 #include "config_doc.h"
 #include "config_parse.h"
@@ -24,16 +23,6 @@ bool config_doc_format_from_name(const char *name, enum config_doc_format *forma
 	else
 		return false;
 	return true;
-}
-
-/* As the parser's messages write a bound: 1000000 rather than 1e+06. */
-static const char *fmt_num(char *buf, size_t len, double v)
-{
-	if (v == floor(v) && fabs(v) < 1e15)
-		snprintf(buf, len, "%.0f", v);
-	else
-		snprintf(buf, len, "%g", v);
-	return buf;
 }
 
 /* Plain schema text, escaped for the format. */
@@ -156,7 +145,7 @@ static void put_default(FILE *out, enum config_doc_format f, const struct config
 	case CONFIG_REAL:
 	case CONFIG_INT:
 	case CONFIG_GAIN:
-		fputs(fmt_num(num, sizeof(num), k->def), out);
+		fputs(config_fmt_number(num, sizeof(num), k->def), out);
 		break;
 	case CONFIG_BOOL:
 		fputs(k->def != 0.0 ? "yes" : "no", out);
@@ -181,8 +170,8 @@ static bool put_range(FILE *out, enum config_doc_format f, const struct config_k
 			fputs(f == CONFIG_DOC_MAN ? "any value" : "any", out);
 			return true;
 		}
-		fmt_num(lo, sizeof(lo), k->min);
-		fmt_num(hi, sizeof(hi), k->max);
+		config_fmt_number(lo, sizeof(lo), k->min);
+		config_fmt_number(hi, sizeof(hi), k->max);
 		/* roff: "1 .. 100 Hz" kept on one line (unbreakable spaces). */
 		fprintf(out, f == CONFIG_DOC_MAN ? "%s\\ ..\\ %s" : "%s .. %s", lo, hi);
 		if (f == CONFIG_DOC_MAN && k->unit[0] != '\0') {

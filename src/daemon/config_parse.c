@@ -120,8 +120,7 @@ static void fail(struct parse *p, int line, const char *fmt, ...)
 	p->err_rank = rank;
 }
 
-/* A bound for a message: 1000000 rather than 1e+06, 0.05 rather than 0.050000. */
-static const char *fmt_num(char *buf, size_t len, double v)
+const char *config_fmt_number(char *buf, size_t len, double v)
 {
 	if (v == floor(v) && fabs(v) < 1e15)
 		snprintf(buf, len, "%.0f", v);
@@ -523,8 +522,8 @@ static bool check_range(struct parse *p, const struct config_key *k, const char 
 
 	if (k->flags & CONFIG_UNBOUNDED)
 		return true;
-	fmt_num(lo, sizeof(lo), k->min);
-	fmt_num(hi, sizeof(hi), k->max);
+	config_fmt_number(lo, sizeof(lo), k->min);
+	config_fmt_number(hi, sizeof(hi), k->max);
 	if (v < k->min && k->min_hard != NULL)
 		fail(p, p->lineno, "%s = %s is below the hard limit of %s", k->name, text, lo);
 	else if (v > k->max && k->max_hard != NULL)

@@ -41,6 +41,12 @@ int config_parse_string(const char *text, const char *name_for_messages,
  */
 int config_load(const char *path, struct config *out, struct config_error *err);
 
+/*
+ * A number as the messages (and the docs) write a bound or a default:
+ * 1000000 rather than 1e+06, 0.05 rather than 0.050000. Returns buf.
+ */
+const char *config_fmt_number(char *buf, size_t len, double v);
+
 /* The longest path a socket key takes: what fits a Unix socket address (107 on Linux). */
 size_t config_socket_path_max(void);
 
