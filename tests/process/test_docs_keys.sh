@@ -130,6 +130,10 @@ done
 
 # The page as man shows it: groff warns about nothing (-ww), and every key is there.
 checks=$((checks + 1))
+if ! command -v groff >/dev/null || ! command -v man >/dev/null; then
+	echo "FAIL groff or man is missing: install Debian's groff-base and man-db to check the page renders"
+	failures=$((failures + 1))
+fi
 warnings=$(groff -man -ww -z -Tutf8 docs/contrastd.conf.5 2>&1)
 if [[ -n $warnings ]]; then
 	echo "FAIL docs/contrastd.conf.5: groff warns:"
