@@ -25,7 +25,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 # Debian 12 / Raspberry Pi OS packages the build, the tests and the demo need.
 DEB_PACKAGES := build-essential pkg-config libinih-dev libiio-dev libgpiod-dev \
-	libsystemd-dev libcmocka-dev iiod util-linux systemd iproute2 python3
+	libsystemd-dev libcmocka-dev iiod util-linux systemd iproute2 python3 \
+	groff-base man-db
 
 PKGS      := inih libiio libgpiod libsystemd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
