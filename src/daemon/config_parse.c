@@ -40,6 +40,7 @@
 #include <unistd.h>
 #include <ini.h>
 #include "config_parse.h"
+#include "lib/protocol.h"
 
 /* Where one section instance and each of its keys were written; 0: not written. */
 struct seen {
@@ -163,17 +164,18 @@ static bool is_name_char(int c)
 /* A zone or program name: letters, digits, - and _, at most NAME_LEN - 1. */
 static bool check_name(struct parse *p, const char *what, const char *name)
 {
-	if (strlen(name) >= NAME_LEN) {
+	switch (name_check(name)) {
+	case NAME_OK:
+		return true;
+	case NAME_TOO_LONG:
 		fail(p, p->lineno, "%s name %s is longer than %d characters", what, name, NAME_LEN - 1);
 		return false;
+	case NAME_EMPTY:
+	case NAME_BAD_CHAR:
+		break;
 	}
-	for (const char *s = name; *s; s++) {
-		if (!is_name_char((unsigned char)*s)) {
-			fail(p, p->lineno, "%s name %s may have only letters, digits, - and _", what, name);
-			return false;
-		}
-	}
-	return true;
+	fail(p, p->lineno, "%s name %s may have only " NAME_RULE, what, name);
+	return false;
 }
 
 /*

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* The control socket server. See control.h and docs/control.md. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,24 +18,6 @@
 #define ACCEPTS_PER_TURN        32      /* the rest wait for the next turn: others get a go */
 #define REFUSED_LOG_EVERY_S     10.0
 
-static const char *const command_names[] = {
-	[CONTROL_STATUS] = "status",
-	[CONTROL_START] = "start",
-	[CONTROL_STOP] = "stop",
-	[CONTROL_ACK] = "ack",
-	[CONTROL_PROGRAMS] = "programs",
-	[CONTROL_LOG] = "log",
-};
-
-#define USAGE "commands: status, start [PROGRAM], stop, ack, programs, log [N]"
-
-const char *control_command_name(enum control_command c)
-{
-	if ((unsigned)c < sizeof(command_names) / sizeof(command_names[0]))
-		return command_names[c];
-	return "unknown";
-}
-
 void control_reply_error(struct control_reply *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -48,19 +29,14 @@ void control_reply_error(struct control_reply *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-char *control_reply_value(struct control_reply *r, const char *key)
+char *control_reply_value(struct control_reply *r)
 {
-	snprintf(r->key, sizeof(r->key), "%s", key);
+	snprintf(r->key, sizeof(r->key), "%s", r->value_key ? r->value_key : "");
 	r->value[0] = '\0';
 	return r->value;
 }
 
 /* ---- parsing ---- */
-
-static bool is_name_char(char ch)
-{
-	return isalnum((unsigned char)ch) || ch == '-' || ch == '_';
-}
 
 /* Split at blanks: up to max words, each NUL-terminated in place. Returns the count, or max + 1. */
 static int split_words(char *s, char *words[], int max)
@@ -81,9 +57,19 @@ static int split_words(char *s, char *words[], int max)
 	return n;
 }
 
+/* The message for a line that is not a command: what went wrong, and the commands. */
+static void not_a_command(char *why, size_t why_len, const char *what)
+{
+	char list[256];
+
+	protocol_command_list(list, sizeof(list));
+	snprintf(why, why_len, "%s (%s)", what, list);
+}
+
 int control_parse(const char *line, struct control_request *req, char *why, size_t why_len)
 {
 	char buf[CONTROL_LINE_MAX + 1];
+	/* The name, one argument, and one more to tell "too many". */
 	char *w[3];
 	size_t len = strlen(line);
 
@@ -95,8 +81,10 @@ int control_parse(const char *line, struct control_request *req, char *why, size
 		unsigned char ch = (unsigned char)line[i];
 
 		if ((ch < 0x20 && ch != '\t') || ch >= 0x7f) {
-			snprintf(why, why_len, "not a command: byte 0x%02x at column %zu (%s)", ch, i + 1,
-				 USAGE);
+			char what[64];
+
+			snprintf(what, sizeof(what), "not a command: byte 0x%02x at column %zu", ch, i + 1);
+			not_a_command(why, why_len, what);
 			return -1;
 		}
 	}
@@ -104,78 +92,13 @@ int control_parse(const char *line, struct control_request *req, char *why, size
 	int n = split_words(buf, w, 2);
 
 	if (n == 0) {
-		snprintf(why, why_len, "empty line (%s)", USAGE);
+		not_a_command(why, why_len, "empty line");
 		return -1;
 	}
-	req->program[0] = '\0';
-	req->log_n = CONTROL_LOG_DEFAULT;
-
-	int found = -1;
-
-	for (size_t i = 0; i < sizeof(command_names) / sizeof(command_names[0]); i++)
-		if (strcmp(w[0], command_names[i]) == 0)
-			found = (int)i;
-	if (found < 0) {
-		snprintf(why, why_len, "unknown command '%.40s%s' (%s)", w[0],
-			 strlen(w[0]) > 40 ? "..." : "", USAGE);
+	if (protocol_find(w[0], &req->command, why, why_len) < 0)
 		return -1;
-	}
-	req->command = (enum control_command)found;
-	switch (req->command) {
-	case CONTROL_START:
-		if (n > 2) {
-			snprintf(why, why_len, "start takes at most one argument: start [PROGRAM]");
-			return -1;
-		}
-		if (n == 2) {
-			size_t plen = strlen(w[1]);
-
-			if (plen >= NAME_LEN) {
-				snprintf(why, why_len, "start: a program name has at most %d characters",
-					 NAME_LEN - 1);
-				return -1;
-			}
-			for (size_t i = 0; i < plen; i++) {
-				if (!is_name_char(w[1][i])) {
-					snprintf(why, why_len, "start: a program name has only letters, "
-						 "digits, - and _");
-					return -1;
-				}
-			}
-			memcpy(req->program, w[1], plen + 1);
-		}
-		return 0;
-	case CONTROL_LOG:
-		if (n > 2) {
-			snprintf(why, why_len, "log takes at most one argument: log [N]");
-			return -1;
-		}
-		if (n == 2) {
-			char *end;
-			long v;
-
-			errno = 0;
-			v = strtol(w[1], &end, 10);
-			if (errno || *end || end == w[1] || v < 1 || v > CONTROL_LOG_MAX) {
-				snprintf(why, why_len, "log N: N must be a whole number from 1 to %d",
-					 CONTROL_LOG_MAX);
-				return -1;
-			}
-			req->log_n = (int)v;
-		}
-		return 0;
-	case CONTROL_STATUS:
-	case CONTROL_STOP:
-	case CONTROL_ACK:
-	case CONTROL_PROGRAMS:
-		if (n > 1) {
-			snprintf(why, why_len, "%s takes no argument", w[0]);
-			return -1;
-		}
-		return 0;
-	}
-	snprintf(why, why_len, "unknown command (%s)", USAGE);
-	return -1;
+	return protocol_parse_args(req->command, n - 1, (const char *const *)&w[1], &req->arg, why,
+				   why_len);
 }
 
 /* ---- clients ---- */
@@ -328,11 +251,6 @@ static size_t format_reply(struct control_server *s, const struct control_reply 
 	return j.len + 1;
 }
 
-static bool command_changes_state(enum control_command c)
-{
-	return c == CONTROL_START || c == CONTROL_STOP || c == CONTROL_ACK;
-}
-
 /* One complete line (len bytes, NUL put after them). Returns 0, or -1 when the client must be dropped. */
 static int client_command(struct control_client *c, char *line, size_t len)
 {
@@ -351,8 +269,10 @@ static int client_command(struct control_client *c, char *line, size_t len)
 	memset(&req, 0, sizeof(req));
 	/* A NUL would end the C string early and hide the rest: it is garbage like any control byte. */
 	if (nul) {
-		snprintf(why, sizeof(why), "not a command: byte 0x00 at column %zu (%s)",
-			 (size_t)(nul - line) + 1, USAGE);
+		char what[64];
+
+		snprintf(what, sizeof(what), "not a command: byte 0x00 at column %zu", (size_t)(nul - line) + 1);
+		not_a_command(why, sizeof(why), what);
 		log_info("control socket: %s: bad command: %s", who, why);
 		return client_queue_error(c, why);
 	}
@@ -367,9 +287,10 @@ static int client_command(struct control_client *c, char *line, size_t len)
 	reply.ok = true;
 	reply.value = s->value;
 	reply.value_cap = sizeof(s->value);
+	reply.value_key = protocol_command(req.command)->reply_key;
 	s->value[0] = '\0';
 
-	if (command_changes_state(req.command))
+	if (protocol_command(req.command)->changes_state)
 		log_notice("%s: %s", who, line);
 	else
 		log_debug("%s: %s", who, line);

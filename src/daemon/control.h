@@ -45,27 +45,10 @@
 #include <sys/types.h>
 #include "core/limits.h"
 #include "lib/loop.h"
+#include "lib/protocol.h"
 
-#define CONTROL_MAX_CLIENTS     16
-#define CONTROL_LINE_MAX        512     /* bytes in a command line, without its newline */
-#define CONTROL_VALUE_MAX       65536   /* a reply's payload (the JSON value), with its NUL */
-#define CONTROL_OUT_MAX         (CONTROL_VALUE_MAX + 1024)      /* a client's unsent replies */
-#define CONTROL_ERROR_MAX       400     /* an error message */
-#define CONTROL_IDLE_S          10.0    /* default idle timeout, seconds */
-#define CONTROL_LOG_DEFAULT     10      /* `log` without N */
-#define CONTROL_LOG_MAX         100     /* largest N `log` takes */
-
-enum control_command {
-	CONTROL_STATUS,
-	CONTROL_START,
-	CONTROL_STOP,
-	CONTROL_ACK,
-	CONTROL_PROGRAMS,
-	CONTROL_LOG,
-};
-
-/* "status", "start", ... */
-const char *control_command_name(enum control_command c);
+/* The limits clients see are the protocol's (lib/protocol.h); these are the server's own. */
+#define CONTROL_OUT_MAX         CONTROL_REPLY_MAX       /* a client's unsent replies */
 
 /* Who is on the other end (SO_PEERCRED at accept time). */
 struct control_peer {
@@ -77,21 +60,22 @@ struct control_peer {
 
 struct control_request {
 	enum control_command command;
-	char program[NAME_LEN]; /* start: the program's name, "" for the default */
-	int log_n;              /* log: how many sessions, 1..CONTROL_LOG_MAX */
+	struct protocol_args arg;       /* its argument, checked against the protocol table */
 	struct control_peer peer;
 	char text[CONTROL_LINE_MAX + 1];        /* the command as received, for the log */
 };
 
 /*
  * The answer the handler fills in. It starts as {"ok":true}. The handler
- * either calls control_reply_error(), or leaves it ok and optionally puts
- * one JSON value under one key with control_reply_value():
+ * either calls control_reply_error(), or leaves it ok and optionally writes
+ * one JSON value with control_reply_value(), which goes under the command's
+ * reply key (the protocol table):
  *   {"ok":true}  {"ok":true,"status":{...}}  {"ok":false,"error":"..."}
  */
 struct control_reply {
 	bool ok;
 	char error[CONTROL_ERROR_MAX];
+	const char *value_key;  /* the command's reply key: the server sets it */
 	char key[32];           /* "" when the reply carries no value */
 	char *value;            /* the server's buffer, CONTROL_VALUE_MAX bytes */
 	size_t value_cap;
@@ -102,10 +86,11 @@ void control_reply_error(struct control_reply *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * Put a value under key: returns the buffer (value_cap bytes) the handler
- * writes one JSON value into, NUL-terminated. An empty buffer sends null.
+ * Give the reply a value under the command's reply key: returns the buffer
+ * (value_cap bytes) the handler writes one JSON value into, NUL-terminated.
+ * An empty buffer sends null.
  */
-char *control_reply_value(struct control_reply *r, const char *key);
+char *control_reply_value(struct control_reply *r);
 
 /* Called once per command, inside the loop turn that read it. Must not block. */
 typedef void (*control_handler)(void *arg, const struct control_request *req,

@@ -422,71 +422,120 @@ static void go_fast(struct daemon *d)
 	loop_set_busy(&d->loop, on_busy, d);
 }
 
-/* The reply to start, stop and ack, and to status: the status as it is now. */
+/*
+ * The control socket's commands (lib/protocol.h), one handler each. They
+ * run between ticks, at the last tick's time. who: the peer, for the log
+ * and the records. A refusal goes back to the client as the reply's error;
+ * control.c logs it with the peer.
+ */
+typedef void (*command_handler)(struct daemon *d, const struct control_request *req, const char *who,
+				struct control_reply *reply);
+
+/* The reply to status, start, stop and ack: the status as it is now. */
 static void reply_status(struct daemon *d, struct control_reply *reply)
 {
-	if (status_json_build(&d->ctl, d->now_s, control_reply_value(reply, "status"),
-			      reply->value_cap) < 0)
+	if (status_json_build(&d->ctl, d->now_s, control_reply_value(reply), reply->value_cap) < 0)
 		control_reply_error(reply, "the status does not fit in a reply");
 }
 
-/* A command from the control socket (control.h). Runs between ticks, at the last tick's time. */
+static void handle_status(struct daemon *d, const struct control_request *req, const char *who,
+			  struct control_reply *reply)
+{
+	(void)req;
+	(void)who;
+	reply_status(d, reply);
+}
+
+static void handle_start(struct daemon *d, const struct control_request *req, const char *who,
+			 struct control_reply *reply)
+{
+	char why[512];
+
+	if (controller_start(&d->ctl, req->arg.given ? req->arg.name : NULL, d->now_s, why,
+			     sizeof(why)) < 0) {
+		control_reply_error(reply, "%s", why);
+		return;
+	}
+	session_started(d, who);
+	reply_status(d, reply);
+}
+
+static void handle_stop(struct daemon *d, const struct control_request *req, const char *who,
+			struct control_reply *reply)
+{
+	(void)req;
+	if (controller_stop(&d->ctl, d->now_s) < 0) {
+		control_reply_error(reply, "no session is running");
+		return;
+	}
+	/* Off now, not at the next tick. */
+	if (d->hw.ops->all_off(d->hw.ctx) < 0)
+		log_err("could not drive every output off after a stop");
+	d->end_how = who;
+	session_ended(d);
+	reply_status(d, reply);
+}
+
+static void handle_ack(struct daemon *d, const struct control_request *req, const char *who,
+		       struct control_reply *reply)
+{
+	char why[512];
+
+	(void)req;
+	if (controller_ack(&d->ctl, d->now_s, why, sizeof(why)) < 0) {
+		control_reply_error(reply, "%s", why);
+		return;
+	}
+	log_notice("fault acknowledged (%s): idle", who);
+	apply_pending_reload(d);
+	reply_status(d, reply);
+}
+
+static void handle_programs(struct daemon *d, const struct control_request *req, const char *who,
+			    struct control_reply *reply)
+{
+	(void)req;
+	(void)who;
+	if (programs_json_build(&d->cfg, control_reply_value(reply), reply->value_cap) < 0)
+		control_reply_error(reply, "the programs do not fit in a reply");
+}
+
+static void handle_log(struct daemon *d, const struct control_request *req, const char *who,
+		       struct control_reply *reply)
+{
+	(void)who;
+	if (records_list_json(d->cfg.daemon.state_dir, req->arg.count, control_reply_value(reply),
+			      reply->value_cap) < 0)
+		control_reply_error(reply, "cannot read %s/sessions.jsonl (the daemon's log says why)",
+				    d->cfg.daemon.state_dir);
+}
+
+static const command_handler command_handlers[] = {
+	[CONTROL_STATUS] = handle_status,
+	[CONTROL_START] = handle_start,
+	[CONTROL_STOP] = handle_stop,
+	[CONTROL_ACK] = handle_ack,
+	[CONTROL_PROGRAMS] = handle_programs,
+	[CONTROL_LOG] = handle_log,
+};
+_Static_assert(sizeof(command_handlers) / sizeof(command_handlers[0]) == CONTROL_N_COMMANDS,
+	       "daemon.c: one handler for every command of the protocol table");
+
+/* A command from the control socket (control.h): its handler. */
 static void on_control(void *arg, const struct control_request *req, struct control_reply *reply)
 {
 	struct daemon *d = arg;
-	char who[64], why[512];
+	char who[64];
 
 	if (req->peer.known)
 		snprintf(who, sizeof(who), "uid %ld pid %ld", (long)req->peer.uid, (long)req->peer.pid);
 	else
 		snprintf(who, sizeof(who), "control socket");
-	switch (req->command) {
-	case CONTROL_STATUS:
-		reply_status(d, reply);
-		return;
-	case CONTROL_START:
-		/* The refusal goes back to the client; control.c logs it with the peer. */
-		if (controller_start(&d->ctl, req->program[0] ? req->program : NULL, d->now_s, why,
-				     sizeof(why)) < 0) {
-			control_reply_error(reply, "%s", why);
-			return;
-		}
-		session_started(d, who);
-		reply_status(d, reply);
-		return;
-	case CONTROL_STOP:
-		if (controller_stop(&d->ctl, d->now_s) < 0) {
-			control_reply_error(reply, "no session is running");
-			return;
-		}
-		/* Off now, not at the next tick. */
-		if (d->hw.ops->all_off(d->hw.ctx) < 0)
-			log_err("could not drive every output off after a stop");
-		d->end_how = who;
-		session_ended(d);
-		reply_status(d, reply);
-		return;
-	case CONTROL_ACK:
-		if (controller_ack(&d->ctl, d->now_s, why, sizeof(why)) < 0) {
-			control_reply_error(reply, "%s", why);
-			return;
-		}
-		log_notice("fault acknowledged (%s): idle", who);
-		apply_pending_reload(d);
-		reply_status(d, reply);
-		return;
-	case CONTROL_PROGRAMS:
-		if (programs_json_build(&d->cfg, control_reply_value(reply, "programs"), reply->value_cap) < 0)
-			control_reply_error(reply, "the programs do not fit in a reply");
-		return;
-	case CONTROL_LOG:
-		if (records_list_json(d->cfg.daemon.state_dir, req->log_n,
-				      control_reply_value(reply, "sessions"), reply->value_cap) < 0)
-			control_reply_error(reply, "cannot read %s/sessions.jsonl (the daemon's log says why)",
-					    d->cfg.daemon.state_dir);
+	if ((unsigned)req->command >= CONTROL_N_COMMANDS || !command_handlers[req->command]) {
+		control_reply_error(reply, "unknown command");
 		return;
 	}
-	control_reply_error(reply, "unknown command");
+	command_handlers[req->command](d, req, who, reply);
 }
 
 /*

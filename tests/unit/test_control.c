@@ -41,15 +41,15 @@ static void fake_handler(void *arg, const struct control_request *req, struct co
 	n_calls++;
 	switch (req->command) {
 	case CONTROL_STATUS:
-		snprintf(control_reply_value(reply, "status"), reply->value_cap, "{\"state\":\"idle\"}");
+		snprintf(control_reply_value(reply), reply->value_cap, "{\"state\":\"idle\"}");
 		break;
 	case CONTROL_START:
-		if (strcmp(req->program, "nope") == 0)
-			control_reply_error(reply, "no program named '%s'", req->program);
+		if (strcmp(req->arg.name, "nope") == 0)
+			control_reply_error(reply, "no program named '%s'", req->arg.name);
 		else
-			snprintf(control_reply_value(reply, "status"), reply->value_cap,
+			snprintf(control_reply_value(reply), reply->value_cap,
 				 "{\"state\":\"running\",\"program\":\"%s\"}",
-				 req->program[0] ? req->program : "default");
+				 req->arg.name[0] ? req->arg.name : "default");
 		break;
 	case CONTROL_STOP:
 		control_reply_error(reply, "no session is running");
@@ -58,7 +58,7 @@ static void fake_handler(void *arg, const struct control_request *req, struct co
 		break;          /* {"ok":true} */
 	case CONTROL_PROGRAMS: {
 		/* A big reply (60 000 bytes of string) to fill a slow reader's buffers. */
-		char *v = control_reply_value(reply, "programs");
+		char *v = control_reply_value(reply);
 
 		v[0] = '"';
 		memset(v + 1, 'x', 60000);
@@ -67,8 +67,10 @@ static void fake_handler(void *arg, const struct control_request *req, struct co
 		break;
 	}
 	case CONTROL_LOG:
-		snprintf(control_reply_value(reply, "sessions"), reply->value_cap, "{\"n\":%d}", req->log_n);
+		snprintf(control_reply_value(reply), reply->value_cap, "{\"n\":%d}", req->arg.count);
 		break;
+	case CONTROL_N_COMMANDS:
+		fail_msg("the server passed on a command that is not one");
 	}
 }
 
@@ -213,6 +215,9 @@ static int teardown(void **state)
 
 /* ---- tests ---- */
 
+/* `log` without N: the protocol table's default (asserted below). */
+#define LOG_DEFAULT 10
+
 static void test_parse_table(void **state)
 {
 	static const struct {
@@ -223,14 +228,14 @@ static void test_parse_table(void **state)
 		int log_n;
 		const char *why;        /* part of the error message */
 	} t[] = {
-		{ "status", 0, CONTROL_STATUS, "", CONTROL_LOG_DEFAULT, NULL },
-		{ "  status\t", 0, CONTROL_STATUS, "", CONTROL_LOG_DEFAULT, NULL },
-		{ "start", 0, CONTROL_START, "", CONTROL_LOG_DEFAULT, NULL },
-		{ "start evening-2", 0, CONTROL_START, "evening-2", CONTROL_LOG_DEFAULT, NULL },
-		{ "stop", 0, CONTROL_STOP, "", CONTROL_LOG_DEFAULT, NULL },
-		{ "ack", 0, CONTROL_ACK, "", CONTROL_LOG_DEFAULT, NULL },
-		{ "programs", 0, CONTROL_PROGRAMS, "", CONTROL_LOG_DEFAULT, NULL },
-		{ "log", 0, CONTROL_LOG, "", CONTROL_LOG_DEFAULT, NULL },
+		{ "status", 0, CONTROL_STATUS, "", LOG_DEFAULT, NULL },
+		{ "  status\t", 0, CONTROL_STATUS, "", LOG_DEFAULT, NULL },
+		{ "start", 0, CONTROL_START, "", LOG_DEFAULT, NULL },
+		{ "start evening-2", 0, CONTROL_START, "evening-2", LOG_DEFAULT, NULL },
+		{ "stop", 0, CONTROL_STOP, "", LOG_DEFAULT, NULL },
+		{ "ack", 0, CONTROL_ACK, "", LOG_DEFAULT, NULL },
+		{ "programs", 0, CONTROL_PROGRAMS, "", LOG_DEFAULT, NULL },
+		{ "log", 0, CONTROL_LOG, "", LOG_DEFAULT, NULL },
 		{ "log 1", 0, CONTROL_LOG, "", 1, NULL },
 		{ "log 100", 0, CONTROL_LOG, "", 100, NULL },
 		{ "log 0", -1, 0, NULL, 0, "from 1 to 100" },
@@ -252,6 +257,7 @@ static void test_parse_table(void **state)
 	};
 
 	(void)state;
+	assert_int_equal(protocol_commands[CONTROL_LOG].count_default, LOG_DEFAULT);
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct control_request req;
 		char why[CONTROL_ERROR_MAX] = "";
@@ -263,8 +269,9 @@ static void test_parse_table(void **state)
 			fail_msg("'%s': rc %d, expected %d (%s)", t[i].line, rc, t[i].rc, why);
 		if (rc == 0) {
 			assert_int_equal(req.command, t[i].cmd);
-			assert_string_equal(req.program, t[i].program);
-			assert_int_equal(req.log_n, t[i].log_n);
+			assert_string_equal(req.arg.name, t[i].program);
+			if (req.command == CONTROL_LOG)
+				assert_int_equal(req.arg.count, t[i].log_n);
 		} else if (!strstr(why, t[i].why)) {
 			fail_msg("'%s': error '%s' lacks '%s'", t[i].line, why, t[i].why);
 		}
@@ -381,10 +388,10 @@ static void test_commands_and_replies(void **state)
 
 	ask(fd, "start\n", reply, sizeof(reply));
 	assert_string_equal(reply, "{\"ok\":true,\"status\":{\"state\":\"running\",\"program\":\"default\"}}");
-	assert_string_equal(last_req.program, "");
+	assert_string_equal(last_req.arg.name, "");
 
 	ask(fd, "start evening\r\n", reply, sizeof(reply));
-	assert_string_equal(last_req.program, "evening");
+	assert_string_equal(last_req.arg.name, "evening");
 	assert_string_equal(last_req.text, "start evening");
 
 	ask(fd, "start nope\n", reply, sizeof(reply));
@@ -398,7 +405,7 @@ static void test_commands_and_replies(void **state)
 
 	ask(fd, "log 7\n", reply, sizeof(reply));
 	assert_string_equal(reply, "{\"ok\":true,\"sessions\":{\"n\":7}}");
-	assert_int_equal(last_req.log_n, 7);
+	assert_int_equal(last_req.arg.count, 7);
 
 	ask(fd, "programs\n", reply, sizeof(reply));
 	assert_int_equal(strlen(reply), strlen("{\"ok\":true,\"programs\":\"\"}") + 60000);
