@@ -25,13 +25,17 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 # Debian 12 / Raspberry Pi OS packages the build, the tests and the demo need.
 DEB_PACKAGES := build-essential pkg-config libinih-dev libiio-dev libgpiod-dev \
-	libsystemd-dev libcmocka-dev iiod util-linux systemd iproute2 python3 \
+	libsystemd-dev libcmocka-dev libjson-c-dev iiod util-linux systemd iproute2 python3 \
 	groff-base man-db
 
 PKGS      := inih libiio libgpiod libsystemd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-TEST_LIBS  = $(shell pkg-config --libs cmocka 2>/dev/null)
+TEST_LIBS  = $(shell pkg-config --libs cmocka json-c 2>/dev/null)
+# contrastctl: inih for the config file, json-c for the replies.
+CTL_PKGS   := inih json-c
+CTL_CFLAGS  = $(shell pkg-config --cflags $(CTL_PKGS) 2>/dev/null)
+CTL_LIBS    = $(shell pkg-config --libs $(CTL_PKGS) 2>/dev/null)
 LDLIBS    := -lm
 
 # The functional core, then the shell. Every .c except the programs' mains
@@ -40,13 +44,20 @@ CORE_SRC  := $(sort $(wildcard src/core/*.c))
 SHELL_SRC := $(sort $(wildcard src/lib/*.c src/hw/*.c src/sim/*.c src/daemon/*.c))
 MAIN_SRC  := src/daemon/main.c
 CTL_SRC   := $(sort $(wildcard src/ctl/*.c))
+CTL_MAIN  := src/ctl/contrastctl.c
+# What contrastctl links besides its own code: the protocol table, nothing of the daemon.
+CTL_USES  := src/lib/protocol.c
 LIB_SRC   := $(CORE_SRC) $(filter-out $(MAIN_SRC),$(SHELL_SRC))
 
 LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB_OBJ_SAN  := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
 MAIN_OBJ     := $(MAIN_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ_SAN := $(MAIN_SRC:%.c=$(BUILD)/san/%.o)
-CTL_OBJ      := $(CTL_SRC:%.c=$(BUILD)/obj/%.o)
+CTL_OBJ      := $(CTL_SRC:%.c=$(BUILD)/obj/%.o) $(CTL_USES:%.c=$(BUILD)/obj/%.o)
+# The tests link contrastctl's objects too, all but its main (the reply reader, the docs).
+CTL_LIB_SRC      := $(filter-out $(CTL_MAIN),$(CTL_SRC))
+CTL_TEST_OBJ     := $(CTL_LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CTL_TEST_OBJ_SAN := $(CTL_LIB_SRC:%.c=$(BUILD)/san/%.o)
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -95,14 +106,18 @@ $(BUILD)/contrastd: $(MAIN_OBJ) $(LIB_OBJ)
 $(BUILD)/contrastd-san: $(MAIN_OBJ_SAN) $(LIB_OBJ_SAN)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
-$(BUILD)/contrastctl: $(CTL_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs inih 2>/dev/null) $(LDLIBS)
+# contrastctl's code and the tests that read its way include json-c's headers.
+$(BUILD)/obj/src/ctl/%.o $(BUILD)/san/src/ctl/%.o $(BUILD)/obj/tests/unit/%.o $(BUILD)/san/tests/unit/%.o: \
+	PKG_CFLAGS += $(CTL_CFLAGS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_OBJ)
+$(BUILD)/contrastctl: $(CTL_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(CTL_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_OBJ) $(CTL_TEST_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(call test_ldflags,$*) $(PKG_LIBS) $(TEST_LIBS) $(LDLIBS)
 
-$(BUILD)/tests-san/%: $(BUILD)/san/tests/unit/%.o $(LIB_OBJ_SAN)
+$(BUILD)/tests-san/%: $(BUILD)/san/tests/unit/%.o $(LIB_OBJ_SAN) $(CTL_TEST_OBJ_SAN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(call test_ldflags,$*) $(PKG_LIBS) $(TEST_LIBS) $(LDLIBS)
 

@@ -3,13 +3,17 @@
  * contrastctl: talk to contrastd over its control socket.
  *
  *   contrastctl [-c FILE | --socket PATH] [--json] COMMAND
- *   COMMAND: status | start [PROGRAM] | stop | ack | programs | log [N]
+ *   contrastctl --list-commands markdown|man
+ *
+ * The commands, their arguments and the checks of them are the protocol
+ * table's (lib/protocol.h), the same the daemon parses by; what is here
+ * is how each reply is printed for a person (one printer per command).
  *
  * The socket is the [daemon] socket key of the daemon's config file
  * (default /etc/contrastd/contrastd.conf), read with inih: only that key,
  * so this program links none of the daemon's code. One command goes out,
- * one JSON line comes back (docs/control.md); it is printed for a person,
- * or unchanged with --json.
+ * one JSON line comes back (docs/control.md), read with json-c; it is
+ * printed for a person, or unchanged with --json.
  *
  * Exit status: 0 done; 1 usage or config file error; 2 contrastd could
  * not be reached (not running, no permission, no answer within 5 s, an
@@ -28,7 +32,9 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-#include "json.h"
+#include "commands_doc.h"
+#include "lib/protocol.h"
+#include "reply.h"
 
 #define EXIT_OK          0
 #define EXIT_USAGE       1
@@ -36,31 +42,30 @@
 #define EXIT_REFUSED     3
 
 #define DEFAULT_CONFIG   "/etc/contrastd/contrastd.conf"
-#define DEFAULT_SOCKET   "/run/contrastd/control.sock"
 #define TIMEOUT_S        5
-#define REPLY_MAX        (128 * 1024)
-#define NAME_MAX_LEN     31             /* the daemon's NAME_LEN - 1 */
-#define LOG_MAX          100            /* the daemon's CONTROL_LOG_MAX */
 
 #ifndef CONTRASTD_VERSION
 #define CONTRASTD_VERSION "0.1"
 #endif
 
-static char reply_buf[REPLY_MAX];
-static struct json_doc doc;
+/* One reply line and its NUL: the longest the daemon sends. */
+static char reply_buf[CONTROL_REPLY_MAX + 1];
 
 static void usage(FILE *out)
 {
+	fprintf(out, "usage: contrastctl [-c FILE | --socket PATH] [--json] COMMAND\n\ncommands:\n");
+	for (int c = 0; c < CONTROL_N_COMMANDS; c++) {
+		const struct protocol_command *pc = &protocol_commands[c];
+		char syn[64];
+
+		protocol_synopsis((enum control_command)c, syn, sizeof(syn));
+		fprintf(out, "  %-16s %s", syn, pc->help);
+		if (pc->arg == PROTOCOL_ARG_COUNT)
+			fprintf(out, " (%s from %d to %d, default %d)", pc->arg_meta, pc->count_min,
+				pc->count_max, pc->count_default);
+		fprintf(out, "\n");
+	}
 	fprintf(out,
-		"usage: contrastctl [-c FILE | --socket PATH] [--json] COMMAND\n"
-		"\n"
-		"commands:\n"
-		"  status           state, program, phase, time left, per-zone temperatures\n"
-		"  start [PROGRAM]  start a session (the default program without a name)\n"
-		"  stop             stop the running session\n"
-		"  ack              acknowledge a safety fault whose cause has cleared\n"
-		"  programs         the programs in the configuration\n"
-		"  log [N]          the last N sessions (default 10, at most %d)\n"
 		"\n"
 		"options:\n"
 		"  -c, --config FILE  read the socket path from FILE (default %s)\n"
@@ -68,10 +73,12 @@ static void usage(FILE *out)
 		"  -j, --json         print the daemon's JSON reply as it is\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      the version\n"
+		"  --list-commands markdown|man\n"
+		"                     the commands as the docs list them (make docs)\n"
 		"\n"
 		"exit status: 0 done, 1 usage or config error, 2 contrastd not reachable,\n"
 		"3 contrastd refused (the reason is printed)\n",
-		LOG_MAX, DEFAULT_CONFIG);
+		DEFAULT_CONFIG);
 }
 
 /* ---- the socket path from the config file ---- */
@@ -110,7 +117,7 @@ static int find_socket(const char *config, bool config_given, const char *socket
 
 	if (!f) {
 		if (!config_given && errno == ENOENT) {
-			snprintf(path, len, "%s", DEFAULT_SOCKET);
+			snprintf(path, len, "%s", CONTROL_SOCKET_DEFAULT);
 			return 0;
 		}
 		fprintf(stderr, "contrastctl: %s: %s\n", config, strerror(errno));
@@ -128,7 +135,7 @@ static int find_socket(const char *config, bool config_given, const char *socket
 		fprintf(stderr, "contrastctl: %s: cannot read the file\n", config);
 		return -1;
 	}
-	snprintf(path, len, "%s", is.found ? is.path : DEFAULT_SOCKET);
+	snprintf(path, len, "%s", is.found ? is.path : CONTROL_SOCKET_DEFAULT);
 	return 0;
 }
 
@@ -283,137 +290,114 @@ static void format_duration(double s, char *buf, size_t len)
 }
 
 /* A temperature, or why there is none ("open", "short", "failed", "--"). */
-static void format_temp(const struct json_node *value, const struct json_node *status, char *buf,
-			size_t len)
+static void format_temp(const struct json_object *zone, const char *value_key, const char *status_key,
+			char *buf, size_t len)
 {
-	char st[32];
+	const char *st;
 
-	if (!json_is_null(value)) {
-		snprintf(buf, len, "%.1f C", json_number(value, NAN));
+	if (reply_get(zone, value_key)) {
+		snprintf(buf, len, "%.1f C", reply_num(zone, value_key));
 		return;
 	}
-	json_string(status, "--", st, sizeof(st));
+	st = reply_str(zone, status_key, "--");
 	snprintf(buf, len, "%s", strcmp(st, "ok") == 0 || strcmp(st, "none") == 0 ? "--" : st);
 }
 
-static const char *str(const struct json_node *obj, const char *key, const char *fallback, char *buf,
-		       size_t len)
+static void print_zones(const struct json_object *st)
 {
-	return json_string(json_get(&doc, obj, key), fallback, buf, len);
-}
-
-static double num(const struct json_node *obj, const char *key)
-{
-	return json_number(json_get(&doc, obj, key), NAN);
-}
-
-static void print_zones(const struct json_node *st)
-{
-	const struct json_node *zones = json_get(&doc, st, "zones");
+	const struct json_object *zones = reply_get(st, "zones");
 
 	printf("%-12s %9s %9s %9s %9s %6s %4s\n", "zone", "setpoint", "pad", "pad2", "heatsink", "duty",
 	       "fan");
-	for (const struct json_node *z = json_first(&doc, zones); z; z = json_next(&doc, z)) {
-		char name[64], sp[32], pad[32], pad2[32], sink[32], duty[16];
+	for (size_t i = 0; i < reply_count(zones); i++) {
+		const struct json_object *z = reply_at(zones, i);
+		char sp[32], pad[32], pad2[32], sink[32], duty[16];
 		const char *fan;
-		double d = num(z, "duty");
-		const struct json_node *fan_n = json_get(&doc, z, "fan");
+		double d = reply_num(z, "duty");
 
-		str(z, "name", "?", name, sizeof(name));
-		if (json_is_null(json_get(&doc, z, "setpoint_c")))
+		if (!reply_get(z, "setpoint_c"))
 			snprintf(sp, sizeof(sp), "--");
 		else
-			snprintf(sp, sizeof(sp), "%.1f C", num(z, "setpoint_c"));
-		format_temp(json_get(&doc, z, "pad_c"), json_get(&doc, z, "pad_status"), pad, sizeof(pad));
-		if (json_is_null(json_get(&doc, z, "pad2_status")))
+			snprintf(sp, sizeof(sp), "%.1f C", reply_num(z, "setpoint_c"));
+		format_temp(z, "pad_c", "pad_status", pad, sizeof(pad));
+		if (!reply_get(z, "pad2_status"))
 			snprintf(pad2, sizeof(pad2), "--");
 		else
-			format_temp(json_get(&doc, z, "pad2_c"), json_get(&doc, z, "pad2_status"), pad2,
-				    sizeof(pad2));
-		format_temp(json_get(&doc, z, "heatsink_c"), json_get(&doc, z, "heatsink_status"), sink,
-			    sizeof(sink));
+			format_temp(z, "pad2_c", "pad2_status", pad2, sizeof(pad2));
+		format_temp(z, "heatsink_c", "heatsink_status", sink, sizeof(sink));
 		if (!isfinite(d) || fabs(d) < 0.005)
 			snprintf(duty, sizeof(duty), "0%%");
 		else
 			snprintf(duty, sizeof(duty), "%+.0f%%", d * 100.0);
-		fan = json_is_null(fan_n) ? "--" : json_bool(fan_n, false) ? "on" : "off";
-		printf("%-12s %9s %9s %9s %9s %6s %4s\n", name, sp, pad, pad2, sink, duty, fan);
+		fan = !reply_get(z, "fan") ? "--" : reply_bool(z, "fan", false) ? "on" : "off";
+		printf("%-12s %9s %9s %9s %9s %6s %4s\n", reply_str(z, "name", "?"), sp, pad, pad2, sink,
+		       duty, fan);
 	}
 }
 
-static void print_fault(const struct json_node *f)
+static void print_fault(const struct json_object *f)
 {
-	char desc[512];
-
-	printf("fault:     %s\n", str(f, "description", "(no description)", desc, sizeof(desc)));
-	if (json_bool(json_get(&doc, f, "ack_possible"), false))
+	printf("fault:     %s\n", reply_str(f, "description", "(no description)"));
+	if (reply_bool(f, "ack_possible", false))
 		printf("ack:       the cause has cleared: acknowledge with `contrastctl ack` "
 		       "(or a long press on the button)\n");
 	else
 		printf("ack:       not yet: every reading must be plausible and inside the limits "
-		       "for %.0f s first\n", isfinite(num(f, "clear_s")) ? num(f, "clear_s") : 5.0);
+		       "for %.0f s first\n", isfinite(reply_num(f, "clear_s")) ? reply_num(f, "clear_s") : 5.0);
 }
 
-static void print_status(const struct json_node *st)
+static void print_status(const struct json_object *st)
 {
-	char state[32], program[64], phase[16], t1[32], t2[32], t3[32];
-
-	str(st, "state", "?", state, sizeof(state));
-	str(st, "program", "", program, sizeof(program));
+	const char *state = reply_str(st, "state", "?");
+	const char *program = reply_str(st, "program", "");
+	char t1[32], t2[32], t3[32];
 
 	if (strcmp(state, "running") == 0) {
-		double sp = num(st, "setpoint_c");
-		bool settled_clock = strcmp(str(st, "phase_clock", "", t1, sizeof(t1)), "settled") == 0;
-		bool settled = json_bool(json_get(&doc, st, "phase_settled"), true);
+		bool settled_clock = strcmp(reply_str(st, "phase_clock", ""), "settled") == 0;
+		bool settled = reply_bool(st, "phase_settled", true);
 
 		printf("state:     running, program %s\n", program);
-		str(st, "phase", "?", phase, sizeof(phase));
-		format_duration(num(st, "phase_left_s"), t1, sizeof(t1));
+		format_duration(reply_num(st, "phase_left_s"), t1, sizeof(t1));
 		printf("phase:     %s, cycle %.0f of %.0f (phase %.0f of %.0f), to %.1f C, %s left%s\n",
-		       phase, num(st, "cycle"), num(st, "cycles"), num(st, "phase_index") + 1,
-		       num(st, "phases"), sp, t1,
-		       settled_clock && !settled ? " once the pads reach the setpoint" : "");
-		format_duration(num(st, "session_s"), t1, sizeof(t1));
-		format_duration(num(st, "session_left_s"), t2, sizeof(t2));
-		format_duration(num(st, "planned_s"), t3, sizeof(t3));
+		       reply_str(st, "phase", "?"), reply_num(st, "cycle"), reply_num(st, "cycles"),
+		       reply_num(st, "phase_index") + 1, reply_num(st, "phases"), reply_num(st, "setpoint_c"),
+		       t1, settled_clock && !settled ? " once the pads reach the setpoint" : "");
+		format_duration(reply_num(st, "session_s"), t1, sizeof(t1));
+		format_duration(reply_num(st, "session_left_s"), t2, sizeof(t2));
+		format_duration(reply_num(st, "planned_s"), t3, sizeof(t3));
 		printf("session:   %s so far, %s%s left (at most %s in all)\n", t1,
 		       settled_clock ? "at least " : "", t2, t3);
 	} else if (program[0]) {
-		format_duration(num(st, "session_s"), t1, sizeof(t1));
+		format_duration(reply_num(st, "session_s"), t1, sizeof(t1));
 		printf("state:     %s (last session: program %s, %s)\n", state, program, t1);
 	} else {
 		printf("state:     %s\n", state);
 	}
-	const struct json_node *fault = json_get(&doc, st, "fault");
-
-	if (!json_is_null(fault))
-		print_fault(fault);
+	if (reply_get(st, "fault"))
+		print_fault(reply_get(st, "fault"));
 	print_zones(st);
 }
 
-static void print_programs(const struct json_node *list)
+static void print_programs(const struct json_object *list)
 {
 	printf("%-20s %-14s %-14s %6s  %-10s %-8s %s\n", "program", "warm", "cool", "cycles", "order",
 	       "clock", "length");
-	for (const struct json_node *p = json_first(&doc, list); p; p = json_next(&doc, p)) {
-		char name[64], first[16], last[16], clock[16], ws[16], cs[16], warm[32], cool[32], len[64],
-			planned[16], order[40];
+	for (size_t i = 0; i < reply_count(list); i++) {
+		const struct json_object *p = reply_at(list, i);
+		char name[64], ws[16], cs[16], warm[32], cool[32], len[64], planned[16], order[40];
 
-		str(p, "name", "?", name, sizeof(name));
-		if (json_bool(json_get(&doc, p, "default"), false))
-			strncat(name, " *", sizeof(name) - strlen(name) - 1);
-		format_duration(num(p, "warm_s"), ws, sizeof(ws));
-		format_duration(num(p, "cool_s"), cs, sizeof(cs));
-		snprintf(warm, sizeof(warm), "%.1f C %s", num(p, "warm_c"), ws);
-		snprintf(cool, sizeof(cool), "%.1f C %s", num(p, "cool_c"), cs);
-		str(p, "first", "?", first, sizeof(first));
-		str(p, "last", "?", last, sizeof(last));
-		snprintf(order, sizeof(order), "%s..%s", first, last);
-		str(p, "phase_clock", "?", clock, sizeof(clock));
-		format_duration(num(p, "planned_s"), planned, sizeof(planned));
-		snprintf(len, sizeof(len), "%.0f phases, at most %s", num(p, "phases"), planned);
-		printf("%-20s %-14s %-14s %6.0f  %-10s %-8s %s\n", name, warm, cool, num(p, "cycles"),
-		       order, clock, len);
+		snprintf(name, sizeof(name), "%s%s", reply_str(p, "name", "?"),
+			 reply_bool(p, "default", false) ? " *" : "");
+		format_duration(reply_num(p, "warm_s"), ws, sizeof(ws));
+		format_duration(reply_num(p, "cool_s"), cs, sizeof(cs));
+		snprintf(warm, sizeof(warm), "%.1f C %s", reply_num(p, "warm_c"), ws);
+		snprintf(cool, sizeof(cool), "%.1f C %s", reply_num(p, "cool_c"), cs);
+		snprintf(order, sizeof(order), "%.16s..%.16s", reply_str(p, "first", "?"),
+			 reply_str(p, "last", "?"));
+		format_duration(reply_num(p, "planned_s"), planned, sizeof(planned));
+		snprintf(len, sizeof(len), "%.0f phases, at most %s", reply_num(p, "phases"), planned);
+		printf("%-20s %-14s %-14s %6.0f  %-10s %-8s %s\n", name, warm, cool, reply_num(p, "cycles"),
+		       order, reply_str(p, "phase_clock", "?"), len);
 	}
 	printf("(* the default program: `contrastctl start` and the button start it)\n");
 }
@@ -437,85 +421,156 @@ static void local_time(const char *iso, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%d %H:%M", &local);
 }
 
-static void print_log(const struct json_node *list)
+static void print_log(const struct json_object *list)
 {
-	if (json_count(&doc, list) == 0) {
+	if (reply_count(list) == 0) {
 		printf("no sessions recorded yet\n");
 		return;
 	}
 	printf("%-16s  %-16s %-10s %8s %6s  %s\n", "started", "program", "result", "length", "cycles",
 	       "zones: max/min pad, time in band; fault");
-	for (const struct json_node *s = json_first(&doc, list); s; s = json_next(&doc, s)) {
-		char started[64], when[32], program[64], result[32], dur[32], line[1024];
+	for (size_t i = 0; i < reply_count(list); i++) {
+		const struct json_object *s = reply_at(list, i), *zones = reply_get(s, "zones");
+		const struct json_object *f = reply_get(s, "fault");
+		char when[32], dur[32], line[1024];
 		size_t pos = 0;
 
-		local_time(str(s, "started", "?", started, sizeof(started)), when, sizeof(when));
-		str(s, "program", "?", program, sizeof(program));
-		str(s, "result", "?", result, sizeof(result));
-		format_duration(num(s, "duration_s"), dur, sizeof(dur));
+		local_time(reply_str(s, "started", "?"), when, sizeof(when));
+		format_duration(reply_num(s, "duration_s"), dur, sizeof(dur));
 		line[0] = '\0';
-		for (const struct json_node *z = json_first(&doc, json_get(&doc, s, "zones")); z;
-		     z = json_next(&doc, z)) {
-			char name[64];
+		for (size_t k = 0; k < reply_count(zones); k++) {
+			const struct json_object *z = reply_at(zones, k);
 
-			str(z, "name", "?", name, sizeof(name));
 			pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "%s%s %.1f/%.1f C %.0f%%",
-						pos ? ", " : "", name, num(z, "max_pad_c"), num(z, "min_pad_c"),
-						num(z, "time_in_band_pct"));
+						pos ? ", " : "", reply_str(z, "name", "?"), reply_num(z, "max_pad_c"),
+						reply_num(z, "min_pad_c"), reply_num(z, "time_in_band_pct"));
 			if (pos >= sizeof(line))
 				pos = sizeof(line) - 1;
 		}
-		const struct json_node *f = json_get(&doc, s, "fault");
+		if (f && pos < sizeof(line)) {
+			const char *zone = reply_str(f, "zone", "");
 
-		if (!json_is_null(f) && pos < sizeof(line)) {
-			char kind[48], zone[64];
-
-			str(f, "kind", "?", kind, sizeof(kind));
-			str(f, "zone", "", zone, sizeof(zone));
-			snprintf(line + pos, sizeof(line) - pos, "; fault %s%s%s at %.0f s", kind,
-				 zone[0] ? " in " : "", zone, num(f, "at_s"));
+			snprintf(line + pos, sizeof(line) - pos, "; fault %s%s%s at %.0f s",
+				 reply_str(f, "kind", "?"), zone[0] ? " in " : "", zone, reply_num(f, "at_s"));
 		}
-		printf("%-16s  %-16s %-10s %8s %6.0f  %s\n", when, program, result, dur,
-		       num(s, "cycles_done"), line);
+		printf("%-16s  %-16s %-10s %8s %6.0f  %s\n", when, reply_str(s, "program", "?"),
+		       reply_str(s, "result", "?"), dur, reply_num(s, "cycles_done"), line);
 	}
 }
+
+/* ---- one printer per command ---- */
+
+/*
+ * Print a command's successful reply for a person. root is the whole
+ * reply, arg what was asked. Returns the exit status.
+ */
+typedef int (*reply_printer)(const struct json_object *root, const struct protocol_args *arg);
+
+static int print_status_reply(const struct json_object *root, const struct protocol_args *arg)
+{
+	(void)arg;
+	if (!reply_get(root, "status")) {
+		fprintf(stderr, "contrastctl: the reply holds no status\n");
+		return EXIT_UNREACHABLE;
+	}
+	print_status(reply_get(root, "status"));
+	return EXIT_OK;
+}
+
+static int print_start_reply(const struct json_object *root, const struct protocol_args *arg)
+{
+	printf("started: program %s\n", reply_str(reply_get(root, "status"), "program",
+						  arg->given ? arg->name : "default"));
+	return EXIT_OK;
+}
+
+static int print_stop_reply(const struct json_object *root, const struct protocol_args *arg)
+{
+	(void)root;
+	(void)arg;
+	printf("stopped\n");
+	return EXIT_OK;
+}
+
+static int print_ack_reply(const struct json_object *root, const struct protocol_args *arg)
+{
+	(void)arg;
+	printf("fault acknowledged; contrastd is %s\n", reply_str(reply_get(root, "status"), "state", "idle"));
+	return EXIT_OK;
+}
+
+static int print_programs_reply(const struct json_object *root, const struct protocol_args *arg)
+{
+	(void)arg;
+	print_programs(reply_get(root, "programs"));
+	return EXIT_OK;
+}
+
+static int print_log_reply(const struct json_object *root, const struct protocol_args *arg)
+{
+	(void)arg;
+	print_log(reply_get(root, "sessions"));
+	return EXIT_OK;
+}
+
+static const reply_printer printers[] = {
+	[CONTROL_STATUS] = print_status_reply,
+	[CONTROL_START] = print_start_reply,
+	[CONTROL_STOP] = print_stop_reply,
+	[CONTROL_ACK] = print_ack_reply,
+	[CONTROL_PROGRAMS] = print_programs_reply,
+	[CONTROL_LOG] = print_log_reply,
+};
+_Static_assert(sizeof(printers) / sizeof(printers[0]) == CONTROL_N_COMMANDS,
+	       "contrastctl.c: one printer for every command of the protocol table");
 
 /* ---- main ---- */
 
-static bool valid_program_name(const char *s)
+/*
+ * The command and its argument from the command line, checked by the
+ * protocol table, as a line for the socket. Returns 0, or -1 (printed).
+ */
+static int command_line(int nargs, char **args, enum control_command *cmd, struct protocol_args *arg,
+			char *line, size_t len)
 {
-	size_t n = strlen(s);
+	char why[CONTROL_ERROR_MAX];
 
-	if (n == 0 || n > NAME_MAX_LEN)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-		      c == '_'))
-			return false;
+	if (nargs < 1) {
+		fprintf(stderr, "contrastctl: a command is needed\n");
+		usage(stderr);
+		return -1;
 	}
-	return true;
-}
+	if (protocol_find(args[0], cmd, why, sizeof(why)) < 0) {
+		fprintf(stderr, "contrastctl: %s\n", why);
+		usage(stderr);
+		return -1;
+	}
+	/* The same check, in the same words, as the daemon's: a blank or a newline never gets through. */
+	if (protocol_parse_args(*cmd, nargs - 1, (const char *const *)args + 1, arg, why, sizeof(why)) < 0) {
+		fprintf(stderr, "contrastctl: %s\n", why);
+		return -1;
+	}
+	int n = protocol_format_request(*cmd, arg, line, len - 1);
 
-static bool valid_count(const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	return !errno && *s && !*end && v >= 1 && v <= LOG_MAX;
+	if (n < 0) {
+		fprintf(stderr, "contrastctl: the command does not fit in a line\n");
+		return -1;
+	}
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	enum { OPT_LIST_COMMANDS = 256 };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "list-commands", required_argument, NULL, OPT_LIST_COMMANDS },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = DEFAULT_CONFIG, *socket_opt = NULL;
@@ -540,6 +595,13 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("contrastctl %s\n", CONTRASTD_VERSION);
 			return EXIT_OK;
+		case OPT_LIST_COMMANDS:
+			if (commands_doc(stdout, optarg) < 0) {
+				fprintf(stderr, "contrastctl: --list-commands %s: the formats are markdown "
+					"and man\n", optarg);
+				return EXIT_USAGE;
+			}
+			return EXIT_OK;
 		default:
 			usage(stderr);
 			return EXIT_USAGE;
@@ -549,47 +611,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "contrastctl: -c and --socket exclude each other\n");
 		return EXIT_USAGE;
 	}
-	int nargs = argc - optind;
-	char **args = argv + optind;
+	enum control_command cmd;
+	struct protocol_args arg;
+	char line[CONTROL_LINE_MAX + 2];
 
-	if (nargs < 1) {
-		fprintf(stderr, "contrastctl: a command is needed\n");
-		usage(stderr);
+	if (command_line(argc - optind, argv + optind, &cmd, &arg, line, sizeof(line)) < 0)
 		return EXIT_USAGE;
-	}
-	const char *cmd = args[0];
-	char line[128];
-
-	if (strcmp(cmd, "status") == 0 || strcmp(cmd, "stop") == 0 || strcmp(cmd, "ack") == 0 ||
-	    strcmp(cmd, "programs") == 0) {
-		if (nargs != 1) {
-			fprintf(stderr, "contrastctl: %s takes no argument\n", cmd);
-			return EXIT_USAGE;
-		}
-		snprintf(line, sizeof(line), "%s\n", cmd);
-	} else if (strcmp(cmd, "start") == 0) {
-		if (nargs > 2) {
-			fprintf(stderr, "contrastctl: usage: start [PROGRAM]\n");
-			return EXIT_USAGE;
-		}
-		/* Checked here too: a blank or newline in the name would make a second command. */
-		if (nargs == 2 && !valid_program_name(args[1])) {
-			fprintf(stderr, "contrastctl: '%s' is not a program name (letters, digits, - and _, "
-				"at most %d)\n", args[1], NAME_MAX_LEN);
-			return EXIT_USAGE;
-		}
-		snprintf(line, sizeof(line), "start%s%s\n", nargs == 2 ? " " : "", nargs == 2 ? args[1] : "");
-	} else if (strcmp(cmd, "log") == 0) {
-		if (nargs > 2 || (nargs == 2 && !valid_count(args[1]))) {
-			fprintf(stderr, "contrastctl: usage: log [N], N from 1 to %d\n", LOG_MAX);
-			return EXIT_USAGE;
-		}
-		snprintf(line, sizeof(line), "log%s%s\n", nargs == 2 ? " " : "", nargs == 2 ? args[1] : "");
-	} else {
-		fprintf(stderr, "contrastctl: unknown command '%s'\n", cmd);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
 
 	char path[256];
 
@@ -599,50 +626,29 @@ int main(int argc, char **argv)
 
 	if (len < 0)
 		return EXIT_UNREACHABLE;
-	if (json_parse(&doc, reply_buf, (size_t)len) < 0 || json_root(&doc)->type != JSON_OBJECT ||
-	    json_get(&doc, json_root(&doc), "ok") == NULL) {
+
+	char why[160];
+	struct json_object *root = reply_parse(reply_buf, (size_t)len, why, sizeof(why));
+
+	if (!json_object_is_type(root, json_type_object) || !reply_has(root, "ok")) {
 		fprintf(stderr, "contrastctl: contrastd sent a reply that is not its protocol (%s): %.200s\n",
-			doc.error[0] ? doc.error : "no \"ok\"", reply_buf);
+			why[0] ? why : json_object_is_type(root, json_type_object) ? "no \"ok\"" : "not an object",
+			reply_buf);
+		json_object_put(root);
 		return EXIT_UNREACHABLE;
 	}
-	const struct json_node *root = json_root(&doc);
-	bool ok = json_bool(json_get(&doc, root, "ok"), false);
+	int rc;
 
 	if (json)
 		printf("%s\n", reply_buf);
-	if (!ok) {
-		char why[1024];
-
-		fprintf(stderr, "contrastctl: contrastd refused: %s\n",
-			str(root, "error", "(no reason given)", why, sizeof(why)));
-		return EXIT_REFUSED;
+	if (!reply_bool(root, "ok", false)) {
+		fprintf(stderr, "contrastctl: contrastd refused: %s\n", reply_str(root, "error", "(no reason given)"));
+		rc = EXIT_REFUSED;
+	} else if (json) {
+		rc = EXIT_OK;
+	} else {
+		rc = printers[cmd](root, &arg);
 	}
-	if (json)
-		return EXIT_OK;
-
-	const struct json_node *st = json_get(&doc, root, "status");
-
-	if (strcmp(cmd, "status") == 0) {
-		if (json_is_null(st)) {
-			fprintf(stderr, "contrastctl: the reply holds no status\n");
-			return EXIT_UNREACHABLE;
-		}
-		print_status(st);
-	} else if (strcmp(cmd, "programs") == 0) {
-		print_programs(json_get(&doc, root, "programs"));
-	} else if (strcmp(cmd, "log") == 0) {
-		print_log(json_get(&doc, root, "sessions"));
-	} else if (strcmp(cmd, "start") == 0) {
-		char program[64];
-
-		printf("started: program %s\n", str(st, "program", nargs == 2 ? args[1] : "default",
-						      program, sizeof(program)));
-	} else if (strcmp(cmd, "stop") == 0) {
-		printf("stopped\n");
-	} else if (strcmp(cmd, "ack") == 0) {
-		char state[32];
-
-		printf("fault acknowledged; contrastd is %s\n", str(st, "state", "idle", state, sizeof(state)));
-	}
-	return EXIT_OK;
+	json_object_put(root);
+	return rc;
 }

@@ -25,13 +25,11 @@
 #include "core/controller.h"
 #include "lib/log.h"
 #include "daemon/records.h"
-/* contrastctl's JSON reader, compiled in: it is not one of the daemon's objects. */
-#include "ctl/json.c"
+#include "json_read.h"
 
 static struct config cfg;
 static struct controller ctl;
 static struct records rec;
-static struct json_doc doc;
 static char dir[64];
 static char state_dir[128];
 
@@ -271,18 +269,14 @@ static void test_a_session_csv_and_summary(void **state)
 	assert_true(n > 0);
 	assert_int_equal(text[n - 1], '\n');
 	assert_null(strchr(text, '\n') + 1 < text + n ? strchr(strchr(text, '\n') + 1, '\n') : NULL);
-	if (json_parse(&doc, text, (size_t)n - 1) < 0)
-		fail_msg("not JSON (%s): %s", doc.error, text);
-	const struct json_node *root = json_root(&doc);
-	char s[128];
+	const struct json_object *root = json_read(text, (size_t)n - 1);
 
-	assert_string_equal(json_string(json_get(&doc, root, "started"), "", s, sizeof(s)), "2026-11-25T23:15:00Z");
-	assert_string_equal(json_string(json_get(&doc, root, "csv"), "", s, sizeof(s)),
-			    "sessions/20261125T231500Z.csv");
-	assert_string_equal(json_string(json_get(&doc, root, "result"), "", s, sizeof(s)), "stopped");
-	assert_string_equal(json_string(json_get(&doc, root, "program"), "", s, sizeof(s)), "default");
-	assert_true(fabs(json_number(json_get(&doc, root, "duration_s"), 0) - 3.55) < 0.006);
-	assert_int_equal(json_count(&doc, json_get(&doc, root, "zones")), 2);
+	assert_string_equal(reply_str(root, "started", ""), "2026-11-25T23:15:00Z");
+	assert_string_equal(reply_str(root, "csv", ""), "sessions/20261125T231500Z.csv");
+	assert_string_equal(reply_str(root, "result", ""), "stopped");
+	assert_string_equal(reply_str(root, "program", ""), "default");
+	assert_true(fabs(reply_num(root, "duration_s") - 3.55) < 0.006);
+	assert_int_equal(reply_count(reply_get(root, "zones")), 2);
 	assert_true(strncmp(text, "{\"started\":\"2026-11-25T23:15:00Z\",\"csv\":", 40) == 0);
 }
 
@@ -336,9 +330,8 @@ static void test_prune_keeps_the_newest(void **state)
 
 static const char *started_of(int i, char *buf, size_t len)
 {
-	if (json_parse(&doc, got.line[i], strlen(got.line[i])) < 0)
-		fail_msg("line %d is not JSON (%s): %s", i, doc.error, got.line[i]);
-	return json_string(json_get(&doc, json_root(&doc), "started"), "", buf, len);
+	snprintf(buf, len, "%s", reply_str(json_read(got.line[i], strlen(got.line[i])), "started", ""));
+	return buf;
 }
 
 static void test_list_last_n_oldest_first(void **state)
@@ -414,7 +407,7 @@ static void test_torn_and_garbage_lines(void **state)
 
 static void test_list_json_keeps_the_newest_that_fit(void **state)
 {
-	char buf[65536], small[1500], s[64];
+	char buf[65536], small[1500];
 
 	(void)state;
 	records_init(&rec, state_dir, 100);
@@ -423,8 +416,7 @@ static void test_list_json_keeps_the_newest_that_fit(void **state)
 	for (int i = 0; i < 4; i++)
 		run_session(100.0 * i, 1.0, wall_at(i));
 	assert_int_equal(records_list_json(state_dir, 10, buf, sizeof(buf)), 4);
-	assert_int_equal(json_parse(&doc, buf, strlen(buf)), 0);
-	assert_int_equal(json_count(&doc, json_root(&doc)), 4);
+	assert_int_equal(reply_count(json_read(buf, strlen(buf))), 4);
 
 	/* Room for about half of them: the newest that fit. */
 	size_t half = strlen(buf) / 2 + 16;   /* two lines, their comma, the brackets, the NUL */
@@ -433,14 +425,10 @@ static void test_list_json_keeps_the_newest_that_fit(void **state)
 	int n = records_list_json(state_dir, 10, small, half);
 
 	assert_int_equal(n, 2);
-	assert_int_equal(json_parse(&doc, small, strlen(small)), 0);
-	assert_int_equal(json_count(&doc, json_root(&doc)), n);
-	const struct json_node *last = json_first(&doc, json_root(&doc));
+	const struct json_object *list = json_read(small, strlen(small));
 
-	for (int i = 1; i < n; i++)
-		last = json_next(&doc, last);
-	assert_string_equal(json_string(json_get(&doc, last, "started"), "", s, sizeof(s)),
-			    "2026-11-25T23:18:00Z");
+	assert_int_equal(reply_count(list), n);
+	assert_string_equal(reply_str(reply_at(list, (size_t)n - 1), "started", ""), "2026-11-25T23:18:00Z");
 	assert_int_equal(records_list_json(state_dir, 10, small, 2), -1);
 }
 
