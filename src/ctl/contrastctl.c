@@ -513,16 +513,27 @@ static int print_log_reply(const struct json_object *root, const struct protocol
 	return EXIT_OK;
 }
 
-static const reply_printer printers[] = {
-	[CONTROL_STATUS] = print_status_reply,
-	[CONTROL_START] = print_start_reply,
-	[CONTROL_STOP] = print_stop_reply,
-	[CONTROL_ACK] = print_ack_reply,
-	[CONTROL_PROGRAMS] = print_programs_reply,
-	[CONTROL_LOG] = print_log_reply,
-};
-_Static_assert(sizeof(printers) / sizeof(printers[0]) == CONTROL_N_COMMANDS,
-	       "contrastctl.c: one printer for every command of the protocol table");
+/* The printer of each command; -Wswitch with -Werror fails the build when one is missing. */
+static reply_printer printer_of(enum control_command c)
+{
+	switch (c) {
+	case CONTROL_STATUS:
+		return print_status_reply;
+	case CONTROL_START:
+		return print_start_reply;
+	case CONTROL_STOP:
+		return print_stop_reply;
+	case CONTROL_ACK:
+		return print_ack_reply;
+	case CONTROL_PROGRAMS:
+		return print_programs_reply;
+	case CONTROL_LOG:
+		return print_log_reply;
+	case CONTROL_N_COMMANDS:
+		break;
+	}
+	return NULL;
+}
 
 /* ---- main ---- */
 
@@ -646,8 +657,11 @@ int main(int argc, char **argv)
 		rc = EXIT_REFUSED;
 	} else if (json) {
 		rc = EXIT_OK;
+	} else if (!printer_of(cmd)) {
+		fprintf(stderr, "contrastctl: no printer for %s\n", control_command_name(cmd));
+		rc = EXIT_UNREACHABLE;
 	} else {
-		rc = printers[cmd](root, &arg);
+		rc = printer_of(cmd)(root, &arg);
 	}
 	json_object_put(root);
 	return rc;

@@ -510,32 +510,48 @@ static void handle_log(struct daemon *d, const struct control_request *req, cons
 				    d->cfg.daemon.state_dir);
 }
 
-static const command_handler command_handlers[] = {
-	[CONTROL_STATUS] = handle_status,
-	[CONTROL_START] = handle_start,
-	[CONTROL_STOP] = handle_stop,
-	[CONTROL_ACK] = handle_ack,
-	[CONTROL_PROGRAMS] = handle_programs,
-	[CONTROL_LOG] = handle_log,
-};
-_Static_assert(sizeof(command_handlers) / sizeof(command_handlers[0]) == CONTROL_N_COMMANDS,
-	       "daemon.c: one handler for every command of the protocol table");
+/*
+ * The handler of each command of the protocol table. A switch and not an
+ * array: with -Wswitch (-Wall) and -Werror the build fails when a command
+ * has no case here, where an array would silently hold a NULL.
+ */
+static command_handler handler_of(enum control_command c)
+{
+	switch (c) {
+	case CONTROL_STATUS:
+		return handle_status;
+	case CONTROL_START:
+		return handle_start;
+	case CONTROL_STOP:
+		return handle_stop;
+	case CONTROL_ACK:
+		return handle_ack;
+	case CONTROL_PROGRAMS:
+		return handle_programs;
+	case CONTROL_LOG:
+		return handle_log;
+	case CONTROL_N_COMMANDS:
+		break;
+	}
+	return NULL;
+}
 
 /* A command from the control socket (control.h): its handler. */
 static void on_control(void *arg, const struct control_request *req, struct control_reply *reply)
 {
 	struct daemon *d = arg;
+	command_handler handler = handler_of(req->command);
 	char who[64];
 
+	if (!handler) {
+		control_reply_error(reply, "unknown command");
+		return;
+	}
 	if (req->peer.known)
 		snprintf(who, sizeof(who), "uid %ld pid %ld", (long)req->peer.uid, (long)req->peer.pid);
 	else
 		snprintf(who, sizeof(who), "control socket");
-	if ((unsigned)req->command >= CONTROL_N_COMMANDS || !command_handlers[req->command]) {
-		control_reply_error(reply, "unknown command");
-		return;
-	}
-	command_handlers[req->command](d, req, who, reply);
+	handler(d, req, who, reply);
 }
 
 /*

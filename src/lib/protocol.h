@@ -17,8 +17,9 @@
  * socket.
  *
  * Adding a command: a CONTROL_ value here, its row in protocol.c, a
- * handler in daemon.c and a printer in contrastctl.c (the compiler checks
- * that both of those cover every command), then `make docs`.
+ * handler in daemon.c and a printer in contrastctl.c (each chosen in a
+ * switch over the enum, so the build fails while one is missing), then
+ * `make docs`.
  *
  * Plain data and pure functions: no I/O, no allocation, no state.
  */
