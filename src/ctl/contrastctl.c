@@ -289,14 +289,15 @@ static void format_duration(double s, char *buf, size_t len)
 		snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
 }
 
-/* A temperature, or why there is none ("open", "short", "failed", "--"). */
+/* A temperature, or why there is none ("open", "short", "failed", "--"): null or not a number. */
 static void format_temp(const struct json_object *zone, const char *value_key, const char *status_key,
 			char *buf, size_t len)
 {
+	double v = reply_num(zone, value_key);
 	const char *st;
 
-	if (reply_get(zone, value_key)) {
-		snprintf(buf, len, "%.1f C", reply_num(zone, value_key));
+	if (!isnan(v)) {
+		snprintf(buf, len, "%.1f C", v);
 		return;
 	}
 	st = reply_str(zone, status_key, "--");
