@@ -24,9 +24,12 @@
  *    writes the handler's struct control_reply back as one JSON line.
  *  - Every command is logged with the peer's credentials (SO_PEERCRED):
  *    "uid 1000 pid 4242: start default". Commands that change something
- *    (start, stop, ack) at notice level, with the reason when refused;
- *    the read-only ones (status, programs, log) at debug level, so a
- *    `watch contrastctl status` does not fill the journal.
+ *    (changes_state in the protocol table: start, stop, ack) at notice
+ *    level, with the reason when refused; the read-only ones (status,
+ *    programs, log) at debug level, so a `watch contrastctl status` does
+ *    not fill the journal.
+ *  - Which commands there are, their arguments and the words a bad one is
+ *    refused with are the protocol table's (lib/protocol.h).
  *
  * The socket file is created with mode 0660 (umask around bind(), then
  * chmod(): fchmod() on a socket fd does not reach the file). Its group is
