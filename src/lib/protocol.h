@@ -28,10 +28,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "core/config_schema.h"
 #include "core/limits.h"
 
-/* Where the daemon listens unless [daemon] socket says otherwise. */
-#define CONTROL_SOCKET_DEFAULT  "/run/contrastd/control.sock"
+/*
+ * Where the daemon listens unless [daemon] socket says otherwise: that
+ * key's default in the config schema (core cannot include lib, so the fact
+ * lives there and the protocol names it).
+ */
+#define CONTROL_SOCKET_DEFAULT  CONFIG_DEFAULT_SOCKET
 
 #define CONTROL_LINE_MAX        512     /* bytes in a command line, without its newline */
 #define CONTROL_VALUE_MAX       65536   /* a reply's value (the JSON under its key), with its NUL */

@@ -102,7 +102,7 @@ static void test_rows_as_documented(void **state)
 	assert_false(protocol_commands[CONTROL_LOG].changes_state);
 }
 
-/* The daemon's default socket (a core config default: core cannot include lib) is the protocol's. */
+/* The socket contrastctl tries without a config is the one the daemon's defaults listen on. */
 static void test_default_socket_is_one(void **state)
 {
 	static struct config cfg;
