@@ -19,13 +19,11 @@
 #define EXIT_COMPLETED  0
 #define EXIT_FAULT      3
 
-/* Simulated flat out: ticks per loop turn, so signals are still seen often. */
+/* Flat out: ticks per loop turn, so signals are still seen often. */
 #define FAST_BATCH      2000
-/* Simulated at a watchable speed: a progress line this often (simulated). */
-#define STATUS_EVERY_S  30.0
 
 int daemon_init(struct daemon *d, const struct options *opt, const struct config *cfg,
-		const struct hw *hw, char *err, size_t err_len)
+		const struct daemon_setup *setup, char *err, size_t err_len)
 {
 	memset(d, 0, sizeof(*d));
 	d->opt = *opt;
@@ -33,21 +31,10 @@ int daemon_init(struct daemon *d, const struct options *opt, const struct config
 	d->signal_fd = -1;
 	d->timer_fd = -1;
 	d->progress = stdout;
-	d->tick_s = 1.0 / d->cfg.daemon.control_hz;
-	d->simulated = opt->simulate;
-	if (d->simulated) {
-		hw_sim_init(&d->sim, &d->cfg, opt->seed);
-		for (int i = 0; i < opt->n_inject; i++) {
-			struct sim_injection inj;
-
-			if (sim_injection_parse(opt->inject[i], &d->cfg, &inj, err, err_len) < 0)
-				return -1;
-			hw_sim_add_injection(&d->sim, &inj);
-		}
-		d->hw = hw_sim_hw(&d->sim);
-	} else {
-		d->hw = *hw;
-	}
+	d->hw = setup->hw;
+	d->clock = setup->clock;
+	d->batch = setup->batch;
+	d->progress_every_s = setup->progress_every_s;
 	controller_init(&d->ctl, &d->cfg);
 	/* Outputs start inactive, whatever state the lines were left in. */
 	d->hw.ops->all_off(d->hw.ctx);
@@ -64,12 +51,7 @@ int daemon_init(struct daemon *d, const struct options *opt, const struct config
 	d->exit_code = EXIT_COMPLETED;
 	d->control.listen_fd = -1;
 	d->control.timer_fd = -1;
-	/*
-	 * --simulate --start is a batch run (the demo, the process tests): it
-	 * exits when the session ends and leaves no records and no socket.
-	 * Every other run, simulated or not, has both.
-	 */
-	d->records_on = !(d->simulated && opt->start);
+	d->records_on = !d->batch;
 	if (d->records_on)
 		records_init(&d->records, d->cfg.daemon.state_dir, d->cfg.daemon.keep_sessions);
 	else
@@ -123,7 +105,7 @@ static void session_ended(struct daemon *d)
 	}
 	d->end_how = NULL;
 	apply_pending_reload(d);
-	if (d->simulated && d->opt.start) {
+	if (d->batch) {
 		d->quit = true;
 		d->exit_code = d->ctl.state == SESSION_FAULT ? EXIT_FAULT : EXIT_COMPLETED;
 		loop_quit(&d->loop, d->exit_code);
@@ -139,7 +121,7 @@ static void session_started(struct daemon *d, const char *how)
 		records_session_start(&d->records, &d->ctl, d->now_s, time(NULL), how);
 }
 
-/* --start (and the button): start now; a refusal is logged and, for --simulate --start, ends the run. */
+/* --start (and the button): start now; a refusal is logged and, in a batch run, ends the run. */
 static void start_session(struct daemon *d, const char *program, const char *how)
 {
 	char why[512];
@@ -148,7 +130,7 @@ static void start_session(struct daemon *d, const char *program, const char *how
 		log_err("session refused: %s", why);
 		fprintf(d->progress, "refused: %s\n", why);
 		fflush(d->progress);
-		if (d->simulated && d->opt.start) {
+		if (d->batch) {
 			d->quit = true;
 			d->exit_code = EXIT_FAULT;
 			loop_quit(&d->loop, d->exit_code);
@@ -220,13 +202,11 @@ void daemon_tick(struct daemon *d, double now_s, double gap_s)
 
 	if (d->trace) {
 		double true_pad[MAX_ZONES], true_sink[MAX_ZONES];
+		bool truth = d->hw.ops->truth != NULL;
 
-		for (int z = 0; z < d->cfg.n_zones && d->simulated; z++) {
-			true_pad[z] = d->sim.plant.zone[z].pad_c;
-			true_sink[z] = d->sim.plant.zone[z].sink_c;
-		}
-		trace_rows(d->trace, &d->ctl, now_s, &out, d->simulated ? true_pad : NULL,
-			   d->simulated ? true_sink : NULL);
+		if (truth)
+			d->hw.ops->truth(d->hw.ctx, true_pad, true_sink);
+		trace_rows(d->trace, &d->ctl, now_s, &out, truth ? true_pad : NULL, truth ? true_sink : NULL);
 	}
 
 	if (ev.fault_tripped && !ev.session_ended) {
@@ -237,10 +217,11 @@ void daemon_tick(struct daemon *d, double now_s, double gap_s)
 	}
 	if (ev.phase_changed) {
 		report_progress(d->progress, &d->ctl, now_s);
-		d->next_status_s = now_s + STATUS_EVERY_S;
-	} else if (!d->fast && d->simulated && d->ctl.state == SESSION_RUNNING && now_s >= d->next_status_s) {
+		d->next_status_s = now_s + d->progress_every_s;
+	} else if (d->progress_every_s > 0.0 && !d->fast && d->ctl.state == SESSION_RUNNING &&
+		   now_s >= d->next_status_s) {
 		report_progress(d->progress, &d->ctl, now_s);
-		d->next_status_s = now_s + STATUS_EVERY_S;
+		d->next_status_s = now_s + d->progress_every_s;
 	}
 	if (ev.session_ended)
 		session_ended(d);
@@ -260,33 +241,12 @@ void daemon_tick(struct daemon *d, double now_s, double gap_s)
 	}
 }
 
-void daemon_sim_step(struct daemon *d)
+void daemon_step(struct daemon *d)
 {
-	double prev_s = d->ticks ? d->now_s : -d->tick_s;
-	double now_s = d->ticks ? d->now_s + d->tick_s : 0.0;
+	double gap_s;
+	double now_s = d->clock.ops->next_tick(d->clock.ctx, &gap_s);
 
-	hw_sim_advance(&d->sim, now_s);
-	/* An injected stall: the loop sleeps, the plant does not. */
-	double stall_s = hw_sim_take_stall(&d->sim);
-
-	if (stall_s > 0.0) {
-		/*
-		 * At a watchable speed the stall is real too: the loop blocks, so
-		 * the watchdog (sd_notify) and the socket see what systemd and a
-		 * client would see of a stuck daemon.
-		 */
-		if (!d->fast && d->opt.speed > 0.0) {
-			double wall_s = stall_s / d->opt.speed;
-			struct timespec ts = { .tv_sec = (time_t)wall_s,
-					       .tv_nsec = (long)((wall_s - (time_t)wall_s) * 1e9) };
-
-			log_warning("injected loop stall: blocking for %.1f s", wall_s);
-			nanosleep(&ts, NULL);
-		}
-		now_s += stall_s;
-		hw_sim_advance(&d->sim, now_s);
-	}
-	daemon_tick(d, now_s, now_s - prev_s);
+	daemon_tick(d, now_s, gap_s);
 }
 
 /* Stop what runs, outputs off, and leave the loop (SIGINT, SIGTERM). */
@@ -385,20 +345,12 @@ static void on_timer(int fd, uint32_t events, void *arg)
 	uint64_t expirations = timer_read(fd);
 
 	(void)events;
-	if (d->simulated) {
-		/* Virtual time: one tick per expiration, so a slow machine only runs late. */
-		for (uint64_t i = 0; i < expirations && !d->quit; i++)
-			daemon_sim_step(d);
-		if (!d->quit && d->opt.fast_after_s >= 0.0 &&
-		    monotonic_s() - d->clock_origin_s >= d->opt.fast_after_s)
-			go_fast(d);
-		return;
-	}
-	if (expirations == 0)
-		return;
-	double now_s = monotonic_s() - d->clock_origin_s;
+	uint64_t due = d->clock.ops->ticks_due(d->clock.ctx, expirations);
 
-	daemon_tick(d, now_s, d->ticks ? now_s - d->now_s : d->tick_s);
+	for (uint64_t i = 0; i < due && !d->quit; i++)
+		daemon_step(d);
+	if (!d->quit && d->clock.ops->period_s(d->clock.ctx) == 0.0)
+		go_fast(d);
 }
 
 static void on_busy(void *arg)
@@ -406,7 +358,7 @@ static void on_busy(void *arg)
 	struct daemon *d = arg;
 
 	for (int i = 0; i < FAST_BATCH && !d->quit; i++)
-		daemon_sim_step(d);
+		daemon_step(d);
 }
 
 static void go_fast(struct daemon *d)
@@ -637,13 +589,13 @@ int daemon_run(struct daemon *d)
 		if (d->hw.ops->attach(d->hw.ctx, &d->loop, &ev) < 0)
 			return 2;       /* attach logged why */
 	}
-	d->clock_origin_s = monotonic_s();
+	d->clock.ops->start(d->clock.ctx);
 	d->watchdog_period_s = notify_watchdog_period_s();
 	if (d->watchdog_period_s > 0.0)
 		log_info("watchdog: WATCHDOG=1 every %.1f s while the loop and the sensors are healthy",
 			 d->watchdog_period_s);
 
-	if (!(d->simulated && d->opt.start)) {
+	if (!d->batch) {
 		char err[512];
 
 		/* Not fatal: the button still works; the log says why contrastctl cannot connect. */
@@ -654,11 +606,11 @@ int daemon_run(struct daemon *d)
 			d->control_on = true;
 	}
 
-	if (d->simulated && (d->opt.speed == 0.0 || d->opt.fast_after_s == 0.0)) {
+	double period_s = d->clock.ops->period_s(d->clock.ctx);
+
+	if (period_s == 0.0) {
 		go_fast(d);
 	} else {
-		double period_s = d->simulated ? d->tick_s / d->opt.speed : d->tick_s;
-
 		d->timer_fd = timer_create_fd();
 		if (d->timer_fd < 0 || timer_arm(d->timer_fd, 0.0, period_s) < 0 ||
 		    loop_add_fd(&d->loop, d->timer_fd, EPOLLIN, on_timer, d) < 0) {

@@ -7,9 +7,10 @@
  *   read every sensor -> controller_tick -> apply outputs (on a failed
  *   write: output fault, everything off) -> trace, progress, summary
  *
- * Time: on hardware the tick clock is CLOCK_MONOTONIC; on the simulated
- * plant it is virtual (tick count times period, plus injected stalls),
- * whatever --speed says about how fast it runs against the wall.
+ * The daemon does not know whether the device is real or simulated: main
+ * hands it the hardware table and the clock (src/hw/hw.h), CLOCK_MONOTONIC
+ * on hardware, virtual time on the simulated plant, and the clock says
+ * when each tick is and how the loop is paced.
  */
 #ifndef CONTRASTD_DAEMON_H
 #define CONTRASTD_DAEMON_H
@@ -23,7 +24,23 @@
 #include "hw/hw.h"
 #include "lib/loop.h"
 #include "records.h"
-#include "sim/hw_sim.h"
+
+/*
+ * What main chose for this run. The daemon sees only the hardware table,
+ * the clock and two policies of the run, never what is behind them.
+ */
+struct daemon_setup {
+	struct hw hw;                   /* real or simulated; the daemon closes it (daemon_close) */
+	struct hw_clock clock;          /* paces the ticks */
+	/*
+	 * A batch run (--simulate --start: the demo, the process tests): exit
+	 * when the session ends or is refused, with no control socket and no
+	 * records. Every other run has both.
+	 */
+	bool batch;
+	/* A progress line this often (controller s) while a session runs and the clock is not flat out; 0: at phase changes only. */
+	double progress_every_s;
+};
 
 struct daemon {
 	struct options opt;
@@ -32,26 +49,25 @@ struct daemon {
 	bool reload_pending;
 	struct controller ctl;
 	struct hw hw;
-	bool simulated;
-	struct hw_sim sim;              /* the plant, when simulated */
+	struct hw_clock clock;
+	bool batch;                     /* see struct daemon_setup */
+	double progress_every_s;
 	FILE *trace;
 	FILE *progress;                 /* stdout: progress lines and the summary */
 	struct loop loop;
 	int signal_fd;
 	int timer_fd;
-	double tick_s;                  /* control period */
-	double clock_origin_s;          /* monotonic time the loop started: tick 0 on hardware, --fast-after's origin */
 	double now_s;                   /* controller time of the last tick */
 	long ticks;
 	bool start_pending;             /* --start: start after the first tick */
 	bool quit;
 	int exit_code;
-	bool fast;                      /* simulated, flat out */
-	double next_status_s;           /* simulated: periodic progress while a person watches */
+	bool fast;                      /* flat out: the clock said so; ticks run from the loop's busy callback */
+	double next_status_s;           /* the next periodic progress line (progress_every_s) */
 	struct control_server control;  /* the control socket (docs/control.md) */
-	bool control_on;                /* open: not with --simulate --start */
+	bool control_on;                /* open: not in a batch run */
 	struct records records;         /* session CSVs and sessions.jsonl under state_dir */
-	bool records_on;                /* not with --simulate --start */
+	bool records_on;                /* not in a batch run */
 	const char *end_how;            /* who ended the session being ended ("SIGTERM", "uid 1000 pid 42") */
 	bool ready_sent;                /* READY=1 went out after the first tick */
 	double watchdog_period_s;       /* send WATCHDOG=1 this often (monotonic); 0: no watchdog */
@@ -60,17 +76,18 @@ struct daemon {
 };
 
 /*
- * Set up with a validated config. hw is the real hardware; ignored (may
- * be NULL) when opt->simulate. Returns 0, or -1 with a message.
+ * Set up with a validated config and what main chose (setup). From here
+ * on the daemon owns setup->hw: daemon_close closes it, also after a
+ * failed daemon_init. Returns 0, or -1 with a message.
  */
 int daemon_init(struct daemon *d, const struct options *opt, const struct config *cfg,
-		const struct hw *hw, char *err, size_t err_len);
+		const struct daemon_setup *setup, char *err, size_t err_len);
 
 /* One control tick at controller time now_s, gap_s after the previous one. */
 void daemon_tick(struct daemon *d, double now_s, double gap_s);
 
-/* Simulated: advance virtual time by one control period (and any stall) and tick. */
-void daemon_sim_step(struct daemon *d);
+/* The clock's next tick (next_tick), then daemon_tick at its time. */
+void daemon_step(struct daemon *d);
 
 /*
  * The bedside button was pressed (debounced by the hardware adapter).

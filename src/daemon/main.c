@@ -2,7 +2,8 @@
 /*
  * contrastd: contrast temperature therapy daemon. main() reads straight
  * down: options, config, hardware, the loop; and it is the only place that
- * decides to exit.
+ * decides to exit. It is also the one place that knows whether the device
+ * is real or simulated: it hands the daemon a hardware table and a clock.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -11,18 +12,54 @@
 #include "config_parse.h"
 #include "daemon.h"
 #include "hw/hw_real.h"
+#include "hw/wall_clock.h"
 #include "lib/log.h"
+#include "sim/hw_sim.h"
+#include "sim/sim_clock.h"
 
 #define EXIT_USAGE    1
 #define EXIT_HARDWARE 2
+
+/* Simulated at a watchable speed: a progress line this often (simulated s) for the person watching. */
+#define SIM_PROGRESS_EVERY_S 30.0
 
 #ifndef CONTRASTD_VERSION
 #define CONTRASTD_VERSION "0.1"
 #endif
 
-/* Static: the daemon is large (the plant, the config) and lives as long as the process. */
+/* Static: the daemon, the config and the plant are large and live as long as the process. */
 static struct daemon daemon_state;
 static struct config config_state;
+static struct wall_clock wall_clock_state;
+static struct hw_sim sim_state;
+static struct sim_clock sim_clock_state;
+
+/* The real device: libiio sensors, libgpiod lines, CLOCK_MONOTONIC. */
+static int setup_real(struct daemon_setup *setup, char *err, size_t err_len)
+{
+	if (hw_real_open(&config_state, &setup->hw, err, err_len) < 0)
+		return -1;
+	setup->clock = wall_clock_init(&wall_clock_state, 1.0 / config_state.daemon.control_hz);
+	setup->batch = false;
+	setup->progress_every_s = 0.0;
+	return 0;
+}
+
+/* The simulated plant with the --inject faults, in virtual time at --speed. */
+static int setup_simulated(const struct options *opt, struct daemon_setup *setup, char *err, size_t err_len)
+{
+	hw_sim_init(&sim_state, &config_state, opt->seed);
+	for (int i = 0; i < opt->n_inject; i++)
+		if (hw_sim_inject(&sim_state, opt->inject[i], &config_state, err, err_len) < 0)
+			return -1;
+	setup->hw = hw_sim_hw(&sim_state);
+	setup->clock = sim_clock_init(&sim_clock_state, &sim_state, 1.0 / config_state.daemon.control_hz,
+				      opt->speed, opt->fast_after_s);
+	/* --simulate --start is a batch run: the session, its summary, the exit code. */
+	setup->batch = opt->start;
+	setup->progress_every_s = SIM_PROGRESS_EVERY_S;
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -70,30 +107,19 @@ int main(int argc, char **argv)
 	/* What a person runs after wiring the device: 0 all well, 2 otherwise. */
 	if (opt.probe)
 		return hw_real_probe(&config_state, stdout);
-	if (!opt.simulate) {
-		struct hw hw;
 
-		if (hw_real_open(&config_state, &hw, err, sizeof(err)) < 0) {
-			fprintf(stderr, "contrastd: %s\n", err);
-			return EXIT_HARDWARE;
-		}
-		if (daemon_init(&daemon_state, &opt, &config_state, &hw, err, sizeof(err)) < 0) {
-			/* As simulated: what fails here is an option (--trace), not the hardware. */
-			bool daemon_owns_hw = daemon_state.hw.ops != NULL;
+	struct daemon_setup setup;
 
-			fprintf(stderr, "contrastd: %s\n", err);
-			daemon_close(&daemon_state);
-			if (!daemon_owns_hw)
-				hw.ops->close(hw.ctx);
-			return EXIT_USAGE;
-		}
-		int rc = daemon_run(&daemon_state);
-
-		daemon_close(&daemon_state);
-		return rc;
+	if (!opt.simulate && setup_real(&setup, err, sizeof(err)) < 0) {
+		fprintf(stderr, "contrastd: %s\n", err);
+		return EXIT_HARDWARE;
 	}
-
-	if (daemon_init(&daemon_state, &opt, &config_state, NULL, err, sizeof(err)) < 0) {
+	if (opt.simulate && setup_simulated(&opt, &setup, err, sizeof(err)) < 0) {
+		fprintf(stderr, "contrastd: %s\n", err);
+		return EXIT_USAGE;
+	}
+	/* What fails here is an option (--trace), not the hardware; daemon_close closes the hardware. */
+	if (daemon_init(&daemon_state, &opt, &config_state, &setup, err, sizeof(err)) < 0) {
 		fprintf(stderr, "contrastd: %s\n", err);
 		daemon_close(&daemon_state);
 		return EXIT_USAGE;

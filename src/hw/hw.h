@@ -2,13 +2,17 @@
 /*
  * The hardware, as the control loop sees it: a small table of operations
  * with two implementations, the real one (libiio sensors, libgpiod lines,
- * src/hw/hw_real.c) and the simulated one (src/sim/hw_sim.c). The same
- * core and the same loop run on both.
+ * src/hw/hw_real.c) and the simulated one (src/sim/hw_sim.c), and the
+ * clock that paces the loop, CLOCK_MONOTONIC on hardware
+ * (src/hw/wall_clock.c), virtual time on the simulated plant
+ * (src/sim/sim_clock.c). The same core and the same loop run on both, and
+ * the loop never knows which it has.
  */
 #ifndef CONTRASTD_HW_H
 #define CONTRASTD_HW_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "../core/button.h"
 #include "../core/controller.h"
 
@@ -60,10 +64,59 @@ struct hw_ops {
 	 * after logging why.
 	 */
 	int (*attach)(void *ctx, struct loop *loop, const struct hw_events *ev);
+
+	/*
+	 * Optional (NULL on real hardware, which has no truth to tell): the
+	 * true pad and heatsink temperatures of every configured zone, as
+	 * they are now, for --trace. Safety is judged on these, never on what
+	 * the daemon read.
+	 */
+	void (*truth)(void *ctx, double pad_c[MAX_ZONES], double sink_c[MAX_ZONES]);
 };
 
 struct hw {
 	const struct hw_ops *ops;
+	void *ctx;
+};
+
+/*
+ * The clock that paces the control loop. The loop asks it how to pace the
+ * ticks (a timer period, or flat out), how many ticks a timer expiration
+ * is worth, and the time of each tick; whatever is behind the clock (the
+ * wall, or a simulated plant in virtual time) stays behind it.
+ */
+struct hw_clock_ops {
+	/* The loop starts now: the origin of the clock's wall time. Call once, before the first tick. */
+	void (*start)(void *ctx);
+
+	/*
+	 * Wall seconds between expirations of the loop's tick timer, or 0:
+	 * run flat out (ticks back to back between the loop's other work, no
+	 * timer). Asked when the loop starts and after every expiration; once
+	 * it has said 0 it says 0 for good.
+	 */
+	double (*period_s)(void *ctx);
+
+	/*
+	 * The tick timer expired this many times since it was last read (0 on
+	 * a spurious wake-up): how many ticks to run now. The wall runs one
+	 * for any number (a late tick is one tick with a longer gap); virtual
+	 * time runs one per expiration (a slow machine only runs late).
+	 */
+	uint64_t (*ticks_due)(void *ctx, uint64_t expirations);
+
+	/*
+	 * The tick about to run: returns its controller time (seconds since
+	 * the loop started) and sets *gap_s, the time since the previous tick
+	 * (the control period before the first). Virtual time moves the plant
+	 * up to that time first; an injected loop stall happens here (the gap
+	 * grows by it and, at a watchable speed, the call blocks for it).
+	 */
+	double (*next_tick)(void *ctx, double *gap_s);
+};
+
+struct hw_clock {
+	const struct hw_clock_ops *ops;
 	void *ctx;
 };
 

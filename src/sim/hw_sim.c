@@ -94,7 +94,7 @@ int sim_injection_parse(const char *spec, const struct config *cfg,
 void hw_sim_init(struct hw_sim *s, const struct config *cfg, uint64_t seed)
 {
 	memset(s, 0, sizeof(*s));
-	s->cfg = cfg;
+	s->n_zones = cfg->n_zones;
 	sim_plant_init(&s->plant, cfg->n_zones, &cfg->thermistor, seed);
 }
 
@@ -103,6 +103,19 @@ int hw_sim_add_injection(struct hw_sim *s, const struct sim_injection *inj)
 	if (s->n_inj >= SIM_MAX_INJECTIONS)
 		return -1;
 	s->inj[s->n_inj++] = *inj;
+	return 0;
+}
+
+int hw_sim_inject(struct hw_sim *s, const char *spec, const struct config *cfg, char *err, size_t err_len)
+{
+	struct sim_injection inj;
+
+	if (sim_injection_parse(spec, cfg, &inj, err, err_len) < 0)
+		return -1;
+	if (hw_sim_add_injection(s, &inj) < 0) {
+		snprintf(err, err_len, "--inject %s: at most %d injections", spec, SIM_MAX_INJECTIONS);
+		return -1;
+	}
 	return 0;
 }
 
@@ -161,7 +174,7 @@ static void sim_read(void *ctx, double now_s, struct tick_inputs *in)
 	struct hw_sim *s = ctx;
 
 	(void)now_s;
-	for (int z = 0; z < s->cfg->n_zones; z++) {
+	for (int z = 0; z < s->n_zones; z++) {
 		sim_plant_sample(&s->plant, z, &in->pad[z], &in->pad2[z], &in->heatsink[z]);
 		if (s->read_fails[z]) {
 			in->pad[z].ok = false;
@@ -202,12 +215,23 @@ static void sim_close(void *ctx)
 	sim_all_off(ctx);
 }
 
+static void sim_truth(void *ctx, double pad_c[MAX_ZONES], double sink_c[MAX_ZONES])
+{
+	const struct hw_sim *s = ctx;
+
+	for (int z = 0; z < s->n_zones; z++) {
+		pad_c[z] = s->plant.zone[z].pad_c;
+		sink_c[z] = s->plant.zone[z].sink_c;
+	}
+}
+
 static const struct hw_ops hw_sim_ops = {
 	.name = "simulated",
 	.read = sim_read,
 	.apply = sim_apply,
 	.all_off = sim_all_off,
 	.close = sim_close,
+	.truth = sim_truth,
 };
 
 struct hw hw_sim_hw(struct hw_sim *s)

@@ -43,7 +43,7 @@ int sim_injection_parse(const char *spec, const struct config *cfg,
 
 struct hw_sim {
 	struct sim_plant plant;
-	const struct config *cfg;
+	int n_zones;
 	struct sim_injection inj[SIM_MAX_INJECTIONS];
 	int n_inj;
 	bool read_fails[MAX_ZONES];
@@ -52,8 +52,16 @@ struct hw_sim {
 	struct tick_outputs applied;    /* what the plant is driven with */
 };
 
+/* The plant of cfg's zones at rest; cfg is copied from, it need not outlive s. */
 void hw_sim_init(struct hw_sim *s, const struct config *cfg, uint64_t seed);
+/* Returns 0, or -1 when SIM_MAX_INJECTIONS are already there. */
 int hw_sim_add_injection(struct hw_sim *s, const struct sim_injection *inj);
+
+/*
+ * --inject: parse "KIND[:ZONE]@SECONDS" against cfg's zones and add it.
+ * Returns 0, or -1 with a message in err.
+ */
+int hw_sim_inject(struct hw_sim *s, const char *spec, const struct config *cfg, char *err, size_t err_len);
 
 /*
  * Let the plant run from its current time to to_s with the applied
@@ -64,6 +72,7 @@ void hw_sim_advance(struct hw_sim *s, double to_s);
 /* A loop stall that has come due: returns its length and forgets it (0 if none). */
 double hw_sim_take_stall(struct hw_sim *s);
 
+/* The hw_ops table over s (read, apply, all_off, close, truth); s lives as long as it. */
 struct hw hw_sim_hw(struct hw_sim *s);
 
 #endif

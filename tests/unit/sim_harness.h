@@ -2,7 +2,9 @@
 /*
  * A session on the simulated plant, in process and in virtual time, for
  * the closed-loop, fault-injection and campaign tests: the real daemon
- * shell (daemon_sim_step), the real controller and supervisor, the plant.
+ * shell (daemon_step), the real controller and supervisor, the plant
+ * (harness_sim: the truth to judge safety on) and its virtual clock, set
+ * up as main() sets up --simulate.
  */
 #ifndef CONTRASTD_TEST_SIM_HARNESS_H
 #define CONTRASTD_TEST_SIM_HARNESS_H
@@ -13,14 +15,39 @@
 #include <string.h>
 #include "daemon/config_parse.h"
 #include "daemon/daemon.h"
-#include "lib/log.h"
 #include "daemon/report.h"
+#include "lib/log.h"
+#include "sim/hw_sim.h"
+#include "sim/sim_clock.h"
 
 /* Called after every tick; return non-zero to stop the run early. */
 typedef int (*harness_hook)(const struct daemon *d, void *arg);
 
 static struct daemon harness_daemon;
+static struct hw_sim harness_sim;
+static struct sim_clock harness_clock;
 static FILE *harness_devnull;
+
+/*
+ * daemon_init on the simulated device, as main() sets up --simulate: the
+ * plant with opt's seed and injections, its clock at opt's speed, a batch
+ * run with --start. No progress lines (nobody watches). Returns
+ * daemon_init's result, or -1 with a message in err.
+ */
+static inline int harness_init(struct daemon *d, const struct options *opt, const struct config *cfg,
+			       char *err, size_t err_len)
+{
+	struct daemon_setup setup = { .batch = opt->start, .progress_every_s = 0.0 };
+
+	hw_sim_init(&harness_sim, cfg, opt->seed);
+	for (int i = 0; i < opt->n_inject; i++)
+		if (hw_sim_inject(&harness_sim, opt->inject[i], cfg, err, err_len) < 0)
+			return -1;
+	setup.hw = hw_sim_hw(&harness_sim);
+	setup.clock = sim_clock_init(&harness_clock, &harness_sim, 1.0 / cfg->daemon.control_hz,
+				      opt->speed, opt->fast_after_s);
+	return daemon_init(d, opt, cfg, &setup, err, err_len);
+}
 
 static inline void harness_load_example(struct config *cfg)
 {
@@ -56,7 +83,7 @@ static inline struct daemon *harness_run(const struct config *cfg, const char *p
 	for (int i = 0; i < n_inject; i++)
 		opt.inject[opt.n_inject++] = inject[i];
 	log_set_max_level((enum log_level)0);
-	if (daemon_init(d, &opt, cfg, NULL, err, sizeof(err)) < 0) {
+	if (harness_init(d, &opt, cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "daemon_init: %s\n", err);
 		abort();
 	}
@@ -65,7 +92,7 @@ static inline struct daemon *harness_run(const struct config *cfg, const char *p
 	d->progress = harness_devnull;
 	d->fast = true;
 	while (!d->quit && d->now_s < max_s) {
-		daemon_sim_step(d);
+		daemon_step(d);
 		if (hook && hook(d, arg))
 			break;
 	}

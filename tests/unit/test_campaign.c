@@ -50,11 +50,11 @@ struct tick_watch {
 static int watch(const struct daemon *d, void *arg)
 {
 	struct tick_watch *w = arg;
-	const struct tick_outputs *a = &d->sim.applied;
+	const struct tick_outputs *a = &harness_sim.applied;
 
 	for (int z = 0; z < d->cfg.n_zones; z++) {
-		w->max_true_pad_c = fmax(w->max_true_pad_c, d->sim.plant.zone[z].pad_c);
-		w->min_true_pad_c = fmin(w->min_true_pad_c, d->sim.plant.zone[z].pad_c);
+		w->max_true_pad_c = fmax(w->max_true_pad_c, harness_sim.plant.zone[z].pad_c);
+		w->min_true_pad_c = fmin(w->min_true_pad_c, harness_sim.plant.zone[z].pad_c);
 		if (a->duty[z] > 0.0 && a->duty[z] < 0.0)
 			w->both_polarities++;
 		if (d->ctl.state != SESSION_RUNNING && a->duty[z] != 0.0)
@@ -68,7 +68,7 @@ static int watch(const struct daemon *d, void *arg)
 	if (isnan(w->detected_at_s) && safety_latched(&d->ctl.safety)) {
 		w->detected_at_s = d->now_s;
 		for (int z = 0; z < d->cfg.n_zones; z++) {
-			w->sink_at_detection_c = fmax(w->sink_at_detection_c, d->sim.plant.zone[z].sink_c);
+			w->sink_at_detection_c = fmax(w->sink_at_detection_c, harness_sim.plant.zone[z].sink_c);
 			if (a->duty[z] != 0.0 || a->fan[z])
 				w->outputs_at_trip++;
 		}

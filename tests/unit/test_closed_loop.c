@@ -43,10 +43,10 @@ static int observe(const struct daemon *d, void *arg)
 {
 	struct run_log *log = arg;
 	const struct controller *c = &d->ctl;
-	const struct tick_outputs *applied = &d->sim.applied;
+	const struct tick_outputs *applied = &harness_sim.applied;
 
 	for (int z = 0; z < d->cfg.n_zones; z++) {
-		double true_c = d->sim.plant.zone[z].pad_c;
+		double true_c = harness_sim.plant.zone[z].pad_c;
 
 		if (true_c > log->max_true_c)
 			log->max_true_c = true_c;
@@ -94,7 +94,7 @@ static int observe(const struct daemon *d, void *arg)
 
 	for (int z = 0; z < d->cfg.n_zones; z++) {
 		struct phase_log *p = &log->phase[z][ph];
-		double true_c = d->sim.plant.zone[z].pad_c;
+		double true_c = harness_sim.plant.zone[z].pad_c;
 		double read_c = c->zone[z].pad_c;
 
 		log->window[z][log->window_n[z] % 10] = read_c;
@@ -171,8 +171,8 @@ static void test_example_program_completes(void **state)
 	check_tracking(d);
 	/* Outputs off at the end, power relay open. */
 	for (int z = 0; z < d->cfg.n_zones; z++)
-		assert_true(d->sim.applied.duty[z] == 0.0);
-	assert_false(d->sim.applied.power);
+		assert_true(harness_sim.applied.duty[z] == 0.0);
+	assert_false(harness_sim.applied.power);
 }
 
 /* The extremes of what the default limits allow, both orders, both ends. */
@@ -283,9 +283,9 @@ static void test_stop(void **state)
 	assert_int_equal(d->ctl.state, SESSION_STOPPED);
 	struct daemon *dd = (struct daemon *)d;
 
-	daemon_sim_step(dd);
-	assert_true(dd->sim.applied.duty[0] == 0.0 && dd->sim.applied.duty[1] == 0.0);
-	assert_false(dd->sim.applied.power);
+	daemon_step(dd);
+	assert_true(harness_sim.applied.duty[0] == 0.0 && harness_sim.applied.duty[1] == 0.0);
+	assert_false(harness_sim.applied.power);
 	char json[2048];
 
 	report_summary_json(&d->ctl, json, sizeof(json));

@@ -30,8 +30,8 @@ static void finish(void)
 
 static void steps(double seconds)
 {
-	for (double t = 0; t < seconds - 1e-9; t += d->tick_s)
-		daemon_sim_step(d);
+	for (double t = 0; t < seconds - 1e-9; t += 1.0 / cfg.daemon.control_hz)
+		daemon_step(d);
 }
 
 static void init_idle(const char *inject)
@@ -50,7 +50,7 @@ static void init_idle(const char *inject)
 	if (inject)
 		opt.inject[opt.n_inject++] = inject;
 	log_set_max_level((enum log_level)0);
-	assert_int_equal(daemon_init(d, &opt, &cfg, NULL, err, sizeof(err)), 0);
+	assert_int_equal(harness_init(d, &opt, &cfg, err, sizeof(err)), 0);
 	if (!harness_devnull)
 		harness_devnull = fopen("/dev/null", "w");
 	d->progress = harness_devnull;
@@ -67,13 +67,13 @@ static void test_short_press_starts_and_stops(void **state)
 	assert_int_equal(d->ctl.state, SESSION_RUNNING);
 	assert_string_equal(d->ctl.program.name, "default");
 	steps(20.0);
-	assert_true(d->sim.applied.power);
-	assert_true(d->sim.applied.duty[0] > 0.0);
+	assert_true(harness_sim.applied.power);
+	assert_true(harness_sim.applied.duty[0] > 0.0);
 	daemon_button(d, BUTTON_SHORT_PRESS);
 	assert_int_equal(d->ctl.state, SESSION_STOPPED);
 	/* Off at once, before any further tick. */
-	assert_true(d->sim.applied.duty[0] == 0.0 && d->sim.applied.duty[1] == 0.0);
-	assert_false(d->sim.applied.power);
+	assert_true(harness_sim.applied.duty[0] == 0.0 && harness_sim.applied.duty[1] == 0.0);
+	assert_false(harness_sim.applied.power);
 	/* And a press starts the next session. */
 	steps(1.0);
 	daemon_button(d, BUTTON_SHORT_PRESS);
@@ -94,7 +94,7 @@ static void test_long_press_acknowledges_once_cleared(void **state)
 	/* A short press does nothing while the fault is latched. */
 	daemon_button(d, BUTTON_SHORT_PRESS);
 	assert_int_equal(d->ctl.state, SESSION_FAULT);
-	assert_false(d->sim.applied.power);
+	assert_false(harness_sim.applied.power);
 
 	/* The cause has to be gone for 5 s first: a long press right away is refused. */
 	steps(2.0);
@@ -106,7 +106,7 @@ static void test_long_press_acknowledges_once_cleared(void **state)
 	/* Idle means idle: nothing resumed. */
 	steps(5.0);
 	assert_int_equal(d->ctl.state, SESSION_IDLE);
-	assert_false(d->sim.applied.power);
+	assert_false(harness_sim.applied.power);
 	finish();
 }
 

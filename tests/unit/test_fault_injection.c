@@ -33,20 +33,20 @@ static int watch_tick(const struct daemon *d, void *arg)
 	struct watch *w = arg;
 
 	for (int z = 0; z < d->cfg.n_zones; z++) {
-		w->max_true_pad_c = fmax(w->max_true_pad_c, d->sim.plant.zone[z].pad_c);
-		w->min_true_pad_c = fmin(w->min_true_pad_c, d->sim.plant.zone[z].pad_c);
-		w->max_true_sink_c = fmax(w->max_true_sink_c, d->sim.plant.zone[z].sink_c);
+		w->max_true_pad_c = fmax(w->max_true_pad_c, harness_sim.plant.zone[z].pad_c);
+		w->min_true_pad_c = fmin(w->min_true_pad_c, harness_sim.plant.zone[z].pad_c);
+		w->max_true_sink_c = fmax(w->max_true_sink_c, harness_sim.plant.zone[z].sink_c);
 	}
 	if (d->now_s > w->inject_at_s && isnan(w->detected_at_s) &&
-	    fabs(d->sim.applied.duty[w->zone]) >= d->cfg.safety.stale_min_duty)
+	    fabs(harness_sim.applied.duty[w->zone]) >= d->cfg.safety.stale_min_duty)
 		w->driving_after_s += 1.0 / d->cfg.daemon.control_hz;
 	if (isnan(w->detected_at_s) && safety_latched(&d->ctl.safety)) {
 		w->detected_at_s = d->now_s;
-		w->outputs_off_at_trip = !d->sim.applied.power;
+		w->outputs_off_at_trip = !harness_sim.applied.power;
 		for (int z = 0; z < d->cfg.n_zones; z++) {
-			if (d->sim.applied.duty[z] != 0.0 || d->sim.applied.fan[z])
+			if (harness_sim.applied.duty[z] != 0.0 || harness_sim.applied.fan[z])
 				w->outputs_off_at_trip = false;
-			w->sink_at_detection_c = fmax(w->sink_at_detection_c, d->sim.plant.zone[z].sink_c);
+			w->sink_at_detection_c = fmax(w->sink_at_detection_c, harness_sim.plant.zone[z].sink_c);
 		}
 	}
 	return 0;
