@@ -6,9 +6,10 @@ IIO_SYSFS=$BUILD/tests-hw/iio_sysfs
 
 build_iio_sysfs() {
 	local flags
-	if ! flags=$(pkg-config --cflags --libs libiio cmocka 2>/dev/null); then
-		echo "libiio or cmocka is missing (pkg-config libiio cmocka)"
-		return 77
+	if ! flags=$(pkg-config --cflags --libs libiio cmocka 2>&1); then
+		echo "FAIL: $flags"
+		echo "FAIL: libiio or cmocka is missing (Debian packages libiio-dev libcmocka-dev; make deps installs them)"
+		return 1
 	fi
 	mkdir -p "$BUILD/tests-hw"
 	# shellcheck disable=SC2086

@@ -6,7 +6,9 @@
 # exists (unshare -m -n). iiod is killed with SIGKILL however this ends
 # (its Avahi thread makes SIGTERM take ~55 s); the last case kills it on
 # purpose between two reads: every sensor must fail, in one go.
-# Skipped (77) without iiod or ip, or where unshare -m -n is not permitted.
+# Skipped (77, the reason on stderr) where this machine cannot make private
+# mount and network namespaces (not root, no unshare); iiod and ip are
+# packages `make deps` installs, so without them it fails.
 set -u
 BUILD=${BUILD:-build}
 . tests/hw/build.sh
@@ -14,15 +16,15 @@ BUILD=${BUILD:-build}
 IIOD=$(command -v iiod || echo /usr/sbin/iiod)
 IP=$(command -v ip || echo /usr/sbin/ip)
 if [[ ! -x $IIOD ]]; then
-	echo "skip: iiod is not installed (Debian package iiod)"
-	exit 77
+	echo "FAIL: iiod is not installed (Debian package iiod; make deps installs it)"
+	exit 1
 fi
 if [[ ! -x $IP ]]; then
-	echo "skip: ip is not installed (Debian package iproute2)"
-	exit 77
+	echo "FAIL: ip is not installed (Debian package iproute2; make deps installs it)"
+	exit 1
 fi
 if ! why=$(unshare -m -n true 2>&1); then
-	echo "skip: unshare -m -n is not permitted here: $why"
+	echo "skip: unshare -m -n is not permitted here: $why" >&2
 	exit 77
 fi
 build_iio_sysfs || exit $?
@@ -37,8 +39,14 @@ unshare -m -n bash -c '
 	cleanup() { [[ -n $iiod_pid ]] && kill -KILL "$iiod_pid" 2>/dev/null; }
 	trap cleanup EXIT
 	trap "exit 1" INT TERM
-	"$3" link set lo up || { echo "skip: cannot bring lo up in the new network namespace"; exit 77; }
-	mount -t tmpfs -o mode=755 none /sys/bus || exit 77
+	if ! why=$("$3" link set lo up 2>&1); then
+		echo "skip: cannot bring lo up in a private network namespace: $why" >&2
+		exit 77
+	fi
+	if ! why=$(mount -t tmpfs -o mode=755 none /sys/bus 2>&1); then
+		echo "skip: cannot mount a tmpfs on /sys/bus in a private mount namespace: $why" >&2
+		exit 77
+	fi
 	"$1" --build-tree || exit $?
 	"$2" -p 30431 >"$4" 2>&1 &
 	iiod_pid=$!
