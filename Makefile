@@ -1,10 +1,15 @@
 # contrastd - contrast temperature therapy daemon
 #
-#   make            build build/contrastd (installs missing Debian packages first)
-#   make demo       a full therapy session on the simulated plant
-#   make check      unit, sanitizer, process and system tests
+#   make            build build/contrastd and build/contrastctl (a missing
+#                   package stops it, named: run make deps)
+#   make deps       install the Debian packages that are missing (as root)
+#   make demo       make deps, then a full therapy session on the simulated plant
+#   make check      make deps, then unit, sanitizer, process and system tests
 #   make bench      benchmarks, side by side with their baselines
 #   make install    PREFIX=/usr/local DESTDIR=
+#
+# CPPFLAGS, CFLAGS and LDFLAGS from the command line or the environment go on
+# every compile and link line (dpkg-buildflags' hardening flags included).
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -20,7 +25,8 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wpointer-arith -Wformat=2 -Wvla -Wundef
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARNINGS) -MMD -MP -Isrc
+BASE_CPPFLAGS := -D_GNU_SOURCE -Isrc
+BASE_CFLAGS := -std=c11 $(WARNINGS) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Debian 12 / Raspberry Pi OS packages the build, the tests and the demo need.
@@ -28,14 +34,32 @@ DEB_PACKAGES := build-essential pkg-config libinih-dev libiio-dev libgpiod-dev \
 	libsystemd-dev libcmocka-dev libjson-c-dev iiod util-linux systemd iproute2 python3 \
 	groff-base man-db
 
+# The libraries, by their pkg-config names, and the Debian package of each.
 PKGS      := inih libiio libgpiod libsystemd
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-TEST_LIBS  = $(shell pkg-config --libs cmocka json-c 2>/dev/null)
-# contrastctl: inih for the config file, json-c for the replies.
-CTL_PKGS   := inih json-c
-CTL_CFLAGS  = $(shell pkg-config --cflags $(CTL_PKGS) 2>/dev/null)
-CTL_LIBS    = $(shell pkg-config --libs $(CTL_PKGS) 2>/dev/null)
+CTL_PKGS  := inih json-c
+TEST_PKGS := cmocka json-c
+deb_of_inih       := libinih-dev
+deb_of_libiio     := libiio-dev
+deb_of_libgpiod   := libgpiod-dev
+deb_of_libsystemd := libsystemd-dev
+deb_of_cmocka     := libcmocka-dev
+deb_of_json-c     := libjson-c-dev
+
+# $(call pkg,OPTION,NAMES): pkg-config OPTION NAMES, or stop with the names
+# pkg-config cannot find and the packages to install. Expanded only by the
+# recipes that compile or link, so make deps and make clean work without.
+pkg_missing = $(strip $(foreach p,$(1),$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo y),,$(p))))
+pkg = $(if $(shell command -v pkg-config),,$(error pkg-config not found: install pkg-config (make deps)))$\
+	$(if $(call pkg_missing,$(2)),$(error pkg-config: $(call pkg_missing,$(2)) not found: $\
+	install $(foreach p,$(call pkg_missing,$(2)),$(deb_of_$(p))) (make deps)))$\
+	$(shell pkg-config $(1) $(2))
+# Each asked once, on first use.
+PKG_CFLAGS  = $(eval PKG_CFLAGS := $$(call pkg,--cflags,$$(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS    = $(eval PKG_LIBS := $$(call pkg,--libs,$$(PKGS)))$(PKG_LIBS)
+CTL_CFLAGS  = $(eval CTL_CFLAGS := $$(call pkg,--cflags,$$(CTL_PKGS)))$(CTL_CFLAGS)
+CTL_LIBS    = $(eval CTL_LIBS := $$(call pkg,--libs,$$(CTL_PKGS)))$(CTL_LIBS)
+TEST_CFLAGS = $(eval TEST_CFLAGS := $$(call pkg,--cflags,$$(TEST_PKGS)))$(TEST_CFLAGS)
+TEST_LIBS   = $(eval TEST_LIBS := $$(call pkg,--libs,$$(TEST_PKGS)))$(TEST_LIBS)
 LDLIBS    := -lm
 
 # The functional core, then the shell. Every .c except the programs' mains
@@ -73,7 +97,8 @@ BINS := $(BUILD)/contrastd $(BUILD)/contrastd-san $(if $(CTL_SRC),$(BUILD)/contr
 all: $(BUILD)/contrastd $(if $(CTL_SRC),$(BUILD)/contrastctl)
 
 # Install what is missing (as root), or say exactly what to run. Silent
-# and quick when everything is there.
+# and quick when everything is there. Only make deps, make demo and make
+# check run it; compiling never does.
 deps:
 	@if ! command -v dpkg-query >/dev/null 2>&1; then \
 		echo "deps: not a Debian system; install: $(DEB_PACKAGES)"; exit 0; fi; \
@@ -92,43 +117,53 @@ deps:
 		fi; \
 	fi
 
-$(BUILD)/obj/%.o: %.c | deps
-	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+# The unit tests' own objects also need cmocka's flags.
+$(BUILD)/obj/tests/unit/%.o $(BUILD)/san/tests/unit/%.o: EXTRA_CFLAGS = $(TEST_CFLAGS)
 
-$(BUILD)/san/%.o: %.c | deps
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
 
 $(BUILD)/contrastd: $(MAIN_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
 $(BUILD)/contrastd-san: $(MAIN_OBJ_SAN) $(LIB_OBJ_SAN)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
-# contrastctl's code and the tests that read its way include json-c's headers.
-$(BUILD)/obj/src/ctl/%.o $(BUILD)/san/src/ctl/%.o $(BUILD)/obj/tests/unit/%.o $(BUILD)/san/tests/unit/%.o: \
-	PKG_CFLAGS += $(CTL_CFLAGS)
+# contrastctl's code includes json-c's headers (the tests get them through TEST_CFLAGS).
+$(BUILD)/obj/src/ctl/%.o $(BUILD)/san/src/ctl/%.o: EXTRA_CFLAGS = $(CTL_CFLAGS)
 
 $(BUILD)/contrastctl: $(CTL_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(CTL_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CTL_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_OBJ) $(CTL_TEST_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(call test_ldflags,$*) $(PKG_LIBS) $(TEST_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call test_ldflags,$*) $(PKG_LIBS) $(TEST_LIBS) $(LDLIBS)
 
 $(BUILD)/tests-san/%: $(BUILD)/san/tests/unit/%.o $(LIB_OBJ_SAN) $(CTL_TEST_OBJ_SAN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(call test_ldflags,$*) $(PKG_LIBS) $(TEST_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(call test_ldflags,$*) $(PKG_LIBS) $(TEST_LIBS) $(LDLIBS)
 
 unit-tests: $(UNIT_BIN) $(UNIT_SAN)
 
+# make demo and make check install what is missing first, then build: in a
+# second make, so nothing compiles before the packages are there (-j).
+SUBMAKE := $(MAKE) --no-print-directory
+
 # The example program on the simulated plant: the first minutes at 20x so
 # a person can follow it, then the rest as fast as the machine can.
-demo: $(BUILD)/contrastd
+demo:
+	@$(SUBMAKE) deps
+	@$(SUBMAKE) $(BUILD)/contrastd
 	./$(BUILD)/contrastd -c config/contrastd.conf --simulate --speed 20 --fast-after 8 --start
 
-check: $(BINS) unit-tests
+check:
+	@$(SUBMAKE) deps
+	@$(SUBMAKE) $(BINS) unit-tests
 	@CONTRASTD=$(BUILD)/contrastd CONTRASTD_SAN=$(BUILD)/contrastd-san CONTRASTCTL=$(BUILD)/contrastctl \
 		BUILD=$(BUILD) bash tests/run.sh $(UNIT_BIN) $(UNIT_SAN) $(sort $(wildcard tests/process/test_*.sh))
 
