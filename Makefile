@@ -34,7 +34,8 @@ DEB_PACKAGES := build-essential pkg-config libinih-dev libiio-dev libgpiod-dev \
 	libsystemd-dev libcmocka-dev libjson-c-dev iiod util-linux systemd iproute2 python3 \
 	groff-base man-db
 
-# The libraries, by their pkg-config names, and the Debian package of each.
+# The libraries, by their pkg-config names, and the Debian package of each
+# (a new library: its name in a list, and its deb_of_ row).
 PKGS      := inih libiio libgpiod libsystemd
 CTL_PKGS  := inih json-c
 TEST_PKGS := cmocka json-c
@@ -51,7 +52,7 @@ deb_of_json-c     := libjson-c-dev
 pkg_missing = $(strip $(foreach p,$(1),$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo y),,$(p))))
 pkg = $(if $(shell command -v pkg-config),,$(error pkg-config not found: install pkg-config (make deps)))$\
 	$(if $(call pkg_missing,$(2)),$(error pkg-config: $(call pkg_missing,$(2)) not found: $\
-	install $(foreach p,$(call pkg_missing,$(2)),$(deb_of_$(p))) (make deps)))$\
+	install $(foreach p,$(call pkg_missing,$(2)),$(or $(deb_of_$(p)),$(p).pc's package)) (make deps)))$\
 	$(shell pkg-config $(1) $(2))
 # Each asked once, on first use.
 PKG_CFLAGS  = $(eval PKG_CFLAGS := $$(call pkg,--cflags,$$(PKGS)))$(PKG_CFLAGS)
