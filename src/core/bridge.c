@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The H-bridge and its PWM as a pure state machine. See bridge.h. */
+#include <float.h>
 #include <math.h>
 #include "bridge.h"
 
@@ -52,10 +53,29 @@ static void set_lines(struct bridge *b, bool heat, bool cool, bool enable, doubl
 	b->out.enable = enable;
 }
 
+/*
+ * Slack in the dead-time comparison: a few ulps of the time, and at least
+ * 0.1 ns. A timer armed for off + dead_time reports a time that, after
+ * rounding in doubles (10.1 + 0.2 exceeds 10.3 at a clock base of 9000 s),
+ * may fall a few ulps short of it; without slack the switch would wait a
+ * whole tick. The dead time itself is never shortened by more than that.
+ */
+static double dead_time_slack_s(double t_s)
+{
+	return fmax(1e-10, 8.0 * DBL_EPSILON * fabs(t_s));
+}
+
 /* When the polarity `want` may be switched on: the other line has been off for the dead time. */
 static double ready_s(const struct bridge *b, int want)
 {
 	return (want > 0 ? b->cool_off_s : b->heat_off_s) + b->p.dead_time_s;
+}
+
+static bool dead_time_over(const struct bridge *b, int want, double now_s)
+{
+	double at_s = ready_s(b, want);
+
+	return now_s + dead_time_slack_s(at_s) >= at_s;
 }
 
 static void start_driving(struct bridge *b, int want, double now_s)
@@ -134,7 +154,7 @@ void bridge_update(struct bridge *b, double duty, double now_s, struct bridge_ou
 		}
 		if (b->polarity == 0) {
 			/* Polarity 0 means every line is inactive: wait out the dead time. */
-			if (now_s >= ready_s(b, want))
+			if (dead_time_over(b, want, now_s))
 				start_driving(b, want, now_s);
 		} else {
 			advance_pwm(b, now_s);

@@ -173,6 +173,31 @@ static void test_polarity_change_with_enable(void **state)
 	assert_near(o.next_edge_s, 2.3, EPS);
 }
 
+/*
+ * A timer armed for the end of the dead time may report a time a few ulps
+ * short of it: at a clock base of 9000 s, (base + 10.1) + 0.2 > base + 10.3.
+ * The switch still happens at that wake-up, not one tick later; and a
+ * wake-up a real fraction of the dead time early still waits.
+ */
+static void test_dead_time_end_survives_rounding(void **state)
+{
+	const double base_s = 9000.0;
+	struct bridge b;
+	struct bridge_out o;
+
+	(void)state;
+	assert_true((base_s + 10.1) + 0.2 > base_s + 10.3);
+	bridge_init(&b, &with_enable, base_s);
+	bridge_update(&b, 0.5, base_s + 10.0, &o);
+	assert_lines(o, true, false, true);
+	bridge_update(&b, -0.5, base_s + 10.1, &o);
+	assert_lines(o, false, false, false);
+	bridge_poll(&b, base_s + 10.2999, &o);
+	assert_lines(o, false, false, false);
+	bridge_poll(&b, base_s + 10.3, &o);
+	assert_lines(o, false, true, true);
+}
+
 /* Changing during the enable's off-part still drops the polarity line and waits. */
 static void test_polarity_change_during_off_part_with_enable(void **state)
 {
@@ -580,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_polls_between_edges_change_nothing),
 		cmocka_unit_test(test_duty_zero_is_off_at_once),
 		cmocka_unit_test(test_polarity_change_with_enable),
+		cmocka_unit_test(test_dead_time_end_survives_rounding),
 		cmocka_unit_test(test_polarity_change_during_off_part_with_enable),
 		cmocka_unit_test(test_polarity_change_without_enable),
 		cmocka_unit_test(test_off_then_other_polarity_waits),
