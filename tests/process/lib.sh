@@ -52,3 +52,27 @@ count_checks() {
 		[[ $l == Traceback* ]] && failures=$((failures + 1))
 	done <"$1"
 }
+
+# require_built BINARY...: a binary the test runs is missing: fail (never skip).
+require_built() {
+	local b
+	for b in "$@"; do
+		if [[ ! -x $b ]]; then
+			echo "FAIL: $b is not built"
+			exit 1
+		fi
+	done
+}
+
+# wait_for_socket SOCKET [ERRFILE]: wait up to 5 s for a daemon's control
+# socket; when it does not come, fail and show ERRFILE (the daemon's stderr).
+wait_for_socket() {
+	local sock=$1 err=${2:-}
+	for _ in $(seq 50); do
+		[[ -S $sock ]] && return 0
+		sleep 0.1
+	done
+	echo "FAIL: no socket at $sock after 5 s"
+	[[ -n $err ]] && sed 's/^/    /' "$err"
+	exit 1
+}

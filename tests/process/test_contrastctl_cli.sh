@@ -6,10 +6,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 source tests/process/lib.sh
 CONTRASTCTL=${CONTRASTCTL:-build/contrastctl}
-if [[ ! -x $CONTRASTCTL ]]; then
-	echo "FAIL: $CONTRASTCTL is not built"
-	exit 1
-fi
+require_built "$CONTRASTCTL"
 C=$CONTRASTCTL
 
 expect "no command" 1 'a command is needed' -- "$C"

@@ -8,10 +8,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 source tests/process/lib.sh
 CONTRASTCTL=${CONTRASTCTL:-build/contrastctl}
-if [[ ! -x $CONTRASTCTL ]]; then
-	echo "FAIL: $CONTRASTCTL is not built"
-	exit 1
-fi
+require_built "$CONTRASTCTL"
 if ! command -v python3 >/dev/null 2>&1; then
 	echo "FAIL: python3 is not installed (make deps installs it)"
 	exit 1
@@ -40,10 +37,7 @@ while True:
 PY
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 50); do
-	[[ -S $sock ]] && break
-	sleep 0.1
-done
+wait_for_socket "$sock"
 
 # answer TEXT: the fake's next replies are TEXT and a newline.
 answer() { printf '%s\n' "$1" >"$reply"; }

@@ -8,12 +8,7 @@ cd "$(dirname "$0")/../.." || exit 1
 source tests/process/lib.sh
 CONTRASTCTL=${CONTRASTCTL:-build/contrastctl}
 
-for bin in "$CONTRASTD" "$CONTRASTCTL"; do
-	if [[ ! -x $bin ]]; then
-		echo "FAIL: $bin is not built"
-		exit 1
-	fi
-done
+require_built "$CONTRASTD" "$CONTRASTCTL"
 SPEED=20
 sock=$TMP/control.sock
 state=$TMP/state
@@ -25,15 +20,7 @@ C=("$CONTRASTCTL" -c "$TMP/c.conf")
 "$CONTRASTD" -c "$TMP/c.conf" --simulate --speed "$SPEED" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 trap 'kill -9 $pid 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 50); do
-	[[ -S $sock ]] && break
-	sleep 0.1
-done
-if [[ ! -S $sock ]]; then
-	echo "FAIL: no socket at $sock after 5 s"
-	sed 's/^/    /' "$TMP/err"
-	exit 1
-fi
+wait_for_socket "$sock" "$TMP/err"
 checks=$((checks + 1))
 if [[ $(stat -c %a "$sock") == 660 ]]; then
 	echo "ok   socket mode 0660"
@@ -175,7 +162,7 @@ expect "the log names who started it" 0 'uid [0-9]+ pid [0-9]+: start$' -- cat "
 # The log survives the daemon: a new one lists it.
 "$CONTRASTD" -c "$TMP/c.conf" --simulate --speed "$SPEED" >/dev/null 2>>"$TMP/err" &
 pid=$!
-for _ in $(seq 50); do [[ -S $sock ]] && break; sleep 0.1; done
+wait_for_socket "$sock" "$TMP/err"
 expect "log after a restart" 0 'default +stopped' -- "${C[@]}" log
 expect "log --json" 0 '^\{"ok":true,"sessions":\[\{"started":' -- "${C[@]}" --json log 5
 kill -TERM "$pid"

@@ -7,10 +7,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 source tests/process/lib.sh
 CONTRASTCTL=${CONTRASTCTL:-build/contrastctl}
-if [[ ! -x $CONTRASTCTL ]]; then
-	echo "FAIL: $CONTRASTCTL is not built"
-	exit 1
-fi
+require_built "$CONTRASTCTL"
 
 # The lines between the BEGIN and END markers of doc.
 block() {

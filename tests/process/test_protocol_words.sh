@@ -7,12 +7,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 source tests/process/lib.sh
 CONTRASTCTL=${CONTRASTCTL:-build/contrastctl}
-for bin in "$CONTRASTD" "$CONTRASTCTL"; do
-	if [[ ! -x $bin ]]; then
-		echo "FAIL: $bin is not built"
-		exit 1
-	fi
-done
+require_built "$CONTRASTD" "$CONTRASTCTL"
 if ! command -v python3 >/dev/null 2>&1; then
 	echo "FAIL: python3 is not installed (make deps installs it)"
 	exit 1
@@ -23,15 +18,7 @@ sock=$TMP/control.sock
 "$CONTRASTD" -c "$TMP/c.conf" --simulate --speed 20 >/dev/null 2>"$TMP/err" &
 pid=$!
 trap 'kill -9 $pid 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 50); do
-	[[ -S $sock ]] && break
-	sleep 0.1
-done
-if [[ ! -S $sock ]]; then
-	echo "FAIL: no socket at $sock after 5 s"
-	sed 's/^/    /' "$TMP/err"
-	exit 1
-fi
+wait_for_socket "$sock" "$TMP/err"
 
 python3 - "$sock" "$CONTRASTCTL" "$TMP/c.conf" >"$TMP/py" 2>&1 <<'PY'
 import json, socket, subprocess, sys

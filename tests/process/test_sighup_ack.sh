@@ -14,7 +14,7 @@ C=("$CONTRASTCTL" -c "$conf")
 "$CONTRASTD" -c "$conf" --simulate --speed 20 --inject loop-stall@40 >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 trap 'kill -9 $pid 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 50); do [[ -S $sock ]] && break; sleep 0.1; done
+wait_for_socket "$sock" "$TMP/err"
 
 expect "programs before the reload" 0 '^short' -- "${C[@]}" programs
 expect "a session runs" 0 '^started: program default' -- "${C[@]}" start
