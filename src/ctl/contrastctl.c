@@ -21,14 +21,17 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <ini.h>
 #include <math.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -123,6 +126,15 @@ static int find_socket(const char *config, bool config_given, const char *socket
 		fprintf(stderr, "contrastctl: %s: %s\n", config, strerror(errno));
 		return -1;
 	}
+	struct stat st;
+
+	/* fopen() opens a directory too, and inih would read it as an empty file. */
+	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "contrastctl: %s: %s, not a config file\n", config,
+			S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+		fclose(f);
+		return -1;
+	}
 	int rc = ini_parse_file(f, on_ini_key, &is);
 
 	fclose(f);
@@ -172,6 +184,43 @@ static int wait_for(int fd, short events, double deadline)
 }
 
 /*
+ * Who may use the socket at path, from its owner, group and mode (a
+ * socket made by root outside the service belongs to root, not to group
+ * contrastd).
+ */
+static void permission_denied(const char *path)
+{
+	struct stat st;
+	char dir[256];
+	const char *slash = strrchr(path, '/');
+
+	/* The directory may be what stops us (/run/contrastd is 0750). */
+	snprintf(dir, sizeof(dir), "%.*s", slash && slash != path ? (int)(slash - path) : 1, path);
+	if (stat(path, &st) < 0 && stat(dir, &st) < 0) {
+		fprintf(stderr, "contrastctl: %s: permission denied\n", path);
+		return;
+	}
+	struct group *gr = getgrgid(st.st_gid);
+	struct passwd *pw = getpwuid(st.st_uid);
+	char group[64], owner[64];
+
+	if (gr)
+		snprintf(group, sizeof(group), "%s", gr->gr_name);
+	else
+		snprintf(group, sizeof(group), "%ld", (long)st.st_gid);
+	if (pw)
+		snprintf(owner, sizeof(owner), "%s", pw->pw_name);
+	else
+		snprintf(owner, sizeof(owner), "%ld", (long)st.st_uid);
+	if (st.st_mode & S_IRWXG)
+		fprintf(stderr, "contrastctl: %s: permission denied (it belongs to user %s, group %s: run "
+			"as %s or as a member of group %s)\n", path, owner, group, owner, group);
+	else
+		fprintf(stderr, "contrastctl: %s: permission denied (it belongs to user %s and only "
+			"%s may use it)\n", path, owner, owner);
+}
+
+/*
  * Send line (with its newline) and read one reply line into reply_buf.
  * Returns the reply's length (newline dropped), or -1 after printing why.
  */
@@ -207,8 +256,7 @@ static long exchange(const char *path, const char *line)
 			fprintf(stderr, "contrastctl: contrastd is not running (nothing listens on %s)\n",
 				path);
 		else if (e == EACCES || e == EPERM)
-			fprintf(stderr, "contrastctl: %s: permission denied (members of group contrastd "
-				"may use it)\n", path);
+			permission_denied(path);
 		else if (e == EAGAIN || e == EWOULDBLOCK || e == EINPROGRESS)
 			fprintf(stderr, "contrastctl: contrastd did not accept the connection within %d s "
 				"(%s)\n", TIMEOUT_S, path);
@@ -653,7 +701,14 @@ int main(int argc, char **argv)
 
 	if (json)
 		printf("%s\n", reply_buf);
-	if (!reply_bool(root, "ok", false)) {
+	const char *nothing = protocol_command(cmd)->nothing_to_do;
+
+	if (!reply_bool(root, "ok", false) && nothing && strcmp(reply_str(root, "error", ""), nothing) == 0) {
+		/* Like systemctl stop on a stopped unit: the wish is already true. */
+		if (!json)
+			printf("nothing to do: %s\n", nothing);
+		rc = EXIT_OK;
+	} else if (!reply_bool(root, "ok", false)) {
 		fprintf(stderr, "contrastctl: contrastd refused: %s\n", reply_str(root, "error", "(no reason given)"));
 		rc = EXIT_REFUSED;
 	} else if (json) {

@@ -41,6 +41,8 @@
 #include <ini.h>
 #include "config_parse.h"
 #include "lib/protocol.h"
+#include "lib/strbuf.h"
+#include "lib/suggest.h"
 
 /* Where one section instance and each of its keys were written; 0: not written. */
 struct seen {
@@ -179,6 +181,26 @@ static bool check_name(struct parse *p, const char *what, const char *name)
 }
 
 /*
+ * What to tell a person about an unknown section word: "" or
+ * ": did you mean [program]?" (section words are lower case, and a
+ * difference of case only is said as such).
+ */
+static void section_hint(const char *word, const char *name, char *buf, size_t len)
+{
+	struct suggest s;
+
+	buf[0] = '\0';
+	suggest_init(&s, word);
+	for (int i = 0; i < CONFIG_SECTION_COUNT; i++)
+		suggest_offer(&s, config_sections[i].word);
+	if (s.best == NULL)
+		return;
+	snprintf(buf, len, ": %sdid you mean [%s%s%s]?",
+		 suggest_case_only(word, s.best) ? "section names are lower case: " : "", s.best,
+		 name[0] ? " " : "", name);
+}
+
+/*
  * A "[...]" line: check it, and make it the section that the following
  * keys go to. line has no leading blanks and starts with '['.
  */
@@ -234,7 +256,10 @@ static bool begin_section(struct parse *p, const char *line)
 
 	sec = config_schema_section(word);
 	if (sec < 0) {
-		fail(p, p->lineno, "unknown section [%s]", inner);
+		char hint[128];
+
+		section_hint(word, name, hint, sizeof(hint));
+		fail(p, p->lineno, "unknown section [%s]%s", inner, hint);
 		return false;
 	}
 	def = &config_sections[sec];
@@ -513,6 +538,16 @@ static int find_key(enum config_section s, const char *name)
 	return k == NULL ? -1 : (int)(k - config_keys);
 }
 
+const char *config_unknown_program(const struct config *c, const char *name, char *buf, size_t len)
+{
+	const char *names[MAX_PROGRAMS];
+
+	for (int i = 0; i < c->n_programs && i < MAX_PROGRAMS; i++)
+		names[i] = c->programs[i].name;
+	suggest_unknown_name(buf, len, "program", "programs", name, names, c->n_programs);
+	return buf;
+}
+
 size_t config_socket_path_max(void)
 {
 	return sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
@@ -563,6 +598,89 @@ static void list_choices(const struct config_key *k, char *buf, size_t len)
 	}
 }
 
+/* A unit a person may write after a number, and what it is in the key's own unit. */
+struct unit_word {
+	const char *key_unit;   /* the schema row's unit */
+	const char *word;       /* as written after the number, lower case */
+	double factor;          /* value in the key's unit = number * factor */
+};
+
+static const struct unit_word unit_words[] = {
+	{ "s", "s", 1 }, { "s", "sec", 1 }, { "s", "secs", 1 }, { "s", "second", 1 },
+	{ "s", "seconds", 1 }, { "s", "m", 60 }, { "s", "min", 60 }, { "s", "mins", 60 },
+	{ "s", "minute", 60 }, { "s", "minutes", 60 }, { "s", "h", 3600 }, { "s", "hour", 3600 },
+	{ "s", "hours", 3600 }, { "s", "ms", 0.001 },
+	{ "ms", "ms", 1 }, { "ms", "s", 1000 },
+	{ "C", "c", 1 }, { "C", "\xc2\xb0""c", 1 }, { "C", "\xc2\xb0", 1 }, { "C", "deg", 1 },
+	{ "C", "degc", 1 },
+	{ "Hz", "hz", 1 }, { "mV", "mv", 1 }, { "mV", "v", 1000 }, { "ohm", "ohm", 1 },
+	{ "ohm", "ohms", 1 }, { "ohm", "k", 1000 }, { "ohm", "kohm", 1000 },
+};
+
+/* A unit as a message names it: "seconds", "degrees C" (with the degree sign). */
+static const char *unit_in_words(const char *unit)
+{
+	static const struct { const char *unit, *words; } names[] = {
+		{ "s", "seconds" }, { "ms", "milliseconds" }, { "C", "\xc2\xb0""C" }, { "Hz", "Hz" },
+		{ "mV", "millivolts" }, { "ohm", "ohms" }, { "K", "kelvin" }, { "C/s", "\xc2\xb0""C per second" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i].unit, unit) == 0)
+			return names[i].words;
+	return unit;
+}
+
+/*
+ * A value that is not a number. When it is a number with a unit after it
+ * ("3m", "39C", "39 C" with a degree sign), say the key's unit and the value to
+ * write: "warm_s = 3m: give it in seconds, without a unit: warm_s = 180".
+ */
+static void not_a_number(struct parse *p, const struct config_key *k, const char *value)
+{
+	char number[64], unit[32], example[32];
+	size_t n = strspn(value, "+-0123456789.eE");
+	const char *rest = value + n;
+	double v;
+
+	/* "1e" of "1em": the exponent needs digits, so give the letters back to the unit. */
+	while (n > 0 && (value[n - 1] == 'e' || value[n - 1] == 'E'))
+		n--, rest--;
+	if (n == 0 || n >= sizeof(number) || k->unit == NULL || k->unit[0] == '\0') {
+		fail(p, p->lineno, "%s = %s is not a number", k->name, value);
+		return;
+	}
+	memcpy(number, value, n);
+	number[n] = '\0';
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	size_t ul = strlen(rest);
+
+	/* Only a word can be a unit: "0x10" is no number with unit x10. */
+	bool word = ul > 0;
+
+	for (const char *q = rest; *q; q++)
+		if (!isalpha((unsigned char)*q) && (unsigned char)*q < 0x80)
+			word = word && *q == ' ';
+	if (!parse_number(number, &v) || !word || ul >= sizeof(unit)) {
+		fail(p, p->lineno, "%s = %s is not a number", k->name, value);
+		return;
+	}
+	for (size_t i = 0; i <= ul; i++)
+		unit[i] = (char)tolower((unsigned char)rest[i]);
+	for (size_t i = 0; i < sizeof(unit_words) / sizeof(unit_words[0]); i++) {
+		if (strcmp(unit_words[i].key_unit, k->unit) == 0 && strcmp(unit_words[i].word, unit) == 0) {
+			config_fmt_number(example, sizeof(example), v * unit_words[i].factor);
+			fail(p, p->lineno, "%s = %s: give it in %s, without a unit: %s = %s", k->name, value,
+			     unit_in_words(k->unit), k->name, example);
+			return;
+		}
+	}
+	fail(p, p->lineno, "%s = %s is not a number: give it in %s, without a unit, like %s = %s",
+	     k->name, value, unit_in_words(k->unit), k->name,
+	     config_fmt_number(example, sizeof(example), k->def));
+}
+
 /* Parse value for key k (index ki in config_keys[]) of the current section and store it. */
 static bool set_value(struct parse *p, int ki, const char *value)
 {
@@ -578,7 +696,7 @@ static bool set_value(struct parse *p, int ki, const char *value)
 	case CONFIG_INT:
 	case CONFIG_GAIN:
 		if (!parse_number(value, &v)) {
-			fail(p, p->lineno, "%s = %s is not a number", k->name, value);
+			not_a_number(p, k, value);
 			return false;
 		}
 		if (k->type == CONFIG_INT && v != floor(v)) {
@@ -669,6 +787,42 @@ static bool set_value(struct parse *p, int ki, const char *value)
 	return store_string(p, k, value, field);
 }
 
+/*
+ * An unknown key in the current section, with what the person probably
+ * meant: the same key in another case (keys are matched case-sensitively),
+ * a key of another section, or the closest key of this one.
+ */
+static void unknown_key(struct parse *p, const char *key)
+{
+	struct suggest s;
+	const char *title = p->cur_title;
+
+	suggest_init(&s, key);
+	for (int i = 0; i < config_n_keys; i++)
+		if (config_keys[i].section == (enum config_section)p->cur)
+			suggest_offer(&s, config_keys[i].name);
+	if (s.best && suggest_case_only(key, s.best)) {
+		fail(p, p->lineno, "unknown key %s in %s: keys are lower case: did you mean %s?", key,
+		     title, s.best);
+		return;
+	}
+	for (int i = 0; i < config_n_keys; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (k->section != (enum config_section)p->cur && strcmp(k->name, key) == 0) {
+			const struct config_section_info *si = &config_sections[k->section];
+
+			fail(p, p->lineno, "unknown key %s in %s: %s is a key of [%s%s]", key, title, key,
+			     si->word, si->naming == CONFIG_NAME_REQUIRED ? " NAME" : "");
+			return;
+		}
+	}
+	if (s.best)
+		fail(p, p->lineno, "unknown key %s in %s: did you mean %s?", key, title, s.best);
+	else
+		fail(p, p->lineno, "unknown key %s in %s", key, title);
+}
+
 /* inih's handler: one "key = value" of the current section. Returns 0 on error. */
 static int handle_key(void *user, const char *section, const char *key, const char *value)
 {
@@ -687,7 +841,7 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 		if (key[0] == '\0')
 			fail(p, p->lineno, "a value without a key");
 		else
-			fail(p, p->lineno, "unknown key %s in %s", key, p->cur_title);
+			unknown_key(p, key);
 		return 0;
 	}
 	if (p->cur_seen->key_line[ki] != 0) {

@@ -47,6 +47,13 @@ int config_load(const char *path, struct config *out, struct config_error *err);
  */
 const char *config_fmt_number(char *buf, size_t len, double v);
 
+/*
+ * What a person is told when no program of c is named name: "no program
+ * named 'evning' (did you mean 'evening'? programs: default, short,
+ * evening)". Into buf; returns buf.
+ */
+const char *config_unknown_program(const struct config *c, const char *name, char *buf, size_t len);
+
 /* The longest path a socket key takes: what fits a Unix socket address (107 on Linux). */
 size_t config_socket_path_max(void);
 

@@ -403,6 +403,10 @@ static void handle_start(struct daemon *d, const struct control_request *req, co
 {
 	char why[512];
 
+	if (req->arg.given && config_find_program(&d->cfg, req->arg.name) < 0) {
+		control_reply_error(reply, "%s", config_unknown_program(&d->cfg, req->arg.name, why, sizeof(why)));
+		return;
+	}
 	if (controller_start(&d->ctl, req->arg.given ? req->arg.name : NULL, d->now_s, why,
 			     sizeof(why)) < 0) {
 		control_reply_error(reply, "%s", why);
@@ -417,7 +421,7 @@ static void handle_stop(struct daemon *d, const struct control_request *req, con
 {
 	(void)req;
 	if (controller_stop(&d->ctl, d->now_s) < 0) {
-		control_reply_error(reply, "no session is running");
+		control_reply_error(reply, "%s", protocol_command(CONTROL_STOP)->nothing_to_do);
 		return;
 	}
 	/* Off now, not at the next tick. */
@@ -434,6 +438,10 @@ static void handle_ack(struct daemon *d, const struct control_request *req, cons
 	char why[512];
 
 	(void)req;
+	if (!safety_latched(&d->ctl.safety)) {
+		control_reply_error(reply, "%s", protocol_command(CONTROL_ACK)->nothing_to_do);
+		return;
+	}
 	if (controller_ack(&d->ctl, d->now_s, why, sizeof(why)) < 0) {
 		control_reply_error(reply, "%s", why);
 		return;

@@ -96,6 +96,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "contrastd: %s\n", cerr.msg);
 		return EXIT_USAGE;
 	}
+	/* An unknown program is a mistake on the command line: said once, before anything runs. */
+	if (opt.start && opt.start_program && config_find_program(&config_state, opt.start_program) < 0) {
+		fprintf(stderr, "contrastd: --start %s: %s\n", opt.start_program,
+			config_unknown_program(&config_state, opt.start_program, err, sizeof(err)));
+		return EXIT_USAGE;
+	}
 	if (opt.check_config) {
 		printf("%s: valid (%d zones, %d programs)\n", opt.config_path,
 		       config_state.n_zones, config_state.n_programs);

@@ -27,12 +27,14 @@ const struct protocol_command protocol_commands[CONTROL_N_COMMANDS] = {
 		.name = "stop",
 		.reply_key = "status",
 		.changes_state = true,
+		.nothing_to_do = "no session is running",
 		.help = "stop the running session",
 	},
 	[CONTROL_ACK] = {
 		.name = "ack",
 		.reply_key = "status",
 		.changes_state = true,
+		.nothing_to_do = "no fault to acknowledge",
 		.help = "acknowledge a safety fault whose cause has cleared",
 	},
 	[CONTROL_PROGRAMS] = {

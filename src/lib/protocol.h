@@ -75,6 +75,9 @@ struct protocol_command {
 	const char *reply_key;  /* the reply: {"ok":true,"KEY":VALUE}; the daemon's handler
 				   writes VALUE, the server puts it under this key */
 	bool changes_state;     /* logged at notice level; the read-only ones at debug */
+	const char *nothing_to_do;      /* the daemon's refusal when there is nothing to do
+					   (stop when idle): contrastctl says so and exits 0,
+					   as systemctl stop does on a stopped unit; NULL: none */
 	const char *help;       /* one line for a person, no full stop */
 };
 

@@ -18,6 +18,24 @@ expect "check-config: unknown key" 1 "unknown.conf:2: .*bogus" -- $CONTRASTD -c 
 printf '[nonsense]\n' >"$TMP/section.conf"
 expect "check-config: unknown section" 1 "section.conf:1: .*nonsense" -- $CONTRASTD -c "$TMP/section.conf" --check-config
 
+# Mistakes that explain themselves: the name meant, the unit to leave out.
+sed 's/^warm_s = /wram_s = /' $good >"$TMP/typo.conf"
+line=$(grep -n '^wram_s' "$TMP/typo.conf" | head -n 1 | cut -d: -f1)
+expect "check-config: a misspelt key: did you mean" 1 "typo.conf:$line: unknown key wram_s in \[program\]: did you mean warm_s\?" -- \
+	$CONTRASTD -c "$TMP/typo.conf" --check-config
+sed 's/^\[program\]$/[programme]/' $good >"$TMP/typo2.conf"
+expect "check-config: a misspelt section" 1 "typo2.conf:[0-9]+: unknown section \[programme\]: did you mean \[program\]\?" -- \
+	$CONTRASTD -c "$TMP/typo2.conf" --check-config
+sed '0,/^cycles = /s/^cycles = /Cycles = /' $good >"$TMP/case.conf"
+expect "check-config: a key in the wrong case" 1 "case.conf:[0-9]+: unknown key Cycles in \[program\]: keys are lower case: did you mean cycles\?" -- \
+	$CONTRASTD -c "$TMP/case.conf" --check-config
+sed '0,/^warm_s = .*/s//warm_s = 3m/' $good >"$TMP/unit.conf"
+expect "check-config: a number with a unit" 1 "unit.conf:[0-9]+: warm_s = 3m: give it in seconds, without a unit: warm_s = 180" -- \
+	$CONTRASTD -c "$TMP/unit.conf" --check-config
+sed '0,/^warm_c = .*/s//warm_c = 39C/' $good >"$TMP/unitc.conf"
+expect "check-config: degrees with a unit" 1 "unitc.conf:[0-9]+: warm_c = 39C: give it in .C, without a unit: warm_c = 39" -- \
+	$CONTRASTD -c "$TMP/unitc.conf" --check-config
+
 expect "check-config: missing file" 1 "$TMP/missing.conf: .*No such file" -- $CONTRASTD -c "$TMP/missing.conf" --check-config
 
 # Usage errors.
@@ -26,7 +44,9 @@ expect "usage: --speed without --simulate" 1 "--speed only goes with --simulate"
 expect "usage: bad speed" 1 "--speed abc" -- $CONTRASTD -c $good --simulate --speed abc
 expect "usage: bad injection" 1 "unknown kind 'melt'" -- $CONTRASTD -c $good --simulate --start --inject melt@10
 expect "usage: injection zone" 1 "no zone named 'middle'" -- $CONTRASTD -c $good --simulate --start --inject fan-fail:middle@10
-expect "usage: unknown program" 3 "no program named 'nope'" -- $CONTRASTD -c $good --simulate --speed 0 --start nope
+expect "usage: unknown program" 1 "^contrastd: --start nope: no program named 'nope' \\(programs: default, short\\)$" -- $CONTRASTD -c $good --simulate --speed 0 --start nope
+expect "usage: a misspelt program, said once" 1 "^contrastd: --start shrot: no program named 'shrot' \\(did you mean 'short'\\? programs: default, short\\)$" -- \
+	$CONTRASTD -c $good --simulate --speed 0 --start shrot
 expect "help" 0 "usage: contrastd" -- $CONTRASTD --help
 
 # A session refuses to start while a sensor is implausible: exit 3, the reason said.

@@ -47,5 +47,22 @@ expect "a config that cannot be read" 1 "$TMP/missing.conf: No such file or dire
 	"$C" -c "$TMP/missing.conf" status
 printf '[daemon\nsocket = /x\n' >"$TMP/broken.conf"
 expect "a config that does not parse" 1 "$TMP/broken.conf:1: cannot parse" -- "$C" -c "$TMP/broken.conf" status
+mkdir -p "$TMP/confdir"
+expect "a config path that is a directory: exit 1, as contrastd" 1 "$TMP/confdir: a directory, not a config file" -- \
+	"$C" -c "$TMP/confdir" status
+expect "contrastd says the same of a directory" 1 "$TMP/confdir: cannot read: Is a directory" -- \
+	"${CONTRASTD:-build/contrastd}" -c "$TMP/confdir" --check-config
+
+# Permission denied names who may use the socket: its real owner and group.
+if $python_ok && [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null 2>&1; then
+	mkdir -m 0755 "$TMP/pub"
+	python3 -c 'import socket,sys,os; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o660)' \
+		"$TMP/pub/root.sock"
+	chmod 0755 "$TMP"
+	expect "permission denied: the socket's group, not a guess" 2 \
+		"$TMP/pub/root.sock: permission denied \(it belongs to user root, group root: run as root or as a member of group root\)" -- \
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$C" --socket "$TMP/pub/root.sock" status
+	chmod 0700 "$TMP"
+fi
 
 finish

@@ -58,10 +58,20 @@ expect "not JSON" 2 'not its protocol .*: not json at all' -- "${C[@]}" stop
 
 answer '{"ok":false}'
 expect "a refusal without a reason" 3 'contrastd refused: \(no reason given\)' -- "${C[@]}" stop
+answer '{"ok":false,"error":"a session is running already"}'
+expect "a refusal" 3 'contrastd refused: a session is running already' -- "${C[@]}" start
+expect "a refusal, --json: the line as it came" 3 '^\{"ok":false,"error":"a session is running already"\}$' -- \
+	"${C[@]}" --json start
+# Nothing to stop, nothing to acknowledge: the wish is already true (as systemctl stop).
 answer '{"ok":false,"error":"no session is running"}'
-expect "a refusal" 3 'contrastd refused: no session is running' -- "${C[@]}" stop
-expect "a refusal, --json: the line as it came" 3 '^\{"ok":false,"error":"no session is running"\}$' -- \
-	"${C[@]}" --json stop
+expect "stop with nothing to stop: exit 0" 0 '^nothing to do: no session is running$' -- "${C[@]}" stop
+expect "stop with nothing to stop, --json: the line as it came, exit 0" 0 \
+	'^\{"ok":false,"error":"no session is running"\}$' -- "${C[@]}" --json stop
+expect "another command's refusal in the same words is a refusal" 3 'contrastd refused' -- "${C[@]}" ack
+answer '{"ok":false,"error":"no fault to acknowledge"}'
+expect "ack with nothing latched: exit 0" 0 '^nothing to do: no fault to acknowledge$' -- "${C[@]}" ack
+answer '{"ok":false,"error":"the cause has not cleared yet (x)"}'
+expect "ack too early: a refusal" 3 'contrastd refused: the cause has not cleared yet' -- "${C[@]}" ack
 answer '{"ok":"yes"}'
 expect "ok that is not a boolean: not done" 3 'contrastd refused' -- "${C[@]}" stop
 

@@ -33,8 +33,8 @@ expect "status, idle" 0 '^state: +idle' -- "${C[@]}" status
 expect "status shows each zone" 0 '^left .* C' -- "${C[@]}" status
 expect "programs" 0 '^default \*' -- "${C[@]}" programs
 expect "programs --json" 0 '^\{"ok":true,"programs":\[\{"name":"default","default":true' -- "${C[@]}" --json programs
-expect "stop with no session" 3 'refused: no session is running' -- "${C[@]}" stop
-expect "ack with no fault" 3 'refused: no fault to acknowledge' -- "${C[@]}" ack
+expect "stop with no session: nothing to do, exit 0" 0 '^nothing to do: no session is running$' -- "${C[@]}" stop
+expect "ack with no fault: nothing to do, exit 0" 0 '^nothing to do: no fault to acknowledge$' -- "${C[@]}" ack
 expect "start an unknown program" 3 "refused: no program named 'nope'" -- "${C[@]}" start nope
 expect "log, nothing yet" 0 'no sessions recorded yet' -- "${C[@]}" log
 expect "start" 0 '^started: program default' -- "${C[@]}" start
