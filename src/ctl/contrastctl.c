@@ -337,6 +337,25 @@ static void format_duration(double s, char *buf, size_t len)
 		snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
 }
 
+/* "2026-11-25T23:15:00Z" in local time, "2026-11-26 00:15"; as given when it does not parse. */
+static void local_time(const char *iso, char *buf, size_t len)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	const char *end = strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+	if (!end || *end) {
+		snprintf(buf, len, "%s", iso);
+		return;
+	}
+	time_t t = timegm(&tm);
+	struct tm local;
+
+	localtime_r(&t, &local);
+	strftime(buf, len, "%Y-%m-%d %H:%M", &local);
+}
+
 /* A temperature, or why there is none ("open", "short", "failed", "--"): null or not a number. */
 static void format_temp(const struct json_object *zone, const char *value_key, const char *status_key,
 			char *buf, size_t len)
@@ -395,6 +414,24 @@ static void print_fault(const struct json_object *f)
 		       "for %.0f s first\n", isfinite(reply_num(f, "clear_s")) ? reply_num(f, "clear_s") : 5.0);
 }
 
+/* The last reload's outcome (null: none since the daemon started). */
+static void print_reload(const struct json_object *r)
+{
+	char when[32];
+	const char *result = reply_str(r, "result", NULL);
+
+	if (!r || !result)
+		return;
+	local_time(reply_str(r, "at", "?"), when, sizeof(when));
+	if (strcmp(result, "applied") == 0)
+		printf("reload:    applied at %s: the new configuration is in force\n", when);
+	else if (strcmp(result, "pending") == 0)
+		printf("reload:    valid (%s); the new configuration applies when this session ends\n", when);
+	else
+		printf("reload:    FAILED at %s: %s; the configuration in force is unchanged\n", when,
+		       reply_str(r, "message", "(no reason given)"));
+}
+
 static void print_status(const struct json_object *st)
 {
 	const char *state = reply_str(st, "state", "?");
@@ -424,6 +461,7 @@ static void print_status(const struct json_object *st)
 	}
 	if (reply_get(st, "fault"))
 		print_fault(reply_get(st, "fault"));
+	print_reload(reply_get(st, "reload"));
 	print_zones(st);
 }
 
@@ -449,25 +487,6 @@ static void print_programs(const struct json_object *list)
 		       order, reply_str(p, "phase_clock", "?"), len);
 	}
 	printf("(* the default program: `contrastctl start` and the button start it)\n");
-}
-
-/* "2026-11-25T23:15:00Z" in local time, "2026-11-26 00:15"; as given when it does not parse. */
-static void local_time(const char *iso, char *buf, size_t len)
-{
-	struct tm tm;
-
-	memset(&tm, 0, sizeof(tm));
-	const char *end = strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-
-	if (!end || *end) {
-		snprintf(buf, len, "%s", iso);
-		return;
-	}
-	time_t t = timegm(&tm);
-	struct tm local;
-
-	localtime_r(&t, &local);
-	strftime(buf, len, "%Y-%m-%d %H:%M", &local);
 }
 
 static void print_log(const struct json_object *list)
@@ -582,6 +601,27 @@ static reply_printer printer_of(enum control_command c)
 		break;
 	}
 	return NULL;
+}
+
+/*
+ * After `programs`: the programs shown are those in force; say so when a
+ * reloaded configuration waits for the running session to end.
+ */
+static void note_pending_reload(const char *path)
+{
+	long len = exchange(path, "status\n");
+	char why[160];
+	struct json_object *root;
+
+	if (len < 0)
+		return;
+	root = reply_parse(reply_buf, (size_t)len, why, sizeof(why));
+	const struct json_object *reload = reply_get(reply_get(root, "status"), "reload");
+
+	if (strcmp(reply_str(reload, "result", ""), "pending") == 0)
+		printf("(a reloaded configuration is pending: its programs replace these when the "
+		       "running session ends)\n");
+	json_object_put(root);
 }
 
 /* ---- main ---- */
@@ -720,5 +760,7 @@ int main(int argc, char **argv)
 		rc = printer_of(cmd)(root, &arg);
 	}
 	json_object_put(root);
+	if (cmd == CONTROL_PROGRAMS && rc == EXIT_OK && !json)
+		note_pending_reload(path);
 	return rc;
 }

@@ -591,6 +591,46 @@ static int clear_stale(const char *path, const struct sockaddr_un *addr, char *e
 	return 0;
 }
 
+/*
+ * The socket's directory and those above it, mode 0755, where missing
+ * (outside systemd nothing makes /run/contrastd). Returns 0, or -1 with
+ * the directory and the cause in err.
+ */
+static int make_socket_dir(const char *path, char *err, size_t err_len)
+{
+	char dir[PATH_LEN];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (slash == NULL || slash == path)
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (stat(dir, &st) == 0)
+		return 0;
+	for (char *q = dir + 1;; q++) {
+		bool last = *q == '\0';
+
+		if (*q != '/' && !last)
+			continue;
+		*q = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			snprintf(err, err_len, "control socket %s: creating the directory %s: %s", path, dir,
+				 strerror(errno));
+			return -1;
+		}
+		if (last)
+			break;
+		*q = '/';
+	}
+	/* mkdir applied the umask: the directory is 0755 whatever it was. */
+	if (chmod(dir, 0755) < 0) {
+		snprintf(err, err_len, "control socket %s: chmod 0755 %s: %s", path, dir, strerror(errno));
+		return -1;
+	}
+	log_notice("control socket: created the directory %s (mode 0755)", dir);
+	return 0;
+}
+
 int control_open(struct control_server *s, struct loop *loop, const char *path, double idle_s,
 		 control_handler handler, void *handler_arg, char *err, size_t err_len)
 {
@@ -620,7 +660,7 @@ int control_open(struct control_server *s, struct loop *loop, const char *path, 
 	memcpy(addr.sun_path, path, plen + 1);
 	memcpy(s->path, path, plen + 1);
 
-	if (clear_stale(path, &addr, err, err_len) < 0)
+	if (make_socket_dir(path, err, err_len) < 0 || clear_stale(path, &addr, err, err_len) < 0)
 		return -1;
 
 	s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -18,6 +18,7 @@
 /* Exit codes: the interface in docs and --help. */
 #define EXIT_COMPLETED  0
 #define EXIT_FAULT      3
+#define EXIT_NO_SOCKET  1       /* the config's socket cannot be made: a config error */
 
 /* Flat out: ticks per loop turn, so signals are still seen often. */
 #define FAST_BATCH      2000
@@ -68,6 +69,14 @@ static void describe_fault(const struct daemon *d, char *buf, size_t len)
 	safety_describe(safety_latched_fault(&d->ctl.safety), names, buf, len);
 }
 
+/* What the last reload came to, for status: result, now, and message (FAILED's FILE:LINE). */
+static void reload_outcome(struct daemon *d, enum reload_result result, const char *message)
+{
+	d->reload.result = result;
+	d->reload.at = time(NULL);
+	snprintf(d->reload.message, sizeof(d->reload.message), "%s", message);
+}
+
 static void apply_pending_reload(struct daemon *d)
 {
 	if (!d->reload_pending || d->ctl.state == SESSION_RUNNING)
@@ -80,6 +89,7 @@ static void apply_pending_reload(struct daemon *d)
 	controller_reconfigure(&d->ctl, &d->cfg);
 	if (d->records_on)
 		records_reconfigure(&d->records, d->cfg.daemon.state_dir, d->cfg.daemon.keep_sessions);
+	reload_outcome(d, RELOAD_APPLIED, "");
 	log_notice("new configuration in force");
 }
 
@@ -304,20 +314,31 @@ static void reload(struct daemon *d)
 {
 	struct config_error err;
 
-	if (config_load(d->opt.config_path, &d->cfg_pending, &err) < 0) {
+	/* cfg_pending may hold a valid config waiting for the session: parse beside it. */
+	static struct config loaded;
+
+	if (config_load(d->opt.config_path, &loaded, &err) < 0) {
 		log_err("SIGHUP: %s; keeping the configuration in force", err.msg);
+		reload_outcome(d, RELOAD_FAILED, err.msg);
 		return;
 	}
-	const char *changed = fixed_setting_changed(&d->cfg, &d->cfg_pending);
+	const char *changed = fixed_setting_changed(&d->cfg, &loaded);
 
 	if (changed) {
-		log_err("SIGHUP: %s changes %s, which only a restart can apply; keeping the "
-			"configuration in force", d->opt.config_path, changed);
+		char why[sizeof(d->reload.message)];
+
+		snprintf(why, sizeof(why), "%s changes %s, which only a restart can apply",
+			 d->opt.config_path, changed);
+		log_err("SIGHUP: %s; keeping the configuration in force", why);
+		reload_outcome(d, RELOAD_FAILED, why);
 		return;
 	}
+	d->cfg_pending = loaded;
 	d->reload_pending = true;
-	if (d->ctl.state == SESSION_RUNNING)
+	if (d->ctl.state == SESSION_RUNNING) {
 		log_notice("SIGHUP: %s is valid; it applies when this session ends", d->opt.config_path);
+		reload_outcome(d, RELOAD_PENDING, "");
+	}
 	apply_pending_reload(d);
 }
 
@@ -386,7 +407,8 @@ typedef void (*command_handler)(struct daemon *d, const struct control_request *
 /* The reply to status, start, stop and ack: the status as it is now. */
 static void reply_status(struct daemon *d, struct control_reply *reply)
 {
-	if (status_json_build(&d->ctl, d->now_s, control_reply_value(reply), reply->value_cap) < 0)
+	if (status_json_build_with_reload(&d->ctl, d->now_s, &d->reload, control_reply_value(reply),
+					  reply->value_cap) < 0)
 		control_reply_error(reply, "the status does not fit in a reply");
 }
 
@@ -606,12 +628,18 @@ int daemon_run(struct daemon *d)
 	if (!d->batch) {
 		char err[512];
 
-		/* Not fatal: the button still works; the log says why contrastctl cannot connect. */
+		/*
+		 * Fatal: a daemon nobody can ask or stop but by signal is worse than
+		 * one that says why it did not start (contrastctl would call it not
+		 * running). Exit 1: the configuration names a socket it cannot have.
+		 */
 		if (control_open(&d->control, &d->loop, d->cfg.daemon.socket, 0.0, on_control, d, err,
-				 sizeof(err)) < 0)
-			log_err("%s; running without the control socket", err);
-		else
-			d->control_on = true;
+				 sizeof(err)) < 0) {
+			log_err("%s; contrastd does not run without its control socket", err);
+			d->hw.ops->all_off(d->hw.ctx);
+			return EXIT_NO_SOCKET;
+		}
+		d->control_on = true;
 	}
 
 	double period_s = d->clock.ops->period_s(d->clock.ctx);

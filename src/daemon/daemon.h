@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include "cli.h"
 #include "control.h"
+#include "status_json.h"
 #include "core/config.h"
 #include "core/controller.h"
 #include "hw/hw.h"
@@ -47,6 +48,7 @@ struct daemon {
 	struct config cfg;              /* the config in force */
 	struct config cfg_pending;      /* a reloaded config waiting for the session to end */
 	bool reload_pending;
+	struct reload_outcome reload;   /* of the last SIGHUP, for status */
 	struct controller ctl;
 	struct hw hw;
 	struct hw_clock clock;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The `status` and `programs` JSON. See status_json.h and docs/control.md. */
 #include <math.h>
+#include <time.h>
 #include "lib/json_out.h"
 #include "status_json.h"
 
@@ -107,7 +108,49 @@ static void zone_json(struct json_out *j, const struct controller *c, int z)
 	json_out_end_object(j);
 }
 
+const char *reload_result_name(enum reload_result r)
+{
+	switch (r) {
+	case RELOAD_APPLIED:
+		return "applied";
+	case RELOAD_PENDING:
+		return "pending";
+	case RELOAD_FAILED:
+		return "failed";
+	case RELOAD_NONE:
+		break;
+	}
+	return NULL;
+}
+
+static void reload_json(struct json_out *j, const struct reload_outcome *r)
+{
+	char at[32];
+	struct tm tm;
+
+	if (r == NULL || r->result == RELOAD_NONE) {
+		json_out_null(j);
+		return;
+	}
+	gmtime_r(&r->at, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_out_begin_object(j);
+	json_out_key(j, "result");
+	json_out_string(j, reload_result_name(r->result));
+	json_out_key(j, "at");
+	json_out_string(j, at);
+	json_out_key(j, "message");
+	json_out_string(j, r->message[0] ? r->message : NULL);
+	json_out_end_object(j);
+}
+
 int status_json_build(const struct controller *c, double now_s, char *buf, size_t len)
+{
+	return status_json_build_with_reload(c, now_s, NULL, buf, len);
+}
+
+int status_json_build_with_reload(const struct controller *c, double now_s,
+				  const struct reload_outcome *reload, char *buf, size_t len)
 {
 	const struct config *cfg = c->cfg;
 	const struct program *p = &c->program;
@@ -175,6 +218,8 @@ int status_json_build(const struct controller *c, double now_s, char *buf, size_
 	for (int z = 0; z < cfg->n_zones; z++)
 		zone_json(&j, c, z);
 	json_out_end_array(&j);
+	json_out_key(&j, "reload");
+	reload_json(&j, reload);
 	json_out_end_object(&j);
 	return json_out_overflow(&j) ? -1 : (int)j.len;
 }

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include "core/config.h"
+#include <time.h>
 #include "core/controller.h"
 
 /*
@@ -31,6 +32,33 @@
  * not valid JSON).
  */
 int status_json_build(const struct controller *c, double now_s, char *buf, size_t len);
+
+/* The outcome of the last configuration reload (SIGHUP, systemctl reload). */
+enum reload_result {
+	RELOAD_NONE,            /* none since the start */
+	RELOAD_APPLIED,         /* the new configuration is in force */
+	RELOAD_PENDING,         /* valid; in force when the running session ends */
+	RELOAD_FAILED,          /* refused; the configuration in force is unchanged */
+};
+
+struct reload_outcome {
+	enum reload_result result;
+	time_t at;              /* wall clock of the reload (or of its taking force) */
+	char message[512];      /* FAILED: "FILE:LINE: what is wrong"; otherwise "" */
+};
+
+/* "applied", "pending", "failed"; NULL for RELOAD_NONE. */
+const char *reload_result_name(enum reload_result r);
+
+/*
+ * The status as status_json_build writes it, with one member more at the
+ * end: "reload":null before any reload, else
+ *   {"result":"applied"|"pending"|"failed","at":"2026-11-25T23:15:00Z",
+ *    "message":"FILE:LINE: ..."|null}
+ * reload may be NULL (the same as none).
+ */
+int status_json_build_with_reload(const struct controller *c, double now_s,
+				  const struct reload_outcome *reload, char *buf, size_t len);
 
 /*
  * Every program of the config, in config order:

@@ -25,12 +25,17 @@ kill -HUP $pid
 sleep 0.5
 expect "a valid reload waits for the session" 0 'applies when this session ends' -- cat "$TMP/err"
 expect "the running session keeps its setpoint" 0 'left +39\.0 C' -- "${C[@]}" status
+expect "status shows the reload pending" 0 '^reload: +valid .*applies when this session ends' -- "${C[@]}" status
+expect "status --json: reload pending" 0 '"reload":\{"result":"pending","at":"[0-9-]+T[0-9:]+Z","message":null\}' -- \
+	"${C[@]}" --json status
+expect "programs says new ones are pending" 0 'a reloaded configuration is pending' -- "${C[@]}" programs
 
 # The injected stall trips loop-overrun: outputs off, fault latched.
 sleep 2.5
 expect "the stall ended the session as a fault" 0 '^state: +fault' -- "${C[@]}" status
 expect "status names the fault" 0 'loop-overrun' -- "${C[@]}" status
 expect "the new config is in force after the session" 0 '^extra' -- "${C[@]}" programs
+expect "status: the reload applied" 0 '^reload: +applied at ' -- "${C[@]}" status
 expect "a start is refused while the fault is latched" 3 'refused: .*fault latched' -- "${C[@]}" start
 # The cause cleared (readings fine for 5 simulated s = 0.25 s here): the ack returns to idle.
 sleep 1
@@ -45,6 +50,11 @@ kill -HUP $pid
 sleep 0.5
 expect "a bad reload is logged with FILE:LINE" 0 "c.conf:$line: warm_c = 52 is above the hard limit of 43; keeping the configuration in force" -- cat "$TMP/err"
 expect "the old config stays" 0 '^extra' -- "${C[@]}" programs
+expect "status: the reload failed, with FILE:LINE" 0 \
+	"^reload: +FAILED at .*: $conf:$line: warm_c = 52 is above the hard limit of 43; the configuration in force is unchanged" -- \
+	"${C[@]}" status
+expect "status --json: the failure" 0 "\"reload\":\\{\"result\":\"failed\",\"at\":\"[^\"]+\",\"message\":\"$conf:$line: warm_c = 52" -- \
+	"${C[@]}" --json status
 expect "the daemon is alive and idle" 0 '^state: +idle' -- "${C[@]}" status
 
 # A change only a restart can apply (a zone's line) is refused, named.
@@ -53,6 +63,20 @@ kill -HUP $pid
 sleep 0.5
 expect "a line change needs a restart" 0 "changes a zone's name, lines or sensors, which only a restart can apply" -- cat "$TMP/err"
 expect "still the old config" 0 '^extra' -- "${C[@]}" programs
+expect "status: a restart-only change failed the reload" 0 "^reload: +FAILED .*only a restart can apply" -- "${C[@]}" status
+
+# ExecReload checks the file first: systemctl reload fails on a broken file.
+checks=$((checks + 1))
+if grep -A1 -- '^ExecReload=@SBINDIR@/contrastd --check-config -c @SYSCONFDIR@/contrastd/contrastd.conf$' \
+	systemd/contrastd.service.in | grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$'; then
+	echo "ok   the unit's ExecReload runs --check-config before the HUP"
+else
+	echo "FAIL the unit's ExecReload does not run contrastd --check-config before kill -HUP"
+	failures=$((failures + 1))
+fi
+private_config | sed 's/^warm_s = 240$/warm_s = 4m/' >"$TMP/broken.conf"
+expect "what ExecReload runs fails on a broken file, FILE:LINE" 1 "broken.conf:[0-9]+: warm_s = 4m: give it in seconds" -- \
+	"$CONTRASTD" --check-config -c "$TMP/broken.conf"
 
 kill -TERM $pid
 wait $pid

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# README's "Try it with contrastctl", run as written (paths moved under a
+# temp directory): the daemon makes its socket's missing directory (0755),
+# contrastctl starts a session and follows it. And the other side of the
+# rule: a socket the daemon cannot have is exit 1 with the reason, never a
+# daemon running without it.
+cd "$(dirname "$0")/../.." || exit 1
+source tests/process/lib.sh
+CONTRASTCTL=${CONTRASTCTL:-build/contrastctl}
+
+mapfile -t lines < <(sed -n '/BEGIN try-contrastctl/,/END try-contrastctl/p' README.md | grep -v -e '^<!--' -e '^```')
+checks=$((checks + 1))
+if [[ ${#lines[@]} != 3 ]]; then
+	echo "FAIL README's try-contrastctl block has ${#lines[@]} commands, wanted 3"
+	exit 1
+fi
+echo "ok   README's try-contrastctl block: three commands"
+# As written, with the temp directory for /tmp/try and try.conf, the built binaries.
+subst() {
+	sed -e "s|/tmp/try|$TMP/try|g" -e "s|try\.conf|$TMP/try.conf|g" \
+		-e "s|build/contrastd |$CONTRASTD |g" -e "s|build/contrastctl |$CONTRASTCTL |g" <<<"$1"
+}
+cmd1=$(subst "${lines[0]}")
+cmd2=$(subst "${lines[1]}")
+cmd3=$(subst "${lines[2]}")
+cmd2=${cmd2% &}
+
+eval "$cmd1"
+expect "the config it makes is valid" 0 'valid' -- "$CONTRASTD" -c "$TMP/try.conf" --check-config
+eval "$cmd2 >$TMP/out 2>$TMP/err &"
+pid=$!
+trap 'kill -9 $pid 2>/dev/null; rm -rf "$TMP"' EXIT
+for _ in $(seq 50); do
+	[[ -S $TMP/try/control.sock ]] && break
+	sleep 0.1
+done
+expect "the daemon made the socket's directory, mode 0755" 0 '^755$' -- stat -c %a "$TMP/try"
+expect "the daemon says it made it" 0 "created the directory $TMP/try \\(mode 0755\\)" -- cat "$TMP/err"
+# The third line follows for ever: three seconds of it.
+timeout -s INT 3 bash -c "$cmd3" >"$TMP/follow" 2>&1
+expect "start, then status --follow: a line a second" 0 'running' -- cat "$TMP/follow"
+checks=$((checks + 1))
+n=$(grep -c 'warm 1/5' "$TMP/follow")
+if ((n >= 2)); then
+	echo "ok   --follow printed $n status lines in 3 s"
+else
+	echo "FAIL --follow printed $n status lines in 3 s"
+	sed 's/^/    /' "$TMP/follow"
+	failures=$((failures + 1))
+fi
+kill -TERM $pid
+wait $pid
+expect "the daemon stops on SIGTERM" 0 'SIGTERM' -- cat "$TMP/err"
+
+# A socket it cannot have: exit 1, why, and no daemon left running.
+touch "$TMP/file"
+sed "s|^\\[daemon\\]$|&\\nsocket = $TMP/file/control.sock\\nstate_dir = $TMP/state|" config/contrastd.conf >"$TMP/bad.conf"
+expect "a socket path it cannot bind: exit 1 with the reason" 1 \
+	"control socket $TMP/file/control.sock: .*Not a directory; contrastd does not run without its control socket" -- \
+	timeout 10 "$CONTRASTD" -c "$TMP/bad.conf" --simulate
+mkdir -m 0500 "$TMP/ro"
+sed "s|^\\[daemon\\]$|&\\nsocket = $TMP/ro/sub/control.sock\\nstate_dir = $TMP/state|" config/contrastd.conf >"$TMP/ro.conf"
+if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null 2>&1; then
+	chmod 0755 "$TMP"
+	expect "a directory it cannot make: exit 1, naming it" 1 \
+		"control socket $TMP/ro/sub/control.sock: creating the directory $TMP/ro/sub: Permission denied" -- \
+		timeout 10 setpriv --reuid=nobody --regid=nogroup --clear-groups "$CONTRASTD" -c "$TMP/ro.conf" --simulate
+	chmod 0700 "$TMP"
+fi
+
+finish
