@@ -71,7 +71,7 @@ MAIN_SRC  := src/daemon/main.c
 CTL_SRC   := $(sort $(wildcard src/ctl/*.c))
 CTL_MAIN  := src/ctl/contrastctl.c
 # What contrastctl links besides its own code: the protocol table, nothing of the daemon.
-CTL_USES  := src/lib/protocol.c
+CTL_USES  := src/lib/protocol.c src/lib/duration.c
 LIB_SRC   := $(CORE_SRC) $(filter-out $(MAIN_SRC),$(SHELL_SRC))
 
 LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)

@@ -41,17 +41,35 @@ int program_phase_cycle(const struct program *p, int phase)
 	return cycle > p->cycles ? p->cycles : cycle;
 }
 
-double program_planned_s(const struct program *p)
+double program_phase_end_nominal_s(const struct program *p, int phase)
 {
 	double total_s = 0.0;
-	int n = program_phase_count(p);
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i <= phase && i < program_phase_count(p); i++)
+		total_s += program_phase_length_s(p, i);
+	return total_s;
+}
+
+double program_phase_end_worst_s(const struct program *p, int phase)
+{
+	double total_s = 0.0;
+
+	for (int i = 0; i <= phase && i < program_phase_count(p); i++) {
 		total_s += program_phase_length_s(p, i);
 		if (p->clock == PHASE_CLOCK_SETTLED)
 			total_s += p->settle_max_s;
 	}
 	return total_s;
+}
+
+double program_planned_s(const struct program *p)
+{
+	return program_phase_end_worst_s(p, program_phase_count(p) - 1);
+}
+
+double program_nominal_s(const struct program *p)
+{
+	return program_phase_end_nominal_s(p, program_phase_count(p) - 1);
 }
 
 static void begin_phase(const struct program *p, struct program_run *r, double now_s)

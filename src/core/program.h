@@ -56,6 +56,15 @@ double program_phase_length_s(const struct program *p, int phase);
 int program_phase_cycle(const struct program *p, int phase);
 /* Longest the program can take: phases plus, for the settled clock, settle_max_s each. */
 double program_planned_s(const struct program *p);
+/* What it takes when the pads settle at once: the phases' lengths added up. */
+double program_nominal_s(const struct program *p);
+/*
+ * Where phase `phase` ends, in seconds from the session's start: nominal
+ * (the pads settle at once) and worst case (every settled wait runs to
+ * settle_max_s). phase = count - 1 gives the program's two lengths.
+ */
+double program_phase_end_nominal_s(const struct program *p, int phase);
+double program_phase_end_worst_s(const struct program *p, int phase);
 
 /* Where a running program is. */
 struct program_run {

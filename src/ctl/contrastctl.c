@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "commands_doc.h"
+#include "lib/duration.h"
 #include "lib/protocol.h"
 #include "reply.h"
 
@@ -325,16 +326,7 @@ io_error:
 
 static void format_duration(double s, char *buf, size_t len)
 {
-	if (!isfinite(s) || s < 0) {
-		snprintf(buf, len, "--");
-		return;
-	}
-	long t = lround(s);
-
-	if (t >= 3600)
-		snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-	else
-		snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
+	duration_format(s, buf, len);
 }
 
 /* "2026-11-25T23:15:00Z" in local time, "2026-11-26 00:15"; as given when it does not parse. */
@@ -448,11 +440,19 @@ static void print_status(const struct json_object *st)
 		       reply_str(st, "phase", "?"), reply_num(st, "cycle"), reply_num(st, "cycles"),
 		       reply_num(st, "phase_index") + 1, reply_num(st, "phases"), reply_num(st, "setpoint_c"),
 		       t1, settled_clock && !settled ? " once the pads reach the setpoint" : "");
+		char length[128];
+		double nominal_s = reply_num(st, "nominal_s");
+
 		format_duration(reply_num(st, "session_s"), t1, sizeof(t1));
 		format_duration(reply_num(st, "session_left_s"), t2, sizeof(t2));
-		format_duration(reply_num(st, "planned_s"), t3, sizeof(t3));
-		printf("session:   %s so far, %s%s left (at most %s in all)\n", t1,
-		       settled_clock ? "at least " : "", t2, t3);
+		/* An older daemon sends no nominal_s: then only the worst case is known. */
+		if (isnan(nominal_s))
+			snprintf(length, sizeof(length), "at most %s",
+				 duration_format(reply_num(st, "planned_s"), t3, sizeof(t3)));
+		else
+			duration_program_length(nominal_s, reply_num(st, "planned_s"), length, sizeof(length));
+		printf("session:   %s so far, %s%s left; in all %s\n", t1, settled_clock ? "at least " : "",
+		       t2, length);
 	} else if (program[0]) {
 		format_duration(reply_num(st, "session_s"), t1, sizeof(t1));
 		printf("state:     %s (last session: program %s, %s)\n", state, program, t1);
@@ -465,13 +465,62 @@ static void print_status(const struct json_object *st)
 	print_zones(st);
 }
 
+/* "about 20:00 (at most 1:10:00 if the pads are slow to settle)" from a program's JSON. */
+static void program_length(const struct json_object *p, char *buf, size_t len)
+{
+	double nominal_s = reply_num(p, "nominal_s");
+	char t[32];
+
+	if (isnan(nominal_s))
+		snprintf(buf, len, "at most %s", duration_format(reply_num(p, "planned_s"), t, sizeof(t)));
+	else
+		duration_program_length(nominal_s, reply_num(p, "planned_s"), buf, len);
+}
+
+/* One program's timeline, phase by phase (programs NAME). */
+static void print_timeline(const struct json_object *p)
+{
+	const struct json_object *tl = reply_get(p, "timeline");
+	bool settled = strcmp(reply_str(p, "phase_clock", ""), "settled") == 0;
+	char length[128], t1[32], t2[32], t3[32];
+
+	program_length(p, length, sizeof(length));
+	printf("program %s%s: %.0f cycles, %s first, %s last, %s\n", reply_str(p, "name", "?"),
+	       reply_bool(p, "default", false) ? " (the default)" : "", reply_num(p, "cycles"),
+	       reply_str(p, "first", "?"), reply_str(p, "last", "?"), length);
+	if (settled)
+		printf("phase clock: settled: a phase's length counts once both pads are within %.1f C of "
+		       "the setpoint, after a wait of at most %s\n", reply_num(p, "band_c"),
+		       duration_format(reply_num(p, "settle_max_s"), t1, sizeof(t1)));
+	else
+		printf("phase clock: wall: a phase's length counts from its start\n");
+	printf("\n%5s  %-5s %5s  %8s  %8s  %-8s  %8s  %10s\n", "phase", "kind", "cycle", "setpoint", "length",
+	       "clock", "total", "worst end");
+	for (size_t i = 0; i < reply_count(tl); i++) {
+		const struct json_object *ph = reply_at(tl, i);
+		char sp[16];
+
+		snprintf(sp, sizeof(sp), "%.1f C", reply_num(ph, "setpoint_c"));
+		printf("%5.0f  %-5s %5.0f  %8s  %8s  %-8s  %8s  %10s\n", reply_num(ph, "phase"),
+		       reply_str(ph, "kind", "?"), reply_num(ph, "cycle"), sp,
+		       duration_format(reply_num(ph, "length_s"), t1, sizeof(t1)), settled ? "settled" : "wall",
+		       duration_format(reply_num(ph, "nominal_end_s"), t2, sizeof(t2)),
+		       duration_format(reply_num(ph, "worst_end_s"), t3, sizeof(t3)));
+	}
+	printf("\nends: %s after the start%s\n", duration_format(reply_num(p, "nominal_s"), t1, sizeof(t1)),
+	       settled ? " if the pads settle at once" : "");
+	if (settled)
+		printf("      %s at the latest (every phase waiting the whole settle_max_s)\n",
+		       duration_format(reply_num(p, "planned_s"), t2, sizeof(t2)));
+}
+
 static void print_programs(const struct json_object *list)
 {
 	printf("%-20s %-14s %-14s %6s  %-10s %-8s %s\n", "program", "warm", "cool", "cycles", "order",
 	       "clock", "length");
 	for (size_t i = 0; i < reply_count(list); i++) {
 		const struct json_object *p = reply_at(list, i);
-		char name[64], ws[16], cs[16], warm[32], cool[32], len[64], planned[16], order[40];
+		char name[64], ws[16], cs[16], warm[32], cool[32], len[160], planned[128], order[40];
 
 		snprintf(name, sizeof(name), "%s%s", reply_str(p, "name", "?"),
 			 reply_bool(p, "default", false) ? " *" : "");
@@ -481,8 +530,8 @@ static void print_programs(const struct json_object *list)
 		snprintf(cool, sizeof(cool), "%.1f C %s", reply_num(p, "cool_c"), cs);
 		snprintf(order, sizeof(order), "%.16s..%.16s", reply_str(p, "first", "?"),
 			 reply_str(p, "last", "?"));
-		format_duration(reply_num(p, "planned_s"), planned, sizeof(planned));
-		snprintf(len, sizeof(len), "%.0f phases, at most %s", reply_num(p, "phases"), planned);
+		program_length(p, planned, sizeof(planned));
+		snprintf(len, sizeof(len), "%.0f phases, %s", reply_num(p, "phases"), planned);
 		printf("%-20s %-14s %-14s %6.0f  %-10s %-8s %s\n", name, warm, cool, reply_num(p, "cycles"),
 		       order, reply_str(p, "phase_clock", "?"), len);
 	}
@@ -569,8 +618,12 @@ static int print_ack_reply(const struct json_object *root, const struct protocol
 
 static int print_programs_reply(const struct json_object *root, const struct protocol_args *arg)
 {
-	(void)arg;
-	print_programs(reply_get(root, "programs"));
+	const struct json_object *list = reply_get(root, "programs");
+
+	if (arg->given && reply_count(list) == 1 && reply_get(reply_at(list, 0), "timeline"))
+		print_timeline(reply_at(list, 0));
+	else
+		print_programs(list);
 	return EXIT_OK;
 }
 

@@ -1008,9 +1008,19 @@ static void check_programs(struct parse *p)
 			     pr->cool_c, SETPOINT_MARGIN_C, s->min_pad_c, title);
 
 		planned_s = program_planned_s(pr);
-		if (planned_s > HARD_MAX_SESSION_S)
-			fail(p, hdr, "%s: the program runs %.0f s, above the hard limit of %.0f s",
-			     title, planned_s, HARD_MAX_SESSION_S);
+		if (planned_s > HARD_MAX_SESSION_S) {
+			double nominal_s = program_nominal_s(pr);
+			int n = program_phase_count(pr);
+
+			if (pr->clock == PHASE_CLOCK_SETTLED)
+				fail(p, hdr, "%s: the program may run %.0f s (%d phases of %.0f s in all, and up to "
+				     "%d x %.0f s (settle_max_s) waiting for the pads to settle), above the hard "
+				     "limit of %.0f s", title, planned_s, n, nominal_s, n, pr->settle_max_s,
+				     HARD_MAX_SESSION_S);
+			else
+				fail(p, hdr, "%s: the program runs %.0f s (%d phases of %.0f s in all), above the "
+				     "hard limit of %.0f s", title, planned_s, n, nominal_s, HARD_MAX_SESSION_S);
+		}
 	}
 }
 

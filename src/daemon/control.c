@@ -613,7 +613,14 @@ static int make_socket_dir(const char *path, char *err, size_t err_len)
 		if (*q != '/' && !last)
 			continue;
 		*q = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		if (mkdir(dir, 0755) == 0) {
+			/* mkdir applied the umask: each one made is 0755 whatever it was. */
+			if (chmod(dir, 0755) < 0) {
+				snprintf(err, err_len, "control socket %s: chmod 0755 %s: %s", path, dir,
+					 strerror(errno));
+				return -1;
+			}
+		} else if (errno != EEXIST) {
 			snprintf(err, err_len, "control socket %s: creating the directory %s: %s", path, dir,
 				 strerror(errno));
 			return -1;
@@ -621,11 +628,6 @@ static int make_socket_dir(const char *path, char *err, size_t err_len)
 		if (last)
 			break;
 		*q = '/';
-	}
-	/* mkdir applied the umask: the directory is 0755 whatever it was. */
-	if (chmod(dir, 0755) < 0) {
-		snprintf(err, err_len, "control socket %s: chmod 0755 %s: %s", path, dir, strerror(errno));
-		return -1;
 	}
 	log_notice("control socket: created the directory %s (mode 0755)", dir);
 	return 0;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "config_parse.h"
 #include "daemon.h"
+#include "lib/duration.h"
 #include "lib/log.h"
 #include "notify.h"
 #include "report.h"
@@ -125,8 +126,12 @@ static void session_ended(struct daemon *d)
 /* A session has just started: the log and the records. how: who asked. */
 static void session_started(struct daemon *d, const char *how)
 {
-	log_notice("session started (%s): program %s, %d cycles, planned %.0f s", how,
-		   d->ctl.program.name, d->ctl.program.cycles, program_planned_s(&d->ctl.program));
+	char length[96];
+
+	log_notice("session started (%s): program %s, %d cycles, %s", how, d->ctl.program.name,
+		   d->ctl.program.cycles, duration_program_length(program_nominal_s(&d->ctl.program),
+								  program_planned_s(&d->ctl.program),
+								  length, sizeof(length)));
 	if (d->records_on)
 		records_session_start(&d->records, &d->ctl, d->now_s, time(NULL), how);
 }
@@ -476,8 +481,18 @@ static void handle_ack(struct daemon *d, const struct control_request *req, cons
 static void handle_programs(struct daemon *d, const struct control_request *req, const char *who,
 			    struct control_reply *reply)
 {
-	(void)req;
 	(void)who;
+	if (req->arg.given) {
+		int index = config_find_program(&d->cfg, req->arg.name);
+		char why[512];
+
+		if (index < 0)
+			control_reply_error(reply, "%s", config_unknown_program(&d->cfg, req->arg.name, why,
+										 sizeof(why)));
+		else if (program_json_build_one(&d->cfg, index, control_reply_value(reply), reply->value_cap) < 0)
+			control_reply_error(reply, "the program does not fit in a reply");
+		return;
+	}
 	if (programs_json_build(&d->cfg, control_reply_value(reply), reply->value_cap) < 0)
 		control_reply_error(reply, "the programs do not fit in a reply");
 }

@@ -204,6 +204,8 @@ int status_json_build_with_reload(const struct controller *c, double now_s,
 	json_out_number(&j, running ? status_session_left_s(c, now_s) : NAN, 1);
 	json_out_key(&j, "planned_s");
 	json_out_number(&j, running ? program_planned_s(p) : NAN, 1);
+	json_out_key(&j, "nominal_s");
+	json_out_number(&j, running ? program_nominal_s(p) : NAN, 1);
 	json_out_key(&j, "power");
 	json_out_bool(&j, c->out.power);
 
@@ -224,13 +226,39 @@ int status_json_build_with_reload(const struct controller *c, double now_s,
 	return json_out_overflow(&j) ? -1 : (int)j.len;
 }
 
-int programs_json_build(const struct config *cfg, char *buf, size_t len)
+static void timeline_json(struct json_out *j, const struct program *p)
+{
+	json_out_begin_array(j);
+	for (int i = 0; i < program_phase_count(p); i++) {
+		json_out_begin_object(j);
+		json_out_key(j, "phase");
+		json_out_int(j, i + 1);
+		json_out_key(j, "kind");
+		json_out_string(j, phase_kind_name(program_phase_kind(p, i)));
+		json_out_key(j, "cycle");
+		json_out_int(j, program_phase_cycle(p, i));
+		json_out_key(j, "setpoint_c");
+		json_out_number(j, program_phase_setpoint_c(p, i), 2);
+		json_out_key(j, "length_s");
+		json_out_number(j, program_phase_length_s(p, i), 1);
+		json_out_key(j, "nominal_end_s");
+		json_out_number(j, program_phase_end_nominal_s(p, i), 1);
+		json_out_key(j, "worst_end_s");
+		json_out_number(j, program_phase_end_worst_s(p, i), 1);
+		json_out_end_object(j);
+	}
+	json_out_end_array(j);
+}
+
+/* The programs first .. last of the config, each with its timeline when with_timeline. */
+static int programs_json(const struct config *cfg, int first, int last, bool with_timeline, char *buf,
+			 size_t len)
 {
 	struct json_out j;
 
 	json_out_init(&j, buf, len);
 	json_out_begin_array(&j);
-	for (int i = 0; i < cfg->n_programs; i++) {
+	for (int i = first; i <= last && i < cfg->n_programs; i++) {
 		const struct program *p = &cfg->programs[i];
 
 		json_out_begin_object(&j);
@@ -262,8 +290,26 @@ int programs_json_build(const struct config *cfg, char *buf, size_t len)
 		json_out_int(&j, program_phase_count(p));
 		json_out_key(&j, "planned_s");
 		json_out_number(&j, program_planned_s(p), 1);
+		json_out_key(&j, "nominal_s");
+		json_out_number(&j, program_nominal_s(p), 1);
+		if (with_timeline) {
+			json_out_key(&j, "timeline");
+			timeline_json(&j, p);
+		}
 		json_out_end_object(&j);
 	}
 	json_out_end_array(&j);
 	return json_out_overflow(&j) ? -1 : (int)j.len;
+}
+
+int programs_json_build(const struct config *cfg, char *buf, size_t len)
+{
+	return programs_json(cfg, 0, cfg->n_programs - 1, false, buf, len);
+}
+
+int program_json_build_one(const struct config *cfg, int index, char *buf, size_t len)
+{
+	if (index < 0 || index >= cfg->n_programs)
+		return -1;
+	return programs_json(cfg, index, index, true, buf, len);
 }

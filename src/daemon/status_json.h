@@ -71,6 +71,17 @@ int status_json_build_with_reload(const struct controller *c, double now_s,
 int programs_json_build(const struct config *cfg, char *buf, size_t len);
 
 /*
+ * Program `index` of the config alone, as a one-element array of the
+ * same object with "timeline" added: a member per phase,
+ *   {"phase":1,"kind":"warm","cycle":1,"setpoint_c":39.00,"length_s":240.0,
+ *    "nominal_end_s":240.0,"worst_end_s":540.0}
+ * (ends in seconds from the session's start, nominal: the pads settle at
+ * once; worst: every settled wait runs to settle_max_s). Returns the
+ * length written, or -1 when len is too small.
+ */
+int program_json_build_one(const struct config *cfg, int index, char *buf, size_t len);
+
+/*
  * Seconds left in the running session: what is left of this phase plus
  * the lengths of the phases after it. With the settled clock the waits
  * for the band (up to settle_max_s a phase) come on top: it is then a

@@ -39,8 +39,12 @@ const struct protocol_command protocol_commands[CONTROL_N_COMMANDS] = {
 	},
 	[CONTROL_PROGRAMS] = {
 		.name = "programs",
+		.arg = PROTOCOL_ARG_NAME,
+		.arg_meta = "NAME",
+		.arg_noun = "program",
+		.arg_absent = "every program, without their timelines",
 		.reply_key = "programs",
-		.help = "the programs in the configuration",
+		.help = "the programs in the configuration; with a name, that one's timeline phase by phase",
 	},
 	[CONTROL_LOG] = {
 		.name = "log",

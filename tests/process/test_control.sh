@@ -32,6 +32,19 @@ fi
 expect "status, idle" 0 '^state: +idle' -- "${C[@]}" status
 expect "status shows each zone" 0 '^left .* C' -- "${C[@]}" status
 expect "programs" 0 '^default \*' -- "${C[@]}" programs
+expect "programs: one honest length" 0 '^default \*.* 10 phases, about 30:00 \(at most 1:20:00 if the pads are slow to settle\)$' -- \
+	"${C[@]}" programs
+expect "programs NAME: the timeline, phase by phase" 0 '^ +10 +cool +5 +20\.0 C +2:00 +settled +30:00 +1:20:00$' -- \
+	"${C[@]}" programs default
+expect "programs NAME: the nominal end" 0 '^ends: 30:00 after the start if the pads settle at once$' -- \
+	"${C[@]}" programs default
+expect "programs NAME: the worst-case end" 0 '^ +1:20:00 at the latest' -- "${C[@]}" programs default
+expect "programs NAME --json: the timeline" 0 '"timeline":\[\{"phase":1,"kind":"warm","cycle":1,"setpoint_c":39(\.0+)?,"length_s":240(\.0)?,"nominal_end_s":240(\.0)?,"worst_end_s":540(\.0)?\}' -- \
+	"${C[@]}" --json programs default
+expect "programs with a misspelt name: did you mean" 3 "no program named 'shrot' \(did you mean 'short'\? programs: default, short\)" -- \
+	"${C[@]}" programs shrot
+expect "start with a misspelt name: did you mean" 3 "no program named 'defualt' \(did you mean 'default'\?" -- \
+	"${C[@]}" start defualt
 expect "programs --json" 0 '^\{"ok":true,"programs":\[\{"name":"default","default":true' -- "${C[@]}" --json programs
 expect "stop with no session: nothing to do, exit 0" 0 '^nothing to do: no session is running$' -- "${C[@]}" stop
 expect "ack with no fault: nothing to do, exit 0" 0 '^nothing to do: no fault to acknowledge$' -- "${C[@]}" ack

@@ -28,7 +28,7 @@ path, ctl, conf = sys.argv[1], sys.argv[2], sys.argv[3]
 # them joined by a blank.
 cases = [
     ["reboot"], ["STATUS"], ["status", "now"], ["stop", "1", "2"], ["ack", "x"],
-    ["programs", "all"], ["start", "a", "b"], ["start", "a;b"], ["start", '"quoted"'],
+    ["programs", "a", "b"], ["programs", "a;b"], ["start", "a", "b"], ["start", "a;b"], ["start", '"quoted"'],
     ["start", "abcdefghijklmnopqrstuvwxyz012345"],
     ["start", "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnop"],
     ["log", "0"], ["log", "101"], ["log", "-3"], ["log", "5x"], ["log", "+5"], ["log", "1", "2"],

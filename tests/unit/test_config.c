@@ -732,9 +732,10 @@ static const struct bad_case bad_cases[] = {
 	  "test.conf:7: deadband = 0.15 must be below max_duty (0.1)" },
 	{ "program too long (wall)",
 	  ZONE_A "[program long]\nwarm_s = 2400\ncool_s = 2700\ncycles = 1\nlast = warm\nphase_clock = wall\n",
-	  "test.conf:6: [program long]: the program runs 7500 s, above the hard limit of 7200 s" },
+	  "test.conf:6: [program long]: the program runs 7500 s (3 phases of 7500 s in all), above the hard limit of 7200 s" },
 	{ "program too long (settled)", ZONE_A "[program]\ncycles = 9\n",
-	  "test.conf:6: [program]: the program runs 7560 s, above the hard limit of 7200 s" },
+	  "test.conf:6: [program]: the program may run 7560 s (18 phases of 2160 s in all, and up to "
+	  "18 x 300 s (settle_max_s) waiting for the pads to settle), above the hard limit of 7200 s" },
 	{ "the first error in the file wins",
 	  ZONE_A "[program]\nwarm_c = 20\ncool_c = 25\n[zone b]\nheat = GPIO5\n",
 	  "test.conf:7: warm_c = 20 must be above cool_c (25) in [program]" },

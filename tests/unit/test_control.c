@@ -363,12 +363,37 @@ static void test_stale_socket_removed_live_one_kept(void **state)
 	assert_non_null(strstr(err, "1 to 107 characters"));
 	control_close(second);
 
-	/* A directory that does not exist: the path and the cause. */
-	assert_int_equal(control_open(second, &loop, "/nonexistent-dir/x.sock", 0, fake_handler, NULL, err,
-				      sizeof(err)), -1);
-	assert_non_null(strstr(err, "/nonexistent-dir/x.sock"));
-	assert_non_null(strstr(err, "No such file or directory"));
+	/* Directories that do not exist: made, mode 0755, whatever the umask. */
+	char deep[160], sub[128];
+	struct stat st;
+	mode_t old_mask = umask(0077);
+
+	snprintf(sub, sizeof(sub), "%s/a", dir);
+	snprintf(deep, sizeof(deep), "%s/a/b/x.sock", dir);
+	if (control_open(second, &loop, deep, 0, fake_handler, NULL, err, sizeof(err)) < 0)
+		fail_msg("the socket's missing directories were not made: %s", err);
+	umask(old_mask);
 	control_close(second);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	snprintf(sub, sizeof(sub), "%s/a/b", dir);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	rmdir(sub);
+	snprintf(sub, sizeof(sub), "%s/a", dir);
+	rmdir(sub);
+
+	/* A directory that cannot be: under a file. The path and the cause. */
+	snprintf(stale, sizeof(stale), "%s/file", dir);
+	f = open(stale, O_CREAT | O_WRONLY, 0600);
+	assert_true(f >= 0);
+	close(f);
+	snprintf(deep, sizeof(deep), "%s/file/sub/x.sock", dir);
+	assert_int_equal(control_open(second, &loop, deep, 0, fake_handler, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, deep));
+	assert_non_null(strstr(err, "Not a directory"));
+	control_close(second);
+	unlink(stale);
 	free(second);
 }
 

@@ -84,7 +84,7 @@ static void test_rows_as_documented(void **state)
 
 	(void)state;
 	protocol_command_list(buf, sizeof(buf));
-	assert_string_equal(buf, "commands: status, start [PROGRAM], stop, ack, programs, log [N]");
+	assert_string_equal(buf, "commands: status, start [PROGRAM], stop, ack, programs [NAME], log [N]");
 	protocol_usage(CONTROL_LOG, buf, sizeof(buf));
 	assert_string_equal(buf, "log [N], N from 1 to 100");
 	protocol_usage(CONTROL_START, buf, sizeof(buf));
@@ -257,7 +257,7 @@ static void test_unknown_command(void **state)
 	assert_int_equal(c, CONTROL_LOG);
 	assert_int_equal(protocol_find("Status", &c, why, sizeof(why)), -1);
 	assert_string_equal(why, "unknown command 'Status' (commands: status, start [PROGRAM], stop, ack, "
-			    "programs, log [N])");
+			    "programs [NAME], log [N])");
 	assert_int_equal(protocol_find("", &c, why, sizeof(why)), -1);
 	assert_int_equal(protocol_find("stat", &c, why, sizeof(why)), -1);
 	assert_int_equal(protocol_find("statuss", &c, why, sizeof(why)), -1);
@@ -317,7 +317,8 @@ static void test_same_words_daemon_and_contrastctl(void **state)
 		{ 2, { "status", "now" } },
 		{ 3, { "stop", "1", "2" } },
 		{ 2, { "ack", "x" } },
-		{ 2, { "programs", "all" } },
+		{ 3, { "programs", "a", "b" } },
+		{ 2, { "programs", "a;b" } },
 		{ 3, { "start", "a", "b" } },
 		{ 2, { "start", "a;b" } },
 		{ 2, { "start", "abcdefghijklmnopqrstuvwxyz012345" } },
