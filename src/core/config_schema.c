@@ -72,7 +72,7 @@ const struct config_key config_keys[] = {
 	  .text = "all H-bridge lines off for this long when a zone changes between heating and cooling" },
 	{ .name = "iio_context", DAEMON(iio_context), .type = CONFIG_IIO, .def_str = "local:", .unit = "",
 	  .text = "where the IIO sensors are: local: (this machine) or ip:HOST (an iiod on HOST)" },
-	{ .name = "state_dir", DAEMON(state_dir), .type = CONFIG_ABSPATH, .def_str = "/var/lib/contrastd", .unit = "",
+	{ .name = "state_dir", DAEMON(state_dir), .type = CONFIG_ABSPATH, .def_str = CONFIG_DEFAULT_STATE_DIR, .unit = "",
 	  .text = "session records: a CSV per session in state_dir/sessions/, a line per session in "
 		  "state_dir/sessions.jsonl" },
 	{ .name = "socket", DAEMON(socket), .type = CONFIG_SOCKET, .def_str = CONFIG_DEFAULT_SOCKET, .unit = "",

@@ -95,6 +95,8 @@ struct config_key {
  * A macro so that a client (contrastctl) needs no table lookup for it.
  */
 #define CONFIG_DEFAULT_SOCKET "/run/contrastd/control.sock"
+/* The [daemon] state_dir row's default: where contrastctl plot finds the records. */
+#define CONFIG_DEFAULT_STATE_DIR "/var/lib/contrastd"
 
 /* The most rows the table may have (the parser keeps a line number per key). */
 #define CONFIG_MAX_KEYS 96

@@ -19,6 +19,7 @@
  * not be reached (not running, no permission, no answer within 5 s, an
  * unreadable reply); 3 contrastd refused (its reason on stderr).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
@@ -26,6 +27,7 @@
 #include <math.h>
 #include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "commands_doc.h"
+#include "plot.h"
 #include "lib/duration.h"
 #include "lib/protocol.h"
 #include "reply.h"
@@ -90,6 +93,7 @@ static void usage(FILE *out)
 struct ini_socket {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 64];
 	bool found;
+	char state_dir[4096];   /* [daemon] state_dir, "" when not given */
 };
 
 static int on_ini_key(void *user, const char *section, const char *name, const char *value)
@@ -100,8 +104,14 @@ static int on_ini_key(void *user, const char *section, const char *name, const c
 		snprintf(is->path, sizeof(is->path), "%s", value);
 		is->found = true;
 	}
+	if (strcmp(section, "daemon") == 0 && strcmp(name, "state_dir") == 0)
+		snprintf(is->state_dir, sizeof(is->state_dir), "%s", value);
 	return 1;       /* other keys are the daemon's business */
 }
+
+/* [daemon] state_dir of the config read by find_socket (the records: log's paths, plot). */
+static char state_dir[4096] = CONFIG_DEFAULT_STATE_DIR;
+static bool state_dir_known;
 
 /*
  * The socket path: --socket, else the config's [daemon] socket, else the
@@ -122,6 +132,7 @@ static int find_socket(const char *config, bool config_given, const char *socket
 	if (!f) {
 		if (!config_given && errno == ENOENT) {
 			snprintf(path, len, "%s", CONTROL_SOCKET_DEFAULT);
+			state_dir_known = true;         /* the default, as the daemon's */
 			return 0;
 		}
 		fprintf(stderr, "contrastctl: %s: %s\n", config, strerror(errno));
@@ -149,6 +160,9 @@ static int find_socket(const char *config, bool config_given, const char *socket
 		return -1;
 	}
 	snprintf(path, len, "%s", is.found ? is.path : CONTROL_SOCKET_DEFAULT);
+	if (is.state_dir[0])
+		snprintf(state_dir, sizeof(state_dir), "%s", is.state_dir);
+	state_dir_known = true;
 	return 0;
 }
 
@@ -572,6 +586,13 @@ static void print_log(const struct json_object *list)
 		}
 		printf("%-16s  %-16s %-10s %8s %6.0f  %s\n", when, reply_str(s, "program", "?"),
 		       reply_str(s, "result", "?"), dur, reply_num(s, "cycles_done"), line);
+		/* Where its record is: for a spreadsheet, or `contrastctl plot FILE`. */
+		const char *csv = reply_str(s, "csv", NULL);
+
+		if (csv && csv[0] != '/' && state_dir_known)
+			printf("%18s%s/%s\n", "csv: ", state_dir, csv);
+		else
+			printf("%18s%s\n", "csv: ", csv ? csv : "(none: recording failed)");
 	}
 }
 
@@ -677,6 +698,234 @@ static void note_pending_reload(const char *path)
 	json_object_put(root);
 }
 
+/* ---- plot ---- */
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_session_csv(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return n > 4 && strcmp(e->d_name + n - 4, ".csv") == 0 && e->d_name[0] != '.';
+}
+
+/*
+ * plot [N | FILE.csv] [-o FILE]: session N from the end of state_dir's
+ * records (1, the default: the last), or the CSV named, as an SVG. Without
+ * -o the SVG goes to ./contrastd-STAMP.svg; -o - is stdout.
+ */
+static int plot_command(int nargs, char **args, const char *config, bool config_given, const char *output)
+{
+	char csv_path[4500], out_path[4500], err[256], sock[256];
+	const char *name;
+	long n = 1;
+
+	if (nargs > 1) {
+		fprintf(stderr, "contrastctl: plot takes at most one argument (usage: plot [N | FILE.csv] "
+			"[-o FILE])\n");
+		return EXIT_USAGE;
+	}
+	if (nargs == 1 && (strchr(args[0], '/') || strstr(args[0], ".csv"))) {
+		snprintf(csv_path, sizeof(csv_path), "%s", args[0]);
+	} else {
+		if (nargs == 1) {
+			char *end;
+
+			n = strtol(args[0], &end, 10);
+			if (end == args[0] || *end || n < 1 || n > 100000) {
+				fprintf(stderr, "contrastctl: plot: '%.40s' is not a session number (usage: plot "
+					"[N | FILE.csv] [-o FILE], N from 1, the last, back)\n", args[0]);
+				return EXIT_USAGE;
+			}
+		}
+		if (find_socket(config, config_given, NULL, sock, sizeof(sock)) < 0)
+			return EXIT_USAGE;
+		char dir[4200];
+		struct dirent **list;
+
+		snprintf(dir, sizeof(dir), "%s/sessions", state_dir);
+		int count = scandir(dir, &list, is_session_csv, by_name);
+
+		if (count < 0) {
+			fprintf(stderr, "contrastctl: %s: %s\n", dir, strerror(errno));
+			return EXIT_USAGE;
+		}
+		if (count < n) {
+			if (count == 0)
+				fprintf(stderr, "contrastctl: no session recorded in %s yet\n", dir);
+			else
+				fprintf(stderr, "contrastctl: plot %ld: %s holds %d session%s\n", n, dir, count,
+					count == 1 ? "" : "s");
+			for (int i = 0; i < count; i++)
+				free(list[i]);
+			free(list);
+			return EXIT_USAGE;
+		}
+		snprintf(csv_path, sizeof(csv_path), "%s/%s", dir, list[count - n]->d_name);
+		for (int i = 0; i < count; i++)
+			free(list[i]);
+		free(list);
+	}
+	name = strrchr(csv_path, '/') ? strrchr(csv_path, '/') + 1 : csv_path;
+
+	FILE *in = fopen(csv_path, "r");
+
+	if (!in) {
+		fprintf(stderr, "contrastctl: %s: %s\n", csv_path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (output && strcmp(output, "-") == 0) {
+		snprintf(out_path, sizeof(out_path), "-");
+	} else if (output) {
+		snprintf(out_path, sizeof(out_path), "%s", output);
+	} else {
+		snprintf(out_path, sizeof(out_path), "contrastd-%.*s.svg",
+			 (int)(strlen(name) > 4 ? strlen(name) - 4 : strlen(name)), name);
+	}
+	FILE *out = strcmp(out_path, "-") == 0 ? stdout : fopen(out_path, "w");
+
+	if (!out) {
+		fprintf(stderr, "contrastctl: %s: %s\n", out_path, strerror(errno));
+		fclose(in);
+		return EXIT_USAGE;
+	}
+	struct plot_info info;
+	int rc = plot_session_svg(in, name, out, &info, err, sizeof(err));
+
+	fclose(in);
+	if (out != stdout && fclose(out) != 0 && rc == 0) {
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+		rc = -1;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "contrastctl: plot %s: %s\n", csv_path, err);
+		if (out != stdout)
+			unlink(out_path);
+		return EXIT_USAGE;
+	}
+	if (out != stdout) {
+		char len[32];
+
+		duration_format(info.length_s, len, sizeof(len));
+		printf("%s: session %s (program %s, %s, %s) drawn from %s\n", out_path, name,
+		       info.program[0] ? info.program : "?", info.result[0] ? info.result : "no end recorded",
+		       len, csv_path);
+	}
+	return EXIT_OK;
+}
+
+/* ---- status --follow ---- */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* One line of the live view, for a pipe: time, state, phase, time left, each pad. */
+static void print_follow_line(const struct json_object *st)
+{
+	const char *state = reply_str(st, "state", "?");
+	const struct json_object *zones = reply_get(st, "zones");
+	char clock[16], left[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+	printf("%s  %s", clock, state);
+	if (strcmp(state, "running") == 0) {
+		format_duration(reply_num(st, "phase_left_s"), left, sizeof(left));
+		printf(" %s  %s %.0f/%.0f  phase %s left%s", reply_str(st, "program", "?"), reply_str(st, "phase", "?"),
+		       reply_num(st, "cycle"), reply_num(st, "cycles"), left,
+		       reply_bool(st, "phase_settled", true) ? "" : " once settled");
+	} else if (reply_get(st, "fault")) {
+		printf(": %s", reply_str(reply_get(st, "fault"), "description", "?"));
+	}
+	for (size_t i = 0; i < reply_count(zones); i++) {
+		const struct json_object *z = reply_at(zones, i);
+		char pad[32];
+		double d = reply_num(z, "duty");
+
+		format_temp(z, "pad_c", "pad_status", pad, sizeof(pad));
+		printf("  |  %s: pad %s", reply_str(z, "name", "?"), pad);
+		if (reply_get(z, "setpoint_c"))
+			printf(", setpoint %.1f C", reply_num(z, "setpoint_c"));
+		if (isfinite(d))
+			printf(", duty %+.0f%%", fabs(d) < 0.005 ? 0.0 : d * 100.0);
+	}
+	printf("\n");
+}
+
+/*
+ * status --follow: ask once a second until interrupted (Ctrl-C, SIGTERM).
+ * On a terminal the screen is redrawn with the full status; into a pipe
+ * a line a second (or with --json, the reply line a second). Returns the
+ * exit status: 0 when interrupted, 2 when contrastd went away or sent
+ * something that is not its protocol.
+ */
+static int follow_status(const char *path, bool json)
+{
+	struct sigaction sa;
+	bool tty = !json && isatty(STDOUT_FILENO);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!interrupted) {
+		double next_s = now_s() + 1.0;
+		long len = exchange(path, "status\n");
+		char why[160];
+
+		if (len < 0)
+			return interrupted ? EXIT_OK : EXIT_UNREACHABLE;
+		struct json_object *root = reply_parse(reply_buf, (size_t)len, why, sizeof(why));
+		const struct json_object *st = reply_get(root, "status");
+
+		if (!reply_bool(root, "ok", false) || !st) {
+			fprintf(stderr, "contrastctl: contrastd sent a reply that is not a status: %.200s\n",
+				reply_buf);
+			json_object_put(root);
+			return EXIT_UNREACHABLE;
+		}
+		if (json) {
+			printf("%s\n", reply_buf);
+		} else if (tty) {
+			char clock[16];
+			time_t now = time(NULL);
+			struct tm tm;
+
+			localtime_r(&now, &tm);
+			strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+			/* Home and clear, then the whole status: a redraw, not a scroll. */
+			printf("\033[H\033[2J%s  contrastd at %s, every second (Ctrl-C to stop)\n\n", clock, path);
+			print_status(st);
+		} else {
+			print_follow_line(st);
+		}
+		fflush(stdout);
+		json_object_put(root);
+		/* Sleep to the next second; a signal ends the wait and the loop. */
+		while (!interrupted) {
+			double left_s = next_s - now_s();
+
+			if (left_s <= 0)
+				break;
+			struct timespec ts = { .tv_sec = (time_t)left_s,
+					       .tv_nsec = (long)((left_s - (double)(time_t)left_s) * 1e9) };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	return EXIT_OK;
+}
+
 /* ---- main ---- */
 
 /*
@@ -721,17 +970,26 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "list-commands", required_argument, NULL, OPT_LIST_COMMANDS },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = DEFAULT_CONFIG, *socket_opt = NULL;
-	bool config_given = false, json = false;
+	const char *output = NULL;
+	bool config_given = false, json = false, follow = false;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "c:s:jhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:s:jfo:hV", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'f':
+			follow = true;
+			break;
+		case 'o':
+			output = optarg;
+			break;
 		case 'c':
 			config = optarg;
 			config_given = true;
@@ -764,17 +1022,35 @@ int main(int argc, char **argv)
 		fprintf(stderr, "contrastctl: -c and --socket exclude each other\n");
 		return EXIT_USAGE;
 	}
+	/* plot reads the records itself: no daemon needed. */
+	if (optind < argc && strcmp(argv[optind], "plot") == 0) {
+		if (follow || json || socket_opt) {
+			fprintf(stderr, "contrastctl: plot takes -c FILE and -o FILE only\n");
+			return EXIT_USAGE;
+		}
+		return plot_command(argc - optind - 1, argv + optind + 1, config, config_given, output);
+	}
+	if (output) {
+		fprintf(stderr, "contrastctl: -o FILE goes with plot only\n");
+		return EXIT_USAGE;
+	}
 	enum control_command cmd;
 	struct protocol_args arg;
 	char line[CONTROL_LINE_MAX + 2];
 
 	if (command_line(argc - optind, argv + optind, &cmd, &arg, line, sizeof(line)) < 0)
 		return EXIT_USAGE;
+	if (follow && cmd != CONTROL_STATUS) {
+		fprintf(stderr, "contrastctl: --follow goes with status only\n");
+		return EXIT_USAGE;
+	}
 
 	char path[256];
 
 	if (find_socket(config, config_given, socket_opt, path, sizeof(path)) < 0)
 		return EXIT_USAGE;
+	if (follow)
+		return follow_status(path, json);
 	long len = exchange(path, line);
 
 	if (len < 0)

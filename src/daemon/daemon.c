@@ -101,6 +101,9 @@ static void session_ended(struct daemon *d)
 	if (d->records_on)
 		records_session_end(&d->records, &d->ctl, d->now_s, d->end_how);
 	report_progress(d->progress, &d->ctl, d->now_s);
+	/* For the person watching, then the JSON line scripts read (the last line). */
+	report_summary_text(&d->ctl, json, sizeof(json));
+	fprintf(d->progress, "%s\n", json);
 	report_summary_json(&d->ctl, json, sizeof(json));
 	fprintf(d->progress, "%s\n", json);
 	fflush(d->progress);

@@ -32,15 +32,17 @@ void report_progress(FILE *out, const struct controller *c, double now_s)
 	if (c->state == SESSION_RUNNING) {
 		int phase = c->run.phase;
 
-		strbuf_appendf(line, sizeof(line), &pos, "%s %d/%d  to %.1f C ",
+		/* The target first, the pads after: "left 39.0 C" must not read as time left. */
+		strbuf_appendf(line, sizeof(line), &pos, "%s %d/%d  target %.1f C  ",
 		       phase_kind_name(program_phase_kind(&c->program, phase)),
 		       program_phase_cycle(&c->program, phase), c->program.cycles,
 		       program_phase_setpoint_c(&c->program, phase));
 	} else {
-		strbuf_appendf(line, sizeof(line), &pos, "%s ", session_state_name(c->state));
+		strbuf_appendf(line, sizeof(line), &pos, "%s  ", session_state_name(c->state));
 	}
+	strbuf_appendf(line, sizeof(line), &pos, "pads:");
 	for (int z = 0; z < cfg->n_zones; z++) {
-		strbuf_appendf(line, sizeof(line), &pos, "  %s ", cfg->zones[z].name);
+		strbuf_appendf(line, sizeof(line), &pos, "%s %s ", z ? "," : "", cfg->zones[z].name);
 		append_temp(line, sizeof(line), &pos, c->zone[z].pad_c);
 	}
 	fprintf(out, "%s\n", line);
@@ -137,4 +139,51 @@ void report_summary_json(const struct controller *c, char *buf, size_t len)
 		json_out_null(&j);
 	}
 	json_out_end_object(&j);
+}
+
+void report_summary_text(const struct controller *c, char *buf, size_t len)
+{
+	const struct config *cfg = c->cfg;
+	const struct program *p = &c->program;
+	int cycles_done = c->run.done ? p->cycles : c->run.phase / 2;
+	double length_s = c->session_end_s - c->session_start_s;
+	char clock[24];
+	size_t pos = 0;
+
+	if (cycles_done > p->cycles)
+		cycles_done = p->cycles;
+	buf[0] = '\0';
+	format_clock(length_s, clock, sizeof(clock));
+	switch (c->state) {
+	case SESSION_COMPLETED:
+		strbuf_appendf(buf, len, &pos, "completed %d cycle%s of program %s in %s", cycles_done,
+			       cycles_done == 1 ? "" : "s", p->name, clock);
+		break;
+	case SESSION_FAULT:
+		strbuf_appendf(buf, len, &pos, "ended by a safety fault after %s (%d of %d cycles)", clock,
+			       cycles_done, p->cycles);
+		break;
+	default:
+		strbuf_appendf(buf, len, &pos, "%s after %s (%d of %d cycles of program %s)",
+			       session_state_name(c->state), clock, cycles_done, p->cycles, p->name);
+		break;
+	}
+	for (int z = 0; z < cfg->n_zones; z++) {
+		const struct zone_stats *st = &c->zone[z].stats;
+
+		if (st->ticks_running == 0)
+			continue;
+		strbuf_appendf(buf, len, &pos, "; %s pad within %.1f \xc2\xb0""C of the setpoint %.0f %% of the "
+			       "time (%.1f to %.1f \xc2\xb0""C)", cfg->zones[z].name, p->band_c,
+			       100.0 * st->ticks_in_band / st->ticks_running, st->min_pad_c, st->max_pad_c);
+	}
+	if (c->state == SESSION_FAULT && safety_latched(&c->safety)) {
+		const char *names[MAX_ZONES];
+		char desc[256];
+
+		for (int z = 0; z < MAX_ZONES; z++)
+			names[z] = z < cfg->n_zones ? cfg->zones[z].name : "?";
+		safety_describe(safety_latched_fault(&c->safety), names, desc, sizeof(desc));
+		strbuf_appendf(buf, len, &pos, "; fault: %s", desc);
+	}
 }

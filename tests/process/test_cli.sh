@@ -66,7 +66,18 @@ fi
 # A whole simulated session of the short program: progress lines and the JSON line.
 expect "simulated session: completed" 0 '^\{"result":"completed","program":"short","duration_s":[0-9.]+,"cycles_done":2,"zones":\[\{"name":"left","max_pad_c":[0-9.]+,"min_pad_c":[0-9.]+,"time_in_band_pct":[0-9.]+,"max_heatsink_c":[0-9.]+\},\{"name":"right".*\],"fault":null\}$' -- \
 	$CONTRASTD -c $good --simulate --speed 0 --start short
-expect "simulated session: progress lines" 0 "cool 2/2  to 22.0 C" -- $CONTRASTD -c $good --simulate --speed 0 --start short
+expect "simulated session: progress lines name the target, then the pads" 0 "cool 2/2  target 22.0 C  pads: left [0-9.]+ C, right [0-9.]+ C" -- \
+	$CONTRASTD -c $good --simulate --speed 0 --start short
+expect "simulated session: a readable summary before the JSON line" 0 \
+	"^completed 2 cycles of program short in [0-9]+:[0-9]{2}; left pad within 0.5 .C of the setpoint [0-9]+ % of the time \([0-9.]+ to [0-9.]+ .C\); right pad" -- \
+	$CONTRASTD -c $good --simulate --speed 0 --start short
+$CONTRASTD -c $good --simulate --speed 0 --start >"$TMP/demo.txt" 2>/dev/null
+expect "the demo shows every phase change it passes" 0 "^10$" -- \
+	bash -c "grep -cE '^ +[0-9]+:[0-9]{2}  (warm|cool) [1-5]/5  target' '$TMP/demo.txt'"
+expect "the summary is the line before the JSON, which is the last" 0 "^completed 5 cycles" -- \
+	bash -c "tail -n 2 '$TMP/demo.txt' | head -n 1; tail -n 1 '$TMP/demo.txt' | grep -q '^{\"result\"'"
+expect "a fault's summary says so" 3 "^ended by a safety fault after [0-9]+:[0-9]{2} .*; fault: " -- \
+	$CONTRASTD -c $good --simulate --speed 0 --start short --inject fan-fail@30
 
 # The JSON line parses, and the trace has a row per tick and zone.
 $CONTRASTD -c $good --simulate --speed 0 --seed 9 --start short --trace "$TMP/trace.csv" >"$TMP/out.txt" 2>/dev/null
