@@ -36,6 +36,8 @@ struct config_button {
 	bool active_low;
 	int debounce_ms;
 	double long_press_s;
+	char led[LINE_SPEC_LEN];        /* the status light, "" if absent (core/led.h) */
+	bool led_active_low;
 };
 
 /* [zone NAME] */

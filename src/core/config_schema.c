@@ -90,6 +90,11 @@ const struct config_key config_keys[] = {
 	  .text = "a change counts once the line has been stable this long" },
 	{ .name = "long_press_s", BUTTON(long_press_s), REAL, RANGE(0.5, 10), .def = 2, .unit = "s",
 	  .text = "a press held this long is a long press: it acknowledges a fault" },
+	{ .name = "led", BUTTON(led), LINE, .flags = CONFIG_NO_DEFAULT, .unit = "",
+	  .text = "a status light by the button: off idle, steady in a session, slow blink while a fault "
+		  "is latched, fast blink in lockout" },
+	{ .name = "led_active_low", BUTTON(led_active_low), BOOL, .def = 0, .unit = "",
+	  .text = "the light is on when its line is low (wired from the supply to the GPIO)" },
 
 	/* [thermistor] */
 	{ .name = "beta", THERMISTOR(beta), REAL, RANGE(1000, 10000), .def = 3950, .unit = "K",

@@ -476,6 +476,8 @@ static void print_status(const struct json_object *st)
 	if (reply_get(st, "fault"))
 		print_fault(reply_get(st, "fault"));
 	print_reload(reply_get(st, "reload"));
+	if (reply_str(st, "led", NULL))
+		printf("light:     %s\n", reply_str(st, "led", "?"));
 	print_zones(st);
 }
 

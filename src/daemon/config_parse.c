@@ -1101,7 +1101,7 @@ static void check_lines_and_sensors(struct parse *p)
 	static const char *const line_keys[] = { "heat", "cool", "enable", "fan" };
 	static const char *const sensor_keys[] = { "pad_sensor", "pad_sensor2", "heatsink_sensor" };
 	const struct config *c = p->cfg;
-	struct use lines[MAX_ZONES * 4 + 2];
+	struct use lines[MAX_ZONES * 4 + 3];
 	struct use sensors[MAX_ZONES * 3];
 	int n_lines = 0, n_sensors = 0;
 
@@ -1123,6 +1123,8 @@ static void check_lines_and_sensors(struct parse *p)
 		line_of(&p->safety, CONFIG_SAFETY, "power"), true, false);
 	add_use(lines, &n_lines, c->button.line, "line", "[button]",
 		line_of(&p->button, CONFIG_BUTTON, "line"), true, false);
+	add_use(lines, &n_lines, c->button.led, "led", "[button]",
+		line_of(&p->button, CONFIG_BUTTON, "led"), true, false);
 	check_uses(p, lines, n_lines, false);
 	check_uses(p, sensors, n_sensors, true);
 }

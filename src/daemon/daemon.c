@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "config_parse.h"
+#include "core/led.h"
 #include "daemon.h"
 #include "lib/duration.h"
 #include "lib/log.h"
@@ -191,6 +192,28 @@ static bool sensors_answered(const struct daemon *d, const struct tick_inputs *i
 	return true;
 }
 
+/*
+ * The status light: its pattern from the state (core/led.h), written each
+ * tick. Lockout is not a state of this daemon yet: false until it is.
+ * A failed write is logged once; the light drives nothing that matters
+ * for safety.
+ */
+static void update_led(struct daemon *d, double now_s)
+{
+	bool lockout = false;
+	enum led_pattern p = led_pattern_for(d->ctl.state, safety_latched(&d->ctl.safety), lockout);
+
+	if (!d->hw.ops->set_led)
+		return;
+	if (d->hw.ops->set_led(d->hw.ctx, now_s, led_lit(p, now_s)) < 0) {
+		if (!d->led_failed)
+			log_err("status light: the write failed (%s); it may not show the state", strerror(errno));
+		d->led_failed = true;
+	} else {
+		d->led_failed = false;
+	}
+}
+
 void daemon_tick(struct daemon *d, double now_s, double gap_s)
 {
 	struct tick_inputs in;
@@ -217,6 +240,7 @@ void daemon_tick(struct daemon *d, double now_s, double gap_s)
 		log_err("could not drive every output off after a safety trip");
 	}
 	d->ticks++;
+	update_led(d, now_s);
 
 	if (d->trace) {
 		double true_pad[MAX_ZONES], true_sink[MAX_ZONES];
@@ -300,7 +324,8 @@ static const char *fixed_setting_changed(const struct config *a, const struct co
 		return "[daemon] iio_context";
 	if (a->button.present != b->button.present || strcmp(a->button.line, b->button.line) ||
 	    a->button.active_low != b->button.active_low || a->button.debounce_ms != b->button.debounce_ms ||
-	    a->button.long_press_s != b->button.long_press_s)
+	    a->button.long_press_s != b->button.long_press_s || strcmp(a->button.led, b->button.led) ||
+	    a->button.led_active_low != b->button.led_active_low)
 		return "[button]";
 	if (strcmp(a->power_line, b->power_line) || a->power_active_low != b->power_active_low)
 		return "[safety] power";

@@ -49,6 +49,7 @@ struct daemon {
 	struct config cfg_pending;      /* a reloaded config waiting for the session to end */
 	bool reload_pending;
 	struct reload_outcome reload;   /* of the last SIGHUP, for status */
+	bool led_failed;                /* the status light's last write failed (logged once) */
 	struct controller ctl;
 	struct hw hw;
 	struct hw_clock clock;

@@ -2,6 +2,7 @@
 /* The `status` and `programs` JSON. See status_json.h and docs/control.md. */
 #include <math.h>
 #include <time.h>
+#include "core/led.h"
 #include "lib/json_out.h"
 #include "status_json.h"
 
@@ -222,6 +223,10 @@ int status_json_build_with_reload(const struct controller *c, double now_s,
 	json_out_end_array(&j);
 	json_out_key(&j, "reload");
 	reload_json(&j, reload);
+	/* What the status light shows ([button] led), null without one. */
+	json_out_key(&j, "led");
+	json_out_string(&j, cfg->button.present && cfg->button.led[0]
+		? led_pattern_name(led_pattern_for(c->state, safety_latched(&c->safety), false)) : NULL);
 	json_out_end_object(&j);
 	return json_out_overflow(&j) ? -1 : (int)j.len;
 }

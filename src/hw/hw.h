@@ -72,6 +72,14 @@ struct hw_ops {
 	 * the daemon read.
 	 */
 	void (*truth)(void *ctx, double pad_c[MAX_ZONES], double sink_c[MAX_ZONES]);
+
+	/*
+	 * The status light ([button] led): on or off as of now_s. Optional
+	 * (NULL: no light to drive). Returns 0, or -1 when the write failed:
+	 * not a safety matter (the light drives nothing), the caller logs it.
+	 * close() leaves the light off.
+	 */
+	int (*set_led)(void *ctx, double now_s, bool on);
 };
 
 struct hw {

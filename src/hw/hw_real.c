@@ -37,6 +37,8 @@ struct hw_real {
 	bool has_power;
 	struct gpio_line button_line;
 	bool has_button;
+	struct gpio_line led;           /* [button] led: the status light */
+	bool has_led;
 	struct button button;
 	int button_fd;                  /* in the loop, -1 when not */
 	struct iio_sensors sensors;
@@ -363,6 +365,7 @@ static void close_lines(struct hw_real *hw)
 		gpio_line_close(&hw->zone[z].fan);
 	}
 	gpio_line_close(&hw->button_line);
+	gpio_line_close(&hw->led);
 }
 
 static void real_close(void *ctx)
@@ -383,8 +386,21 @@ static void real_close(void *ctx)
 	free(hw);
 }
 
+/* The status light: a plain output, written only when it changes (write_line). */
+static int real_set_led(void *ctx, double now_s, bool on)
+{
+	struct hw_real *hw = ctx;
+
+	(void)now_s;
+	if (!hw->has_led || hw->led.value == (on ? 1 : 0))
+		return 0;
+	/* No log here: a failing light would fill it at the tick rate; the daemon says it once. */
+	return gpio_line_set(&hw->led, on);
+}
+
 static const struct hw_ops hw_real_ops = {
 	.name = "real",
+	.set_led = real_set_led,
 	.read = real_read,
 	.apply = real_apply,
 	.all_off = real_all_off,
@@ -437,6 +453,12 @@ static int config_output_lines(const struct config *cfg, struct hw_real *hw, str
 			n++;
 		}
 	}
+	/* The status light last: it drives nothing that matters for safety. */
+	if (cfg->button.present && cfg->button.led[0]) {
+		u[n] = (struct line_use){ "status light", cfg->button.led, cfg->button.led_active_low,
+					  hw ? &hw->led : NULL };
+		n++;
+	}
 	return n;
 }
 
@@ -471,8 +493,8 @@ static int add_sensor(struct hw_real *hw, const char *zone, const char *key, con
 int hw_real_open(const struct config *cfg, struct hw *out, char *err, size_t err_len)
 {
 	struct hw_real *hw = calloc(1, sizeof(*hw));
-	struct line_use uses[MAX_ZONES * 4 + 1];
-	const struct gpio_line *seen[MAX_ZONES * 4 + 2];
+	struct line_use uses[MAX_ZONES * 4 + 2];
+	const struct gpio_line *seen[MAX_ZONES * 4 + 3];
 	int n_seen = 0;
 
 	if (!hw) {
@@ -485,6 +507,7 @@ int hw_real_open(const struct config *cfg, struct hw *out, char *err, size_t err
 	hw->n_zones = cfg->n_zones;
 	gpio_line_init(&hw->power);
 	gpio_line_init(&hw->button_line);
+	gpio_line_init(&hw->led);
 	for (int z = 0; z < MAX_ZONES; z++) {
 		gpio_line_init(&hw->zone[z].heat);
 		gpio_line_init(&hw->zone[z].cool);
@@ -509,6 +532,7 @@ int hw_real_open(const struct config *cfg, struct hw *out, char *err, size_t err
 		seen[n_seen++] = l;
 	}
 	hw->has_power = cfg->power_line[0] != '\0';
+	hw->has_led = cfg->button.present && cfg->button.led[0] != '\0';
 	for (int z = 0; z < cfg->n_zones; z++) {
 		struct hw_real_zone *zone = &hw->zone[z];
 		const struct config_zone *cz = &cfg->zones[z];
@@ -592,7 +616,7 @@ fail:
 
 int hw_real_safe_off(const struct config *cfg)
 {
-	struct line_use uses[MAX_ZONES * 4 + 1];
+	struct line_use uses[MAX_ZONES * 4 + 2];
 	int n = config_output_lines(cfg, NULL, uses);
 	int rc = 0;
 
@@ -741,9 +765,9 @@ static bool probe_line(struct gpio_line *l, const char *role, const char *spec, 
 int hw_real_probe(const struct config *cfg, FILE *out)
 {
 	static struct iio_sensors set;  /* large; --probe runs once */
-	struct line_use uses[MAX_ZONES * 4 + 1];
+	struct line_use uses[MAX_ZONES * 4 + 2];
 	struct gpio_line lines[MAX_ZONES * 4 + 2];
-	const struct gpio_line *seen[MAX_ZONES * 4 + 2];
+	const struct gpio_line *seen[MAX_ZONES * 4 + 3];
 	int problems = 0, n_seen = 0;
 	char err[512], have[512];
 

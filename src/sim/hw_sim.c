@@ -210,9 +210,36 @@ static int sim_all_off(void *ctx)
 	return 0;
 }
 
+static int sim_set_led(void *ctx, double now_s, bool on)
+{
+	struct hw_sim *s = ctx;
+
+	if (on == s->led_on)
+		return 0;
+	s->led_on = on;
+	s->led_log[s->n_led_changes % HW_SIM_LED_LOG] = (struct hw_sim_led_change){ now_s, on };
+	s->n_led_changes++;
+	return 0;
+}
+
+int hw_sim_led_kept(const struct hw_sim *s)
+{
+	return s->n_led_changes < HW_SIM_LED_LOG ? s->n_led_changes : HW_SIM_LED_LOG;
+}
+
+const struct hw_sim_led_change *hw_sim_led_change(const struct hw_sim *s, int i)
+{
+	int first = s->n_led_changes - hw_sim_led_kept(s);
+
+	return &s->led_log[(first + i) % HW_SIM_LED_LOG];
+}
+
 static void sim_close(void *ctx)
 {
+	struct hw_sim *s = ctx;
+
 	sim_all_off(ctx);
+	s->led_on = false;
 }
 
 static void sim_truth(void *ctx, double pad_c[MAX_ZONES], double sink_c[MAX_ZONES])
@@ -232,6 +259,7 @@ static const struct hw_ops hw_sim_ops = {
 	.all_off = sim_all_off,
 	.close = sim_close,
 	.truth = sim_truth,
+	.set_led = sim_set_led,
 };
 
 struct hw hw_sim_hw(struct hw_sim *s)

@@ -24,6 +24,7 @@ enum {
 
 #define SIM_MAX_INJECTIONS 16
 #define SIM_LOOP_STALL_S   5.0
+#define HW_SIM_LED_LOG     64      /* status-light changes kept */
 
 struct sim_injection {
 	int kind;               /* enum sim_fault or INJECT_* */
@@ -50,6 +51,13 @@ struct hw_sim {
 	bool write_fails;
 	double stall_s;                 /* a stall due, to be taken by the loop */
 	struct tick_outputs applied;    /* what the plant is driven with */
+	/* The status light ([button] led), and its last changes, so a test can read the blinking. */
+	bool led_on;
+	struct hw_sim_led_change {
+		double at_s;
+		bool on;
+	} led_log[HW_SIM_LED_LOG];
+	int n_led_changes;              /* ever; the last HW_SIM_LED_LOG are in led_log, oldest first */
 };
 
 /* The plant of cfg's zones at rest; cfg is copied from, it need not outlive s. */
@@ -74,5 +82,9 @@ double hw_sim_take_stall(struct hw_sim *s);
 
 /* The hw_ops table over s (read, apply, all_off, close, truth); s lives as long as it. */
 struct hw hw_sim_hw(struct hw_sim *s);
+
+/* The i-th of the kept status-light changes, oldest first (i < hw_sim_led_kept()). */
+int hw_sim_led_kept(const struct hw_sim *s);
+const struct hw_sim_led_change *hw_sim_led_change(const struct hw_sim *s, int i);
 
 #endif

@@ -9,7 +9,8 @@ cd "$(dirname "$0")/../.." || exit 1
 source tests/process/lib.sh
 CONTRASTCTL=${CONTRASTCTL:-build/contrastctl}
 conf=$TMP/c.conf
-private_config >"$conf"
+# With a status light on a free line.
+private_config | sed 's/^line = GPIO26$/&\nled = GPIO4/' >"$conf"
 C=("$CONTRASTCTL" -c "$conf")
 
 # loop-stall at 400 simulated s: the second session ends in a fault (loop-overrun).
@@ -19,7 +20,10 @@ trap 'kill -9 $pid 2>/dev/null; rm -rf "$TMP"' EXIT
 for _ in $(seq 50); do [[ -S $TMP/control.sock ]] && break; sleep 0.1; done
 
 expect "--follow goes with status only" 1 '--follow goes with status only' -- "${C[@]}" --follow programs
+expect "the light is off while idle" 0 '"led":"off"' -- "${C[@]}" --json status
 expect "a session of the short program" 0 '^started: program short' -- "${C[@]}" start short
+expect "the light is steady in a session" 0 '"led":"steady"' -- "${C[@]}" --json status
+expect "status names it" 0 '^light: +steady$' -- "${C[@]}" status
 
 # Piped: a line a second until Ctrl-C, then exit 0.
 "${C[@]}" status --follow >"$TMP/follow" 2>&1 &
@@ -53,6 +57,7 @@ expect "the first session completed" 0 'session completed' -- cat "$TMP/err"
 expect "a second session" 0 '^started: program default' -- "${C[@]}" start
 for _ in $(seq 150); do grep -q 'session ended by a safety fault' "$TMP/err" && break; sleep 0.2; done
 expect "the stall ended it with a fault" 0 'loop-overrun' -- "${C[@]}" status
+expect "the light blinks slowly while the fault is latched" 0 '"led":"slow-blink"' -- "${C[@]}" --json status
 expect "log shows each session's CSV path" 0 "^ +csv: $TMP/state/sessions/[0-9]{8}T[0-9]{6}Z(-[0-9]+)?\\.csv$" -- "${C[@]}" log
 
 # The morning after: the daemon is gone.
