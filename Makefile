@@ -18,6 +18,7 @@ MANDIR  ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 UNITDIR ?= /lib/systemd/system
 SYSUSERSDIR ?= /usr/lib/sysusers.d
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 
 BUILD   ?= build
@@ -209,6 +210,9 @@ install: all
 	install -m 0644 docs/contrastctl.1 $(DESTDIR)$(MANDIR)/man1/contrastctl.1
 	install -m 0644 docs/contrastd.conf.5 $(DESTDIR)$(MANDIR)/man5/contrastd.conf.5
 	install -m 0644 docs/contrastd.8 $(DESTDIR)$(MANDIR)/man8/contrastd.8
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 config/bash-completion/contrastctl $(DESTDIR)$(BASHCOMPDIR)/contrastctl
+	install -m 0644 config/bash-completion/contrastd $(DESTDIR)$(BASHCOMPDIR)/contrastd
 	@# On the machine itself (no DESTDIR): the user now, and systemd told of the unit.
 	if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null 2>&1; then \
 		systemd-sysusers $(SYSUSERSDIR)/contrastd.conf; fi

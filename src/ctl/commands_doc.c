@@ -56,12 +56,22 @@ static void man(FILE *out)
 	}
 }
 
+/* One word a line, for shell completion: each command of the table, then plot (contrastctl's own). */
+static void words(FILE *out)
+{
+	for (int c = 0; c < CONTROL_N_COMMANDS; c++)
+		fprintf(out, "%s\n", protocol_commands[c].name);
+	fprintf(out, "plot\n");
+}
+
 int commands_doc(FILE *out, const char *format)
 {
 	if (strcmp(format, "markdown") == 0)
 		markdown(out);
 	else if (strcmp(format, "man") == 0)
 		man(out);
+	else if (strcmp(format, "words") == 0)
+		words(out);
 	else
 		return -1;
 	return 0;

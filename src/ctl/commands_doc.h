@@ -12,9 +12,10 @@
 #include <stdio.h>
 
 /*
- * Write the commands in format: "markdown" (the table of docs/control.md)
- * or "man" (the COMMAND list of contrastctl.1's synopsis). Returns 0, or -1
- * for a format it does not know.
+ * Write the commands in format: "markdown" (the table of docs/control.md),
+ * "man" (the COMMAND list of contrastctl.1's synopsis) or "words" (each
+ * command's name on a line, plot included: what bash completion offers).
+ * Returns 0, or -1 for a format it does not know.
  */
 int commands_doc(FILE *out, const char *format);
 

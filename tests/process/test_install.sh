@@ -9,13 +9,18 @@ BUILD=${BUILD:-build}
 expect "make install" 0 '' -- make -s install BUILD="$BUILD" DESTDIR="$dest" PREFIX=/usr
 for f in usr/sbin/contrastd usr/bin/contrastctl lib/systemd/system/contrastd.service \
 	usr/lib/sysusers.d/contrastd.conf usr/share/man/man8/contrastd.8 \
-	usr/share/man/man5/contrastd.conf.5 usr/share/man/man1/contrastctl.1 etc/contrastd/contrastd.conf; do
+	usr/share/man/man5/contrastd.conf.5 usr/share/man/man1/contrastctl.1 etc/contrastd/contrastd.conf \
+	usr/share/bash-completion/completions/contrastctl usr/share/bash-completion/completions/contrastd; do
 	expect "installed: /$f" 0 '' -- test -s "$dest/$f"
 done
 expect "the unit names the installed binary" 0 '^ExecStart=/usr/sbin/contrastd -c /etc/contrastd/contrastd.conf' -- \
 	cat "$dest/lib/systemd/system/contrastd.service"
 expect "the unit turns the outputs off after any stop" 0 '^ExecStopPost=/usr/sbin/contrastd --safe-off' -- \
 	cat "$dest/lib/systemd/system/contrastd.service"
+expect "the installed completion registers contrastctl" 0 '^complete -F _contrastctl contrastctl$' -- \
+	bash -c "source '$dest/usr/share/bash-completion/completions/contrastctl' && complete -p contrastctl"
+expect "the installed completion registers contrastd" 0 '^complete -F _contrastd contrastd$' -- \
+	bash -c "source '$dest/usr/share/bash-completion/completions/contrastd' && complete -p contrastd"
 expect "no template markers left" 1 '' -- grep -q '@[A-Z]*@' "$dest/lib/systemd/system/contrastd.service"
 
 echo "; edited by the owner" >>"$dest/etc/contrastd/contrastd.conf"
