@@ -5,6 +5,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 source tests/process/lib.sh
 CONTRASTCTL=${CONTRASTCTL:-build/contrastctl}
+require_built "$CONTRASTD" "$CONTRASTCTL"
 conf=$TMP/c.conf
 { private_config; printf '\n[program  evening ]\nwarm_c = 37\n'; } >"$conf"
 

@@ -54,7 +54,7 @@ expect "contrastd says the same of a directory" 1 "$TMP/confdir: cannot read: Is
 	"${CONTRASTD:-build/contrastd}" -c "$TMP/confdir" --check-config
 
 # Permission denied names who may use the socket: its real owner and group.
-if $python_ok && [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null 2>&1; then
+if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null 2>&1; then
 	mkdir -m 0755 "$TMP/pub"
 	python3 -c 'import socket,sys,os; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o660)' \
 		"$TMP/pub/root.sock"

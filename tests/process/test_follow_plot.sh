@@ -8,6 +8,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 source tests/process/lib.sh
 CONTRASTCTL=${CONTRASTCTL:-build/contrastctl}
+require_built "$CONTRASTD" "$CONTRASTCTL"
 conf=$TMP/c.conf
 # With a status light on a free line.
 private_config | sed 's/^line = GPIO26$/&\nled = GPIO4/' >"$conf"
@@ -17,7 +18,7 @@ C=("$CONTRASTCTL" -c "$conf")
 "$CONTRASTD" -c "$conf" --simulate --speed 20 --inject loop-stall@400 >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 trap 'kill -9 $pid 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 50); do [[ -S $TMP/control.sock ]] && break; sleep 0.1; done
+wait_for_socket "$TMP/control.sock" "$TMP/err"
 
 expect "--follow goes with status only" 1 '--follow goes with status only' -- "${C[@]}" --follow programs
 expect "the light is off while idle" 0 '"led":"off"' -- "${C[@]}" --json status

@@ -7,6 +7,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 source tests/process/lib.sh
 CONTRASTCTL=${CONTRASTCTL:-build/contrastctl}
+require_built "$CONTRASTD" "$CONTRASTCTL"
 
 mapfile -t lines < <(sed -n '/BEGIN try-contrastctl/,/END try-contrastctl/p' README.md | grep -v -e '^<!--' -e '^```')
 checks=$((checks + 1))
@@ -30,10 +31,7 @@ expect "the config it makes is valid" 0 'valid' -- "$CONTRASTD" -c "$TMP/try.con
 eval "$cmd2 >$TMP/out 2>$TMP/err &"
 pid=$!
 trap 'kill -9 $pid 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 50); do
-	[[ -S $TMP/try/control.sock ]] && break
-	sleep 0.1
-done
+wait_for_socket "$TMP/try/control.sock" "$TMP/err"
 expect "the daemon made the directory for its socket and records" 0 "listening on $TMP/try/control.sock" -- cat "$TMP/err"
 # The third line follows for ever: three seconds of it.
 timeout -s INT 3 bash -c "$cmd3" >"$TMP/follow" 2>&1
@@ -55,7 +53,7 @@ expect "the daemon stops on SIGTERM" 0 'SIGTERM' -- cat "$TMP/err"
 sed "s|^\\[daemon\\]$|&\\nsocket = $TMP/run/sub/control.sock\\nstate_dir = $TMP/state|" config/contrastd.conf >"$TMP/run.conf"
 "$CONTRASTD" -c "$TMP/run.conf" --simulate >"$TMP/out2" 2>"$TMP/err2" &
 pid2=$!
-for _ in $(seq 50); do [[ -S $TMP/run/sub/control.sock ]] && break; sleep 0.1; done
+wait_for_socket "$TMP/run/sub/control.sock" "$TMP/err2"
 expect "the daemon made the socket's directories, mode 0755" 0 '^755 755$' -- \
 	bash -c "stat -c %a '$TMP/run' '$TMP/run/sub' | paste -sd ' '"
 expect "the daemon says it made them" 0 "created the directory $TMP/run/sub \\(mode 0755\\)" -- cat "$TMP/err2"
