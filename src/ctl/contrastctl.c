@@ -2,8 +2,9 @@
 /*
  * contrastctl: talk to contrastd over its control socket.
  *
- *   contrastctl [-c FILE | --socket PATH] [--json] COMMAND
- *   contrastctl --list-commands markdown|man
+ *   contrastctl [-c FILE | --socket PATH] [--json] COMMAND [--follow]
+ *   contrastctl [-c FILE] plot [N | FILE.csv] [-o FILE]
+ *   contrastctl --list-commands markdown|man|words
  *
  * The commands, their arguments and the checks of them are the protocol
  * table's (lib/protocol.h), the same the daemon parses by; what is here
@@ -15,7 +16,8 @@
  * one JSON line comes back (docs/control.md), read with json-c; it is
  * printed for a person, or unchanged with --json.
  *
- * Exit status: 0 done; 1 usage or config file error; 2 contrastd could
+ * Exit status: 0 done (also nothing to do: stop when idle, ack with no
+ * fault latched); 1 usage or config file error; 2 contrastd could
  * not be reached (not running, no permission, no answer within 5 s, an
  * unreadable reply); 3 contrastd refused (its reason on stderr).
  */
@@ -60,7 +62,8 @@ static char reply_buf[CONTROL_REPLY_MAX + 1];
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: contrastctl [-c FILE | --socket PATH] [--json] COMMAND\n\ncommands:\n");
+	fprintf(out, "usage: contrastctl [-c FILE | --socket PATH] [--json] COMMAND [--follow]\n"
+		     "       contrastctl [-c FILE] plot [N | FILE.csv] [-o FILE]\n\ncommands:\n");
 	for (int c = 0; c < CONTROL_N_COMMANDS; c++) {
 		const struct protocol_command *pc = &protocol_commands[c];
 		char syn[64];
@@ -72,19 +75,27 @@ static void usage(FILE *out)
 				pc->count_max, pc->count_default);
 		fprintf(out, "\n");
 	}
+	fprintf(out, "  %-16s %s\n", "plot [N]",
+		"draw session N (1, the default: the last) of state_dir's records as an SVG;");
+	fprintf(out, "  %-16s %s\n", "", "or plot FILE.csv; no daemon needed");
 	fprintf(out,
 		"\n"
 		"options:\n"
 		"  -c, --config FILE  read the socket path from FILE (default %s)\n"
 		"  -s, --socket PATH  use this socket, read no config file\n"
 		"  -j, --json         print the daemon's JSON reply as it is\n"
+		"  -f, --follow       status: again every second until Ctrl-C\n"
+		"                     (a redraw on a terminal, a line a second into a pipe)\n"
+		"  -o, --output FILE  plot: write the SVG to FILE (- for stdout; default\n"
+		"                     ./contrastd-STAMP.svg)\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      the version\n"
-		"  --list-commands markdown|man\n"
+		"  --list-commands markdown|man|words\n"
 		"                     the commands as the docs list them (make docs)\n"
 		"\n"
-		"exit status: 0 done, 1 usage or config error, 2 contrastd not reachable,\n"
-		"3 contrastd refused (the reason is printed)\n",
+		"exit status: 0 done (also \"nothing to do\": stop when idle, ack with no fault),\n"
+		"1 usage or config error, 2 contrastd not reachable, 3 contrastd refused\n"
+		"(the reason is printed)\n",
 		DEFAULT_CONFIG);
 }
 

@@ -44,7 +44,7 @@ const struct protocol_command protocol_commands[CONTROL_N_COMMANDS] = {
 		.arg_noun = "program",
 		.arg_absent = "every program, without their timelines",
 		.reply_key = "programs",
-		.help = "the programs in the configuration; with a name, that one's timeline phase by phase",
+		.help = "the programs in the configuration; with a name, its timeline",
 	},
 	[CONTROL_LOG] = {
 		.name = "log",
