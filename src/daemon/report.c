@@ -66,15 +66,17 @@ void report_status(const struct controller *c, double now_s, char *buf, size_t l
 		return;
 	}
 	if (c->state == SESSION_RUNNING) {
-		strbuf_appendf(buf, len, &pos, "%s %d/%d",
+		strbuf_appendf(buf, len, &pos, "%s %d/%d, target %.1f C;",
 		       phase_kind_name(program_phase_kind(&c->program, c->run.phase)),
-		       program_phase_cycle(&c->program, c->run.phase), c->program.cycles);
+		       program_phase_cycle(&c->program, c->run.phase), c->program.cycles,
+		       program_phase_setpoint_c(&c->program, c->run.phase));
 	} else {
-		strbuf_appendf(buf, len, &pos, "%s", session_state_name(c->state));
+		strbuf_appendf(buf, len, &pos, "%s;", session_state_name(c->state));
 	}
 	(void)now_s;
+	strbuf_appendf(buf, len, &pos, " pads");
 	for (int z = 0; z < cfg->n_zones; z++) {
-		strbuf_appendf(buf, len, &pos, " %s ", cfg->zones[z].name);
+		strbuf_appendf(buf, len, &pos, "%s %s ", z ? "," : "", cfg->zones[z].name);
 		append_temp(buf, len, &pos, c->zone[z].pad_c);
 	}
 }

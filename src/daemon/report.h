@@ -13,7 +13,10 @@
 /* "  4:00  cool 1/5  target 20.0 C  pads: left 24.3 C, right 24.1 C" */
 void report_progress(FILE *out, const struct controller *c, double now_s);
 
-/* One line for the log and STATUS=: "warm 2/5 left 39.8 C right 39.6 C", "idle", "FAULT: ...". */
+/*
+ * One line for the log and STATUS=: "warm 2/5, target 39.0 C; pads left
+ * 39.8 C, right 39.6 C", "idle; pads left 31.0 C, right 30.9 C", "FAULT: ...".
+ */
 void report_status(const struct controller *c, double now_s, char *buf, size_t len);
 
 /*
