@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "lib/duration.h"
 #include "lib/log.h"
+#include "lib/strbuf.h"
 #include "notify.h"
 #include "report.h"
 #include "status_json.h"
@@ -71,12 +72,22 @@ static void describe_fault(const struct daemon *d, char *buf, size_t len)
 	safety_describe(safety_latched_fault(&d->ctl.safety), names, buf, len);
 }
 
-/* What the last reload came to, for status: result, now, and message (FAILED's FILE:LINE). */
+/*
+ * What the last reload came to, for status: result, now, and message
+ * (FAILED's FILE:LINE). A failure after a valid reload that waits for the
+ * session says that one still applies.
+ */
 static void reload_outcome(struct daemon *d, enum reload_result result, const char *message)
 {
+	size_t pos = 0;
+
 	d->reload.result = result;
 	d->reload.at = time(NULL);
-	snprintf(d->reload.message, sizeof(d->reload.message), "%s", message);
+	d->reload.message[0] = '\0';
+	strbuf_appendf(d->reload.message, sizeof(d->reload.message), &pos, "%s", message);
+	if (result == RELOAD_FAILED && d->reload_pending)
+		strbuf_appendf(d->reload.message, sizeof(d->reload.message), &pos,
+			       " (the earlier valid reload still applies when this session ends)");
 }
 
 static void apply_pending_reload(struct daemon *d)

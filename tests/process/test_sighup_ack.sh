@@ -29,6 +29,15 @@ expect "status shows the reload pending" 0 '^reload: +valid .*applies when this 
 expect "status --json: reload pending" 0 '"reload":\{"result":"pending","at":"[0-9-]+T[0-9:]+Z","message":null\}' -- \
 	"${C[@]}" --json status
 expect "programs says new ones are pending" 0 'a reloaded configuration is pending' -- "${C[@]}" programs
+# A broken file now: refused, and the valid one before it still waits for the session.
+cp "$conf" "$TMP/valid.conf"
+printf '[programme]\n' >>"$conf"
+kill -HUP $pid
+sleep 0.2
+expect "a broken reload after a valid one: failed, the valid one still pending" 0 \
+	"^reload: +FAILED .*unknown section \\[programme\\]: did you mean \\[program\\]\\? \\(the earlier valid reload still applies when this session ends\\)" -- \
+	"${C[@]}" status
+cp "$TMP/valid.conf" "$conf"
 
 # The injected stall trips loop-overrun: outputs off, fault latched.
 sleep 2.5
