@@ -506,6 +506,24 @@ static void put_svg(FILE *out, const struct session *s, const char *name, const 
 		fprintf(out, "</title>\n<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"#d50000\" "
 			"stroke-width=\"3\"/>\n", x, x, PLOT_Y0 - 4, PLOT_Y1);
 		fprintf(out, "<path d=\"M %.1f %.0f l -9 -14 h 18 z\" fill=\"#d50000\"/>\n", x, PLOT_Y0 - 2);
+		/* The pad the fault names ("... in zone left: ..."), ringed at its last reading. */
+		const char *in_zone = strstr(fault_desc, "zone ");
+
+		for (int z = 0; in_zone && z < s->n_zones; z++) {
+			size_t n = strlen(s->zone[z]);
+
+			if (strncmp(in_zone + 5, s->zone[z], n) != 0 || (in_zone[5 + n] != ':' && in_zone[5 + n] != ' ' &&
+									   in_zone[5 + n] != '\0'))
+				continue;
+			for (int i = s->n_rows - 1; i >= 0; i--) {
+				if (s->rows[i].t_s <= info->fault_at_s + 1e-9 && !isnan(s->rows[i].pad_c[z])) {
+					fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"9\" fill=\"none\" "
+						"stroke=\"#d50000\" stroke-width=\"3\"/>\n", px(&sc, s->rows[i].t_s),
+						py(&sc, s->rows[i].pad_c[z]));
+					break;
+				}
+			}
+		}
 		fprintf(out, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"20\" font-weight=\"bold\" fill=\"#d50000\" "
 			"text-anchor=\"%s\">fault at %s</text>\n</g>\n", right_half ? x - 14 : x + 14, PLOT_Y0 + 24,
 			right_half ? "end" : "start", duration_format(info->fault_at_s, at, sizeof(at)));
