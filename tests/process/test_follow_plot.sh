@@ -137,4 +137,28 @@ python3 "$TMP/check.py" "$faulted" "$csv" fault >"$TMP/checks1" 2>&1
 count_checks "$TMP/checks1"
 python3 "$TMP/check.py" "$TMP/completed.svg" "$(ls "$TMP"/state/sessions/*.csv | head -n 1)" completed >"$TMP/checks2" 2>&1
 count_checks "$TMP/checks2"
+# A record written by hand: a fault that names a zone rings that pad where it was.
+{
+	echo "t_s,phase,cycle,left_setpoint_c,left_pad_c,left_pad2_c,left_heatsink_c,left_duty,right_setpoint_c,right_pad_c,right_pad2_c,right_heatsink_c,right_duty,event"
+	echo "0.00,warm,1,39.00,30.00,,25.00,1.000,39.00,30.00,,25.00,1.000,start default button"
+	for t in $(seq 1 119); do echo "$t.00,warm,1,39.00,$((30 + t / 20)).00,,25.00,0.500,39.00,31.00,,25.00,0.500,"; done
+	echo '120.00,,,,35.50,,25.00,0.000,,31.00,,25.00,0.000,"end fault: over-temperature in zone left: pad 35.5 C, a ""test"" <fault> & more"'
+} >"$TMP/hand.csv"
+"${C[@]}" plot "$TMP/hand.csv" -o - >"$TMP/hand.svg"
+expect "plot FILE.csv -o -: the SVG on stdout" 0 '^<\?xml' -- head -n 1 "$TMP/hand.svg"
+expect "a fault naming a zone: that pad ringed at its last reading, the text escaped" 0 '^ok' -- python3 -c '
+import sys
+import xml.etree.ElementTree as ET
+ns = {"s": "http://www.w3.org/2000/svg"}
+root = ET.parse(sys.argv[1]).getroot()
+fault = [g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("id") == "fault"][0]
+ring = fault.findall("s:circle", ns)
+ticks = {int(t.text): float(t.get("y")) - 6 for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "tick" and t.get("text-anchor") == "end"}
+lo, hi = min(ticks), max(ticks)
+y = ticks[lo] + (ticks[hi] - ticks[lo]) * (35.5 - lo) / (hi - lo)
+line_x = float(fault.find("s:line", ns).get("x1"))
+assert len(ring) == 1 and abs(float(ring[0].get("cy")) - y) < 1 and abs(float(ring[0].get("cx")) - line_x) < 1, (ring, y)
+assert "<fault> & more" in fault.find("s:title", ns).text and chr(34) + "test" + chr(34) in fault.find("s:title", ns).text
+print("ok")' "$TMP/hand.svg"
+
 finish
