@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <ini.h>
@@ -60,6 +61,12 @@ struct parse {
 	bool failed;
 	int err_rank;                   /* line of the error kept; INT_MAX for a file-wide one */
 
+	/* Lenient (--safe-off): every error goes to report and the parse goes on. */
+	config_report_fn report;
+	void *report_arg;
+	int n_reported;
+	bool skip_section;              /* the last [section] header was refused: ignore its keys */
+
 	/* The input: a string, or a file read through buf. */
 	const char *str;
 	int fd;
@@ -67,6 +74,8 @@ struct parse {
 	size_t pos, len;
 	bool eof;
 	int read_errno;
+	size_t bytes;                   /* read so far: CONFIG_FILE_MAX at most */
+	bool too_big;
 	int lineno;                     /* of the line inih is working on */
 
 	/* The section keys go to. */
@@ -106,21 +115,52 @@ __attribute__((format(printf, 3, 4)))
 static void fail(struct parse *p, int line, const char *fmt, ...)
 {
 	int rank = line > 0 ? line : INT_MAX;
-	char what[400];
+	char what[400], msg[sizeof(p->err->msg)];
 	va_list ap;
 
 	/* The first error in the file wins; a file-wide one only when there is no other. */
-	if (p->failed && rank >= p->err_rank)
+	if (!p->report && p->failed && rank >= p->err_rank)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (line > 0)
-		snprintf(p->err->msg, sizeof(p->err->msg), "%s:%d: %s", p->name, line, what);
+		snprintf(msg, sizeof(msg), "%s:%d: %s", p->name, line, what);
 	else
-		snprintf(p->err->msg, sizeof(p->err->msg), "%s: %s", p->name, what);
+		snprintf(msg, sizeof(msg), "%s: %s", p->name, what);
+	/* The message echoes the file: its control characters must not reach a terminal raw. */
+	config_escape_controls(msg, p->err->msg, sizeof(p->err->msg));
+	if (p->report) {
+		p->n_reported++;
+		p->report(p->report_arg, p->err->msg);
+		return;
+	}
 	p->failed = true;
 	p->err_rank = rank;
+}
+
+void config_escape_controls(const char *in, char *out, size_t out_len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (out_len == 0)
+		return;
+	for (; *in && o + 1 < out_len; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (ch >= 0x20 && ch != 0x7f) {
+			out[o++] = (char)ch;
+			continue;
+		}
+		if (o + 4 >= out_len)
+			break;
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[ch >> 4];
+		out[o++] = hex[ch & 15];
+	}
+	out[o] = '\0';
 }
 
 const char *config_fmt_number(char *buf, size_t len, double v)
@@ -138,6 +178,11 @@ static int src_getc(struct parse *p)
 {
 	ssize_t n;
 
+	if (p->bytes >= CONFIG_FILE_MAX) {
+		p->too_big = true;
+		return -1;
+	}
+	p->bytes++;
 	if (p->str != NULL)
 		return *p->str == '\0' ? -1 : (unsigned char)*p->str++;
 	if (p->pos == p->len) {
@@ -313,9 +358,11 @@ static bool begin_section(struct parse *p, const char *line)
 		snprintf(p->cur_title, sizeof(p->cur_title), "[%s]", def->word);
 	if (seen->header_line != 0) {
 		fail(p, p->lineno, "%s appears twice (first at line %d)", p->cur_title, seen->header_line);
-		return false;
+		if (!p->report)
+			return false;
+	} else {
+		seen->header_line = p->lineno;
 	}
-	seen->header_line = p->lineno;
 	p->cur = sec;
 	p->cur_base = config_section_base(c, sec, i);
 	p->cur_seen = seen;
@@ -342,16 +389,22 @@ static char *read_line(char *str, int num, void *stream)
 	if (ch < 0) {
 		if (p->read_errno != 0)
 			fail(p, 0, "cannot read: %s", strerror(p->read_errno));
+		else if (p->too_big)
+			fail(p, 0, "larger than %d bytes: not a configuration file", CONFIG_FILE_MAX);
 		return NULL;
 	}
 	p->lineno++;
 	for (; ch >= 0 && ch != '\n'; ch = src_getc(p)) {
-		if (ch == '\0')
+		if (ch == '\0') {
 			nul = true;
-		else if (n < cap || (n == cap && ch == '\r' && !too_long))
+		} else if (n < cap || (n == cap && ch == '\r' && !too_long)) {
 			str[n++] = (char)ch;    /* a CR just past cap may be the CRLF's */
-		else
+		} else {
 			too_long = true;
+			/* Strict: stop here, the rest of the line and the file are not read. */
+			if (!p->report)
+				break;
+		}
 	}
 	if (n > 0 && str[n - 1] == '\r')
 		n--;
@@ -363,13 +416,19 @@ static char *read_line(char *str, int num, void *stream)
 		fail(p, p->lineno, "cannot read: %s", strerror(p->read_errno));
 		return NULL;
 	}
-	if (nul) {
-		fail(p, p->lineno, "the line holds a NUL byte");
+	if (p->too_big) {
+		fail(p, 0, "larger than %d bytes: not a configuration file", CONFIG_FILE_MAX);
 		return NULL;
 	}
-	if (too_long) {
-		fail(p, p->lineno, "the line is longer than %zu characters", cap);
-		return NULL;
+	if (nul || too_long) {
+		if (nul)
+			fail(p, p->lineno, "the line holds a NUL byte");
+		else
+			fail(p, p->lineno, "line too long (more than %zu characters)", cap);
+		if (!p->report)
+			return NULL;
+		str[0] = '\0';         /* lenient: the line is left out */
+		return str;
 	}
 
 	/* A UTF-8 byte order mark, then leading blanks: inih never sees them. */
@@ -381,8 +440,17 @@ static char *read_line(char *str, int num, void *stream)
 		skip++;
 	memmove(str, str + skip, n - skip + 1);
 
-	if (str[0] == '[' && !begin_section(p, str))
-		return NULL;
+	if (str[0] == '[') {
+		p->skip_section = false;
+		if (!begin_section(p, str)) {
+			if (!p->report)
+				return NULL;
+			/* Lenient: the keys up to the next good header belong nowhere. */
+			p->cur = -1;
+			p->skip_section = true;
+			str[0] = '\0';
+		}
+	}
 	return str;
 }
 
@@ -421,6 +489,18 @@ static bool parse_number(const char *s, double *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+/* A whole number written as one: [+-]digits. 1e1 and 10.0 are numbers, not whole ones. */
+static bool plain_integer(const char *s)
+{
+	if (*s == '+' || *s == '-')
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return false;
+	while (isdigit((unsigned char)*s))
+		s++;
+	return *s == '\0';
 }
 
 static bool parse_bool(const char *s, bool *out)
@@ -699,7 +779,7 @@ static bool set_value(struct parse *p, int ki, const char *value)
 			not_a_number(p, k, value);
 			return false;
 		}
-		if (k->type == CONFIG_INT && v != floor(v)) {
+		if (k->type == CONFIG_INT && (v != floor(v) || !plain_integer(value))) {
 			fail(p, p->lineno, "%s = %s is not a whole number", k->name, value);
 			return false;
 		}
@@ -823,15 +903,29 @@ static void unknown_key(struct parse *p, const char *key)
 		fail(p, p->lineno, "unknown key %s in %s", key, title);
 }
 
+static int handle_key_checked(struct parse *p, const char *key, const char *value);
+
 /* inih's handler: one "key = value" of the current section. Returns 0 on error. */
 static int handle_key(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse *p = user;
-	int ki;
 
 	(void)section;  /* the reader keeps the section; inih truncates long names */
 	if (p->failed)
 		return 0;
+	if (p->report) {
+		/* Lenient: every error is reported by fail(); inih must not count one. */
+		if (!p->skip_section)
+			handle_key_checked(p, key, value);
+		return 1;
+	}
+	return handle_key_checked(p, key, value);
+}
+
+static int handle_key_checked(struct parse *p, const char *key, const char *value)
+{
+	int ki;
+
 	if (p->cur < 0) {
 		fail(p, p->lineno, "%s is outside any section: put it under [daemon], [zone NAME], ...", key);
 		return 0;
@@ -1161,6 +1255,11 @@ static int run(struct parse *p)
 		fail(p, rc, "expected key = value or [section]");
 	else if (rc < 0)
 		fail(p, 0, "the INI parser failed (%d)", rc);
+	if (p->report) {
+		/* Lenient: the lines are in; the whole-file checks are not its business. */
+		p->cfg->button.present = p->button.header_line != 0;
+		return p->n_reported;
+	}
 	if (!p->failed)
 		finish(p);
 	return p->failed ? -1 : 0;
@@ -1187,17 +1286,64 @@ int config_parse_string(const char *text, const char *name_for_messages,
 	return run(&p);
 }
 
+/*
+ * Open a configuration file: a regular file of at most CONFIG_FILE_MAX
+ * bytes. O_NONBLOCK so that a FIFO or a device cannot block the open;
+ * the reads of a regular file never block either way.
+ */
+static int open_config(struct parse *p, const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0) {
+		fail(p, 0, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		fail(p, 0, "cannot open: fstat: %s", strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		fail(p, 0, "not a regular file (%s)", S_ISDIR(st.st_mode) ? "a directory" :
+			   S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISCHR(st.st_mode) ? "a character device" :
+			   S_ISBLK(st.st_mode) ? "a block device" : S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
+	} else if (st.st_size > CONFIG_FILE_MAX) {
+		fail(p, 0, "%lld bytes, larger than %d bytes: not a configuration file",
+		     (long long)st.st_size, CONFIG_FILE_MAX);
+	} else {
+		return fd;
+	}
+	close(fd);
+	return -1;
+}
+
 int config_load(const char *path, struct config *out, struct config_error *err)
 {
 	struct parse p;
 	int fd, rc;
 
 	parse_init(&p, path, out, err);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		fail(&p, 0, "cannot open: %s", strerror(errno));
+	fd = open_config(&p, path);
+	if (fd < 0)
 		return -1;
-	}
+	p.fd = fd;
+	rc = run(&p);
+	close(fd);
+	return rc;
+}
+
+int config_load_lenient(const char *path, struct config *out, config_report_fn report, void *arg)
+{
+	struct config_error err;
+	struct parse p;
+	int fd, rc;
+
+	parse_init(&p, path, out, &err);
+	p.report = report;
+	p.report_arg = arg;
+	config_defaults(out);
+	fd = open_config(&p, path);
+	if (fd < 0)
+		return p.n_reported;
 	p.fd = fd;
 	rc = run(&p);
 	close(fd);

@@ -21,6 +21,9 @@
 
 #include "../core/config.h"
 
+/* The largest configuration file read, bytes: a bigger one is refused unread. */
+#define CONFIG_FILE_MAX (1024 * 1024)
+
 struct config_error {
 	char msg[512];          /* "FILE:LINE: what is wrong" */
 };
@@ -36,10 +39,34 @@ int config_parse_string(const char *text, const char *name_for_messages,
 /*
  * Read and parse the file at path (as given, also in the messages).
  * A file that cannot be opened or read is an error naming the path and
- * strerror. Returns 0, or -1 with err->msg set; on error *out is
- * unspecified.
+ * strerror; so is one that is not a regular file (a FIFO, a device: never
+ * waited on) or is larger than CONFIG_FILE_MAX, and the reader stops at
+ * the first line over its limit ("FILE:LINE: line too long"). Returns 0,
+ * or -1 with err->msg set; on error *out is unspecified.
  */
 int config_load(const char *path, struct config *out, struct config_error *err);
+
+/* Called with each error of a lenient parse, one "FILE:LINE: what" message. */
+typedef void (*config_report_fn)(void *arg, const char *msg);
+
+/*
+ * For --safe-off: parse as much of the file as can be read, reporting
+ * every error through report and going on past it. A key whose value is
+ * wrong keeps its default; the keys under a refused [section] header are
+ * left out; the whole-file checks are not run. What matters is in *out
+ * afterwards: the zones with their lines (heat, cool, enable, fan,
+ * active_low), [safety] power and [button] line, and [daemon] socket.
+ * Returns the number of errors reported (0: the file is valid as far as
+ * its keys go).
+ */
+int config_load_lenient(const char *path, struct config *out, config_report_fn report, void *arg);
+
+/*
+ * Copy in to out (out_len bytes with the NUL), every byte below 0x20 and
+ * 0x7f written as \xNN, so that a message echoing a file or a peer cannot
+ * drive a terminal. Cut short to fit.
+ */
+void config_escape_controls(const char *in, char *out, size_t out_len);
 
 /*
  * A number as the messages (and the docs) write a bound or a default:

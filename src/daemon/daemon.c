@@ -333,6 +333,9 @@ static const char *fixed_setting_changed(const struct config *a, const struct co
 		return "[daemon] dead_time_ms";
 	if (strcmp(a->daemon.iio_context, b->daemon.iio_context))
 		return "[daemon] iio_context";
+	/* The instance lock is on it. */
+	if (strcmp(a->daemon.state_dir, b->daemon.state_dir))
+		return "[daemon] state_dir";
 	if (a->button.present != b->button.present || strcmp(a->button.line, b->button.line) ||
 	    a->button.active_low != b->button.active_low || a->button.debounce_ms != b->button.debounce_ms ||
 	    a->button.long_press_s != b->button.long_press_s || strcmp(a->button.led, b->button.led) ||
@@ -386,6 +389,33 @@ static void reload(struct daemon *d)
 	apply_pending_reload(d);
 }
 
+static void handled_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGUSR1);
+	sigaddset(mask, SIGUSR2);
+	sigaddset(mask, SIGALRM);
+}
+
+void daemon_block_signals(void)
+{
+	sigset_t mask;
+
+	handled_signals(&mask);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+}
+
+void daemon_unblock_signals(void)
+{
+	sigset_t mask;
+
+	handled_signals(&mask);
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+}
+
 static void on_signal(int fd, uint32_t events, void *arg)
 {
 	struct daemon *d = arg;
@@ -393,12 +423,21 @@ static void on_signal(int fd, uint32_t events, void *arg)
 
 	(void)events;
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGHUP)
+		if (si.ssi_signo == SIGHUP) {
 			reload(d);
-		else if (si.ssi_signo == SIGINT)
+		} else if (si.ssi_signo == SIGINT) {
 			shutdown_on_signal(d, "SIGINT");
-		else if (si.ssi_signo == SIGTERM)
+		} else if (si.ssi_signo == SIGTERM) {
 			shutdown_on_signal(d, "SIGTERM");
+		} else if (si.ssi_signo == SIGUSR1) {
+			char status[256];
+
+			report_status(&d->ctl, d->now_s, status, sizeof(status));
+			log_notice("SIGUSR1: %s", status);
+		} else {
+			log_notice("%s from pid %ld: ignored", si.ssi_signo == SIGUSR2 ? "SIGUSR2" : "SIGALRM",
+				   (long)si.ssi_pid);
+		}
 	}
 }
 
@@ -656,10 +695,7 @@ int daemon_run(struct daemon *d)
 		log_err("epoll: %s", strerror(errno));
 		return 2;
 	}
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
+	handled_signals(&mask);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	d->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (d->signal_fd < 0 || loop_add_fd(&d->loop, d->signal_fd, EPOLLIN, on_signal, d) < 0) {

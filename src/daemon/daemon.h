@@ -100,6 +100,17 @@ void daemon_step(struct daemon *d);
  */
 void daemon_button(struct daemon *d, enum button_event event);
 
+/*
+ * The signals the loop handles (through a signalfd): SIGINT and SIGTERM
+ * stop, SIGHUP reloads, SIGUSR1 logs the status line, SIGUSR2 and SIGALRM
+ * are logged and ignored. main() blocks them before anything else, so one
+ * that comes early waits for the loop instead of killing the daemon.
+ */
+void daemon_block_signals(void);
+
+/* Unblock them again (the one-shot modes: --check-config, --probe). */
+void daemon_unblock_signals(void);
+
 /* Run the event loop until the daemon quits. Returns the exit code. */
 int daemon_run(struct daemon *d);
 

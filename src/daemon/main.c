@@ -5,15 +5,20 @@
  * decides to exit. It is also the one place that knows whether the device
  * is real or simulated: it hands the daemon a hardware table and a clock.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cli.h"
 #include "config_parse.h"
 #include "daemon.h"
 #include "hw/hw_real.h"
+#include "hw/output_lines.h"
 #include "hw/wall_clock.h"
+#include "instance.h"
 #include "lib/log.h"
+#include "safe_off.h"
 #include "sim/hw_sim.h"
 #include "sim/sim_clock.h"
 
@@ -33,10 +38,38 @@ static struct config config_state;
 static struct wall_clock wall_clock_state;
 static struct hw_sim sim_state;
 static struct sim_clock sim_clock_state;
+/* Held until the process ends: one daemon per state_dir. */
+static struct instance_lock instance = { .fd = -1 };
+
+/*
+ * stdout is the progress, the summary and the one-shot modes' output: a
+ * write that failed (a full disk, a closed pipe) is an error, not exit 0.
+ */
+static int check_stdout(int rc)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "contrastd: writing to stdout: %s\n", errno ? strerror(errno) : "a write failed");
+	return rc == 0 ? EXIT_USAGE : rc;
+}
+
+/* Before the hardware is touched: the lines it is about to claim, for --safe-off. */
+static void record_claimed_lines(const struct config *cfg)
+{
+	struct output_lines lines;
+	char path[PATH_LEN + 32], err[512];
+
+	output_lines_from_config(cfg, &lines);
+	output_lines_record_path(cfg->daemon.socket, path, sizeof(path));
+	if (output_lines_write(path, &lines, err, sizeof(err)) < 0)
+		log_warning("the record of the lines claimed (for --safe-off): %s", err);
+}
 
 /* The real device: libiio sensors, libgpiod lines, CLOCK_MONOTONIC. */
 static int setup_real(struct daemon_setup *setup, char *err, size_t err_len)
 {
+	record_claimed_lines(&config_state);
 	if (hw_real_open(&config_state, &setup->hw, err, err_len) < 0)
 		return -1;
 	setup->clock = wall_clock_init(&wall_clock_state, 1.0 / config_state.daemon.control_hz);
@@ -61,14 +94,26 @@ static int setup_simulated(const struct options *opt, struct daemon_setup *setup
 	return 0;
 }
 
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+	/*
+	 * The very first thing: a signal that comes while the hardware is being
+	 * opened is then handled by the loop (signalfd), not a default death.
+	 */
+	daemon_block_signals();
+	/* A peer that goes away (iiod, a control client) must cost a write error, not the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+	return check_stdout(run(argc, argv));
+}
+
+static int run(int argc, char **argv)
 {
 	struct options opt;
 	struct config_error cerr;
 	char err[512];
 
-	/* A peer that goes away (iiod, a control client) must cost a write error, not the daemon. */
-	signal(SIGPIPE, SIG_IGN);
 	if (cli_parse(argc, argv, &opt, err, sizeof(err)) < 0) {
 		fprintf(stderr, "contrastd: %s\n", err);
 		return EXIT_USAGE;
@@ -92,6 +137,13 @@ int main(int argc, char **argv)
 	if (opt.verbose)
 		log_set_max_level(LOG_LEVEL_DEBUG);
 
+	/* What systemd runs after the service stops, however it stopped: whatever the config's errors. */
+	if (opt.safe_off)
+		return safe_off_run(opt.config_path);
+	/* The one-shot modes may be interrupted like any command. */
+	if (opt.check_config || opt.probe)
+		daemon_unblock_signals();
+
 	if (config_load(opt.config_path, &config_state, &cerr) < 0) {
 		fprintf(stderr, "contrastd: %s\n", cerr.msg);
 		return EXIT_USAGE;
@@ -107,12 +159,19 @@ int main(int argc, char **argv)
 		       config_state.n_zones, config_state.n_programs);
 		return 0;
 	}
-	/* What systemd runs after the service stops, however it stopped. */
-	if (opt.safe_off)
-		return hw_real_safe_off(&config_state) < 0 ? EXIT_HARDWARE : 0;
 	/* What a person runs after wiring the device: 0 all well, 2 otherwise. */
 	if (opt.probe)
 		return hw_real_probe(&config_state, stdout);
+
+	/*
+	 * One daemon per state_dir (and so per device): before any line is
+	 * claimed. A batch run (--simulate --start) keeps no records and no socket.
+	 */
+	if (!(opt.simulate && opt.start) &&
+	    instance_lock(&instance, config_state.daemon.state_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "contrastd: %s\n", err);
+		return EXIT_USAGE;
+	}
 
 	struct daemon_setup setup;
 

@@ -15,6 +15,7 @@
 #include "gpio_lines.h"
 #include "hw_real.h"
 #include "iio_sensors.h"
+#include "output_lines.h"
 
 /* A button edge stamped further than this from our clock is in another clock: date it now. */
 #define EDGE_CLOCK_TOLERANCE_S 5.0
@@ -614,18 +615,17 @@ fail:
 
 /* --- --safe-off ----------------------------------------------------------------- */
 
-int hw_real_safe_off(const struct config *cfg)
+int hw_real_safe_off_lines(const struct output_lines *lines)
 {
-	struct line_use uses[MAX_ZONES * 4 + 2];
-	int n = config_output_lines(cfg, NULL, uses);
 	int rc = 0;
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < lines->n; i++) {
+		const struct output_line *o = &lines->line[i];
 		struct gpio_line l;
 		char err[512], where[128];
 
 		/* The request itself drives the line inactive; the write says so explicitly. */
-		if (gpio_output_open(&l, uses[i].role, uses[i].spec, uses[i].active_low, err, sizeof(err)) < 0) {
+		if (gpio_output_open(&l, o->role, o->spec, o->active_low, err, sizeof(err)) < 0) {
 			log_err("safe-off: %s", err);
 			rc = -1;
 			continue;
@@ -641,6 +641,14 @@ int hw_real_safe_off(const struct config *cfg)
 		gpio_line_close(&l);
 	}
 	return rc;
+}
+
+int hw_real_safe_off(const struct config *cfg)
+{
+	struct output_lines lines;
+
+	output_lines_from_config(cfg, &lines);
+	return hw_real_safe_off_lines(&lines);
 }
 
 /* --- --probe ------------------------------------------------------------------- */

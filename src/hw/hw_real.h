@@ -56,6 +56,14 @@ int hw_real_open(const struct config *cfg, struct hw *out, char *err, size_t err
 int hw_real_safe_off(const struct config *cfg);
 
 /*
+ * The same for a list of lines (output_lines.h): the config's, merged with
+ * the record of the lines the daemon last claimed. Returns -1 if any line
+ * could not be driven inactive (each logged by name), else 0.
+ */
+struct output_lines;
+int hw_real_safe_off_lines(const struct output_lines *lines);
+
+/*
  * --probe: open every configured channel and line without energising
  * anything (outputs are only inspected, never requested; the button is
  * read as an input) and print one line each to out:
