@@ -111,6 +111,17 @@ static void peer_text(const struct control_peer *p, char *buf, size_t len)
 		snprintf(buf, len, "uid ? pid ?");
 }
 
+static void client_reset(struct control_client *c)
+{
+	c->fd = -1;
+	c->closing = false;
+	c->eof = false;
+	c->in_len = 0;
+	c->out_off = c->out_len = 0;
+	c->events = 0;
+	c->idle_total_s = 0.0;
+}
+
 static void client_drop(struct control_client *c)
 {
 	struct control_server *s = c->server;
@@ -119,18 +130,41 @@ static void client_drop(struct control_client *c)
 		return;
 	loop_remove_fd(s->loop, c->fd);
 	close(c->fd);
-	c->fd = -1;
-	c->closing = false;
-	c->in_len = 0;
-	c->out_off = c->out_len = 0;
-	c->events = 0;
+	client_reset(c);
 }
 
-/* A dropped client that was still owed an answer (overflow, idle, errors): counted. */
+/* A dropped client that was still owed an answer (idle, a reader that stopped, errors): counted. */
 static void client_drop_bad(struct control_client *c)
 {
 	c->server->n_dropped++;
 	client_drop(c);
+}
+
+static bool out_pending(const struct control_client *c)
+{
+	return c->out_off < c->out_len;
+}
+
+/* A complete line waits in the input buffer (not yet run). */
+static bool line_waiting(const struct control_client *c)
+{
+	return memchr(c->in, '\n', c->in_len) != NULL;
+}
+
+/*
+ * Idle: nothing owed to it and nothing of its waiting to run. Its idle
+ * time counts from when it connected or last had a reply pending.
+ */
+static bool client_idle(const struct control_client *c)
+{
+	return c->fd >= 0 && !c->closing && !out_pending(c) && !line_waiting(c);
+}
+
+/* An idle period ends (a command came): it counts towards the cap on idling. */
+static void end_idle(struct control_client *c, double now)
+{
+	if (!out_pending(c))
+		c->idle_total_s += now - c->idle_since_s;
 }
 
 /*
@@ -158,33 +192,39 @@ static int client_flush(struct control_client *c)
 			return -1;
 		}
 		c->out_off += (size_t)n;
-		c->last_active_s = monotonic_s();
+		c->last_progress_s = monotonic_s();
 	}
+	/* Everything owed is sent: from now on it idles. */
+	if (c->out_len > 0)
+		c->idle_since_s = monotonic_s();
 	c->out_off = c->out_len = 0;
 	return 0;
 }
 
 /*
- * Queue one reply line. Returns 0, or -1 when it does not fit in what is
- * left of the client's buffer: a client that does not read is dropped.
+ * Queue one reply line. Commands run only when the buffer is empty, so a
+ * reply (at most CONTROL_REPLY_MAX) always fits; -1 is for a broken
+ * invariant, and the client is dropped.
  */
 static int client_queue(struct control_client *c, const char *line, size_t len)
 {
-	if (c->out_off > 0 && c->out_off == c->out_len)
-		c->out_off = c->out_len = 0;
-	if (c->out_off > 0 && c->out_len + len > sizeof(c->out)) {
+	if (out_pending(c) && c->out_off > 0) {
 		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
 		c->out_len -= c->out_off;
 		c->out_off = 0;
+	} else if (!out_pending(c)) {
+		c->out_off = c->out_len = 0;
 	}
 	if (c->out_len + len > sizeof(c->out)) {
 		char who[64];
 
 		peer_text(&c->peer, who, sizeof(who));
-		log_warning("control socket: %s: does not read its replies (%zu bytes waiting): "
-			    "dropping it", who, c->out_len - c->out_off);
+		log_warning("control socket: %s: a reply does not fit (%zu bytes waiting): dropping it", who,
+			    c->out_len - c->out_off);
 		return -1;
 	}
+	if (!out_pending(c))
+		c->last_progress_s = monotonic_s();
 	memcpy(c->out + c->out_len, line, len);
 	c->out_len += len;
 	return 0;
@@ -264,7 +304,6 @@ static int client_command(struct control_client *c, char *line, size_t len)
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
 		line[--len] = '\0';
 	peer_text(&c->peer, who, sizeof(who));
-	c->last_active_s = monotonic_s();
 
 	memset(&req, 0, sizeof(req));
 	/* A NUL would end the C string early and hide the rest: it is garbage like any control byte. */
@@ -303,26 +342,40 @@ static int client_command(struct control_client *c, char *line, size_t len)
 	return client_queue(c, s->line, out_len);
 }
 
-/* Run every complete line in the input buffer; keep a partial one. Returns -1 to drop. */
+/*
+ * Run the complete lines in the input buffer, one at a time, each only
+ * once the replies before it are sent: a client that reads gets every
+ * reply to any number of pipelined commands, and its buffer never holds
+ * more than one. At most CONTROL_COMMANDS_PER_TURN per call (the others
+ * get their turn). Returns -1 to drop the client.
+ */
 static int client_lines(struct control_client *c)
 {
-	size_t start = 0;
+	int done = 0;
 
-	for (size_t i = 0; i < c->in_len && !c->closing; i++) {
-		if (c->in[i] != '\n')
-			continue;
-		c->in[i] = '\0';
-		if (client_command(c, c->in + start, i - start) < 0)
+	while (!c->closing && done < CONTROL_COMMANDS_PER_TURN) {
+		char *nl;
+
+		if (client_flush(c) < 0)
 			return -1;
-		start = i + 1;
+		if (out_pending(c))
+			break;
+		nl = memchr(c->in, '\n', c->in_len);
+		if (nl == NULL)
+			break;
+		size_t len = (size_t)(nl - c->in);
+
+		end_idle(c, monotonic_s());
+		*nl = '\0';
+		if (client_command(c, c->in, len) < 0)
+			return -1;
+		memmove(c->in, nl + 1, c->in_len - len - 1);
+		c->in_len -= len + 1;
+		done++;
 	}
-	if (c->closing) {
-		c->in_len = 0;
-		return 0;
-	}
-	memmove(c->in, c->in + start, c->in_len - start);
-	c->in_len -= start;
-	if (c->in_len == sizeof(c->in)) {
+	if (client_flush(c) < 0)
+		return -1;
+	if (!c->closing && c->in_len == sizeof(c->in) && !line_waiting(c)) {
 		char who[64], msg[96];
 
 		peer_text(&c->peer, who, sizeof(who));
@@ -331,7 +384,8 @@ static int client_lines(struct control_client *c)
 		c->in_len = 0;
 		c->closing = true;
 		c->server->n_dropped++;
-		return client_queue_error(c, msg);
+		if (client_queue_error(c, msg) < 0 || client_flush(c) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -339,15 +393,18 @@ static int client_lines(struct control_client *c)
 static void on_client(int fd, uint32_t events, void *arg);
 
 /*
- * Make the loop watch what the client needs now: input unless closing,
- * output while some is waiting. A closing client with nothing left to send
- * is closed. Returns -1 when the client had to be dropped.
+ * Make the loop watch what the client needs now: input while it may send
+ * more and nothing of its waits to run; output while a reply waits, or
+ * while a line waits to run (a socket with room is writable at once: the
+ * next turn runs it). A client with nothing left to do is closed.
+ * Returns -1 when the client had to be dropped.
  */
 static int client_rearm(struct control_client *c)
 {
 	struct control_server *s = c->server;
-	bool pending = c->out_off < c->out_len;
-	uint32_t want = (c->closing ? 0 : EPOLLIN) | (pending ? EPOLLOUT : 0);
+	bool more = !c->closing && line_waiting(c);
+	bool reading = !c->closing && !c->eof && !line_waiting(c) && c->in_len < sizeof(c->in);
+	uint32_t want = (reading ? EPOLLIN : 0) | (out_pending(c) || more ? EPOLLOUT : 0);
 
 	if (want == 0) {
 		client_drop(c);
@@ -376,7 +433,7 @@ static void on_client(int fd, uint32_t events, void *arg)
 		client_drop(c);
 		return;
 	}
-	if (!c->closing && (events & (EPOLLIN | EPOLLHUP))) {
+	if (!c->closing && !c->eof && !line_waiting(c) && (events & (EPOLLIN | EPOLLHUP))) {
 		ssize_t n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
 
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -394,26 +451,20 @@ static void on_client(int fd, uint32_t events, void *arg)
 			 * The client has finished sending (EOF, or shutdown(SHUT_WR)).
 			 * A last line without its newline still counts: `printf status | socat`.
 			 */
-			if (c->in_len > 0 && c->in_len < sizeof(c->in)) {
+			if (c->in_len > 0 && c->in_len < sizeof(c->in) && !line_waiting(c))
 				c->in[c->in_len++] = '\n';
-				if (client_lines(c) < 0) {
-					client_drop_bad(c);
-					return;
-				}
-			}
-			c->closing = true;
+			c->eof = true;
 		} else if (n > 0) {
 			c->in_len += (size_t)n;
-			if (client_lines(c) < 0) {
-				client_drop_bad(c);
-				return;
-			}
 		}
 	}
-	if (client_flush(c) < 0) {
-		client_drop(c);
+	if (client_lines(c) < 0) {
+		client_drop_bad(c);
 		return;
 	}
+	/* Finished sending and everything answered: done. */
+	if (c->eof && !line_waiting(c) && !out_pending(c))
+		c->closing = true;
 	client_rearm(c);
 }
 
@@ -429,12 +480,53 @@ static void send_and_close(int fd, const char *msg)
 	close(fd);
 }
 
+/* Close a client now with a last error line (idle, evicted), unregistering it first. */
+static void client_close_with(struct control_client *c, const char *msg)
+{
+	struct control_server *s = c->server;
+	int cfd = c->fd;
+
+	loop_remove_fd(s->loop, cfd);
+	client_reset(c);
+	s->n_dropped++;
+	send_and_close(cfd, msg);
+}
+
 static struct control_client *free_slot(struct control_server *s)
 {
 	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		if (s->client[i].fd < 0)
 			return &s->client[i];
 	return NULL;
+}
+
+/*
+ * All slots are taken: close the client idle the longest to make room,
+ * so that a new one (contrastctl stop) always gets through. Returns the
+ * freed slot, or NULL when every client is busy (a reply or a command
+ * pending).
+ */
+static struct control_client *evict_idle(struct control_server *s)
+{
+	struct control_client *oldest = NULL;
+	double now = monotonic_s();
+	char who[64], msg[96];
+
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct control_client *c = &s->client[i];
+
+		if (client_idle(c) && (!oldest || c->idle_since_s < oldest->idle_since_s))
+			oldest = c;
+	}
+	if (!oldest)
+		return NULL;
+	peer_text(&oldest->peer, who, sizeof(who));
+	log_info("control socket: %s: idle for %.1f s: closed to make room for a new connection", who,
+		 now - oldest->idle_since_s);
+	snprintf(msg, sizeof(msg), "closed to make room for a new connection (at most %d at once)",
+		 CONTROL_MAX_CLIENTS);
+	client_close_with(oldest, msg);
+	return oldest;
 }
 
 static void refuse(struct control_server *s, int fd, const char *why_log, const char *why_client)
@@ -468,12 +560,14 @@ static void on_listen(int fd, uint32_t events, void *arg)
 		}
 		struct control_client *c = free_slot(s);
 
+		if (!c)
+			c = evict_idle(s);
 		if (!c) {
 			char msg[96];
 
 			snprintf(msg, sizeof(msg), "too many clients (at most %d at once): try again",
 				 CONTROL_MAX_CLIENTS);
-			refuse(s, cfd, "too many clients", msg);
+			refuse(s, cfd, "too many clients, none of them idle", msg);
 			continue;
 		}
 		struct ucred cred;
@@ -495,12 +589,10 @@ static void on_listen(int fd, uint32_t events, void *arg)
 			refuse(s, cfd, msg, "the daemon cannot take a connection now: try again");
 			continue;
 		}
+		client_reset(c);
 		c->fd = cfd;
 		c->events = EPOLLIN;
-		c->closing = false;
-		c->in_len = 0;
-		c->out_off = c->out_len = 0;
-		c->last_active_s = monotonic_s();
+		c->idle_since_s = c->last_progress_s = monotonic_s();
 		{
 			char who[64];
 
@@ -519,24 +611,34 @@ static void on_timer(int fd, uint32_t events, void *arg)
 	timer_read(fd);
 	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 		struct control_client *c = &s->client[i];
-		char who[64], msg[64];
+		char who[64], msg[96];
 
-		if (c->fd < 0 || now - c->last_active_s < s->idle_s)
+		if (c->fd < 0)
 			continue;
 		peer_text(&c->peer, who, sizeof(who));
-		log_info("control socket: %s: idle for %g s: closing", who, s->idle_s);
-		snprintf(msg, sizeof(msg), "idle for %g s: closing", s->idle_s);
-		int cfd = c->fd;
+		if (out_pending(c)) {
+			/* Owed a reply and not reading it. */
+			if (now - c->last_progress_s < s->idle_s)
+				continue;
+			log_warning("control socket: %s: has not read its replies for %g s: dropping it", who,
+				    s->idle_s);
+			client_drop_bad(c);
+			continue;
+		}
+		if (!client_idle(c))
+			continue;
+		double idle = now - c->idle_since_s;
 
-		/* Unregister before the fd is closed, then the best-effort line and close. */
-		loop_remove_fd(s->loop, cfd);
-		c->fd = -1;
-		c->events = 0;
-		c->closing = false;
-		c->in_len = 0;
-		c->out_off = c->out_len = 0;
-		s->n_dropped++;
-		send_and_close(cfd, msg);
+		if (idle >= s->idle_s) {
+			log_info("control socket: %s: idle for %g s: closing", who, s->idle_s);
+			snprintf(msg, sizeof(msg), "idle for %g s: closing", s->idle_s);
+		} else if (c->idle_total_s + idle >= s->idle_total_s) {
+			log_info("control socket: %s: idle for %g s in all: closing", who, s->idle_total_s);
+			snprintf(msg, sizeof(msg), "idle for %g s in all: closing", s->idle_total_s);
+		} else {
+			continue;
+		}
+		client_close_with(c, msg);
 	}
 }
 
@@ -644,11 +746,13 @@ int control_open(struct control_server *s, struct loop *loop, const char *path, 
 	s->listen_fd = -1;
 	s->timer_fd = -1;
 	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
-		s->client[i].fd = -1;
+		client_reset(&s->client[i]);
 		s->client[i].server = s;
 	}
 	s->loop = loop;
 	s->idle_s = idle_s > 0.0 ? idle_s : CONTROL_IDLE_S;
+	/* The cap on idling in all scales with the timeout (tests use short ones). */
+	s->idle_total_s = s->idle_s * (CONTROL_IDLE_TOTAL_S / CONTROL_IDLE_S);
 	s->handler = handler;
 	s->handler_arg = handler_arg;
 

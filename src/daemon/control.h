@@ -8,17 +8,28 @@
  *  - It never blocks the control loop. Every fd (the listening socket, a
  *    timerfd for idle clients, each client) is non-blocking and registered
  *    with the loop (loop.h); a handler does a bounded amount of work: one
- *    read of at most CONTROL_LINE_MAX + 1 bytes per client per turn, the
- *    commands in it, and as much writing as the socket takes.
+ *    read of at most CONTROL_LINE_MAX + 1 bytes per client per turn, at
+ *    most CONTROL_COMMANDS_PER_TURN commands, and as much writing as the
+ *    socket takes.
+ *  - Replies are produced as the client drains them: a command runs only
+ *    once every reply before it is sent, and no more input is read while
+ *    a complete line waits. A client that reads gets every reply to any
+ *    number of pipelined commands; one that stops reading holds at most
+ *    one reply, and is dropped when it has read none of it for idle_s.
  *  - Nothing is allocated: every buffer is a fixed part of struct
- *    control_server. A client that does not read its replies fills its
- *    output buffer (CONTROL_OUT_MAX) and is dropped.
+ *    control_server.
  *  - Bad input gets an error reply, {"ok":false,"error":"..."}: garbage,
  *    an unknown command, a wrong argument. A line longer than
  *    CONTROL_LINE_MAX gets an error reply and the connection is closed.
- *    A client that completes no line and reads nothing for idle_s is sent
- *    an error line and closed. At most CONTROL_MAX_CLIENTS at once: one
- *    more is accepted, sent an error line and closed.
+ *  - Idle clients: a client is idle while it is owed nothing and nothing
+ *    of its waits to run; its idle time counts from when it connected or
+ *    last had a reply pending. Idle for idle_s, or for idle_s *
+ *    (CONTROL_IDLE_TOTAL_S / CONTROL_IDLE_S) in all over the connection's
+ *    life, it is sent an error line and closed. At most
+ *    CONTROL_MAX_CLIENTS at once: when all are taken, the one idle the
+ *    longest is closed to admit a new one ("closed to make room ..."), so
+ *    contrastctl always gets through; only when none is idle is the new
+ *    one sent "too many clients" and closed.
  *  - The server does not know the controller. It parses a line into a
  *    struct control_request, calls the handler the daemon gave it, and
  *    writes the handler's struct control_reply back as one JSON line.
@@ -51,7 +62,8 @@
 #include "lib/protocol.h"
 
 /* The limits clients see are the protocol's (lib/protocol.h); these are the server's own. */
-#define CONTROL_OUT_MAX         CONTROL_REPLY_MAX       /* a client's unsent replies */
+#define CONTROL_OUT_MAX         CONTROL_REPLY_MAX       /* a client's unsent reply */
+#define CONTROL_COMMANDS_PER_TURN 16    /* pipelined commands run per client per loop turn */
 
 /* Who is on the other end (SO_PEERCRED at accept time). */
 struct control_peer {
@@ -106,8 +118,11 @@ struct control_client {
 	int fd;                 /* -1: the slot is free */
 	struct control_peer peer;
 	uint32_t events;        /* what the loop watches for it now */
-	bool closing;           /* send what is buffered, then close; read nothing more */
-	double last_active_s;   /* monotonic: connect, a complete line, or write progress */
+	bool closing;           /* send what is buffered, then close; run nothing more */
+	bool eof;               /* the client has finished sending: answer what came, then close */
+	double idle_since_s;    /* monotonic: connect, or when its last reply was sent whole */
+	double idle_total_s;    /* idle periods before the current one, seconds */
+	double last_progress_s; /* monotonic: a reply queued, or some of it sent */
 	size_t in_len;
 	char in[CONTROL_LINE_MAX + 1];  /* one line and its newline fit */
 	size_t out_off, out_len;        /* unsent bytes are out[out_off .. out_len) */
@@ -123,6 +138,7 @@ struct control_server {
 	dev_t dev;              /* ... and it is this one */
 	ino_t ino;
 	double idle_s;
+	double idle_total_s;    /* the cap on a client's idling in all */
 	control_handler handler;
 	void *handler_arg;
 	struct control_client client[CONTROL_MAX_CLIENTS];

@@ -43,7 +43,8 @@
 #define CONTROL_REPLY_MAX       (CONTROL_VALUE_MAX + 1024)      /* one reply line, newline included */
 #define CONTROL_ERROR_MAX       400     /* an error message, with its NUL */
 #define CONTROL_MAX_CLIENTS     16      /* connections at once; one more is told so and closed */
-#define CONTROL_IDLE_S          10.0    /* a client silent this long is closed, seconds */
+#define CONTROL_IDLE_S          10.0    /* a client idle this long is closed, seconds */
+#define CONTROL_IDLE_TOTAL_S    300.0   /* ... or idle this long in all over its connection */
 
 /* The commands, in the order of the table. */
 enum control_command {

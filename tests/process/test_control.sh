@@ -110,12 +110,17 @@ s.close()
 
 crowd = [conn() for _ in range(15)]             # with `idle`, 16: the limit
 time.sleep(0.3)
-extra = conn(); r = line(extra)
-check("a 17th client is told and closed", "too many clients" in r and eof(extra), r)
+# `idle` had a reply last: crowd[0] is now the one idle the longest.
+idle.sendall(b"status\n"); r = line(idle)
+idle_t0 = time.monotonic()
+extra = conn(); extra.sendall(b"status\n"); r = line(extra)
+check("a 17th client gets in", r.startswith('{"ok":true'), r)
+r = line(crowd[0])
+check("... the one idle the longest is told and closed", "closed to make room" in r and eof(crowd[0]), r)
 extra.close()
-for c in crowd[:3]:
+for c in crowd[1:4]:
     c.sendall(b"status\n")
-check("the 16 are served", all(line(c).startswith('{"ok":true') for c in crowd[:3]))
+check("the others are served", all(line(c).startswith('{"ok":true') for c in crowd[1:4]))
 for c in crowd:
     c.close()
 time.sleep(0.3)

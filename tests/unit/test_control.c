@@ -547,7 +547,20 @@ static void test_idle_client_closed(void **state)
 	close(fd);
 }
 
-static void test_too_many_clients(void **state)
+/* Make fd a client that asks for big replies and reads none: it stays owed one. */
+static void stop_reading(int fd)
+{
+	int bufsize = 4096;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
+	for (int i = 0; i < 8; i++) {
+		if (send(fd, "programs\n", 9, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			break;
+		pump_until(NULL, NULL, 0.005);
+	}
+}
+
+static void test_full_house_evicts_the_longest_idle(void **state)
 {
 	int fds[CONTROL_MAX_CLIENTS];
 	int max = CONTROL_MAX_CLIENTS;
@@ -556,8 +569,49 @@ static void test_too_many_clients(void **state)
 	(void)state;
 	/* No idle timeout getting in the way here. */
 	server.idle_s = 60.0;
-	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+	server.idle_total_s = 600.0;
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 		fds[i] = client_connect();
+		assert_true(pump_until(NULL, NULL, 0.01) || true);
+	}
+	assert_true(pump_until(server_has_clients, &max, 2.0));
+	/* fds[0] was idle the longest ... until it asks something; then fds[1] is. */
+	ask(fds[0], "status\n", reply, sizeof(reply));
+
+	int extra = client_connect();
+
+	ask(extra, "status\n", reply, sizeof(reply));
+	assert_string_equal(reply, "{\"ok\":true,\"status\":{\"state\":\"idle\"}}");
+	assert_true(client_line(fds[1], reply, sizeof(reply)) > 0);
+	assert_string_equal(reply, "{\"ok\":false,\"error\":\"closed to make room for a new connection (at most 16 at once)\"}");
+	assert_true(client_sees_eof(fds[1]));
+	close(fds[1]);
+	fds[1] = extra;
+	assert_int_equal(server.n_refused, 0);
+
+	/* Everyone else connected is still served. */
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		ask(fds[i], "status\n", reply, sizeof(reply));
+		assert_string_equal(reply, "{\"ok\":true,\"status\":{\"state\":\"idle\"}}");
+	}
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		close(fds[i]);
+}
+
+static void test_too_many_busy_clients(void **state)
+{
+	int fds[CONTROL_MAX_CLIENTS];
+	int max = CONTROL_MAX_CLIENTS;
+	char reply[256];
+
+	(void)state;
+	server.idle_s = 60.0;
+	server.idle_total_s = 600.0;
+	/* Every slot owed a reply it does not read: none is idle, none can go. */
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		fds[i] = client_connect();
+		stop_reading(fds[i]);
+	}
 	assert_true(pump_until(server_has_clients, &max, 2.0));
 
 	int extra = client_connect();
@@ -567,22 +621,32 @@ static void test_too_many_clients(void **state)
 	assert_true(client_sees_eof(extra));
 	close(extra);
 	assert_int_equal(server.n_refused, 1);
-
-	/* Everyone connected is still served. */
-	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
-		ask(fds[i], "status\n", reply, sizeof(reply));
-		assert_string_equal(reply, "{\"ok\":true,\"status\":{\"state\":\"idle\"}}");
-	}
-	/* One leaves: a new one gets in. */
-	close(fds[0]);
-	int fifteen = CONTROL_MAX_CLIENTS - 1;
-
-	assert_true(pump_until(server_has_clients, &fifteen, 2.0));
-	fds[0] = client_connect();
-	ask(fds[0], "status\n", reply, sizeof(reply));
-	assert_string_equal(reply, "{\"ok\":true,\"status\":{\"state\":\"idle\"}}");
 	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		close(fds[i]);
+}
+
+static void test_idle_in_all_capped(void **state)
+{
+	int fd = client_connect();
+	char reply[256];
+	double t0 = monotonic_s();
+
+	(void)state;
+	/* Timeout 0.4 s, 2 s idle in all: a client asking every 0.3 s is closed after about 2 s. */
+	server.idle_total_s = 2.0;
+	for (;;) {
+		/* Closed while it waits: the last line says why. */
+		if (pump_until(readable, &fd, 0.3)) {
+			assert_true(client_line(fd, reply, sizeof(reply)) > 0);
+			break;
+		}
+		ask(fd, "status\n", reply, sizeof(reply));
+		assert_string_equal(reply, "{\"ok\":true,\"status\":{\"state\":\"idle\"}}");
+		assert_true(monotonic_s() - t0 < 5.0);
+	}
+	assert_string_equal(reply, "{\"ok\":false,\"error\":\"idle for 2 s in all: closing\"}");
+	assert_true(monotonic_s() - t0 >= 1.9);
+	close(fd);
 }
 
 static bool dropped(void *arg)
@@ -593,26 +657,19 @@ static bool dropped(void *arg)
 static void test_slow_reader_dropped_loop_goes_on(void **state)
 {
 	int slow = client_connect();
-	int other = client_connect();
 	char reply[256];
-	int bufsize = 4096;
 
 	(void)state;
-	server.idle_s = 60.0;
-	/* A small receive buffer so the kernel holds little for the slow client. */
-	setsockopt(slow, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
 	long before = server.n_dropped, want = before + 1;
 
-	/* 40 replies of 60 kB each, never read. */
-	for (int i = 0; i < 40; i++) {
-		if (send(slow, "programs\n", 9, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-			break;
-		pump_until(NULL, NULL, 0.005);
-	}
+	/* Replies of 60 kB each, never read: dropped once it has read nothing for idle_s (0.4 s). */
+	stop_reading(slow);
 	double t0 = monotonic_s();
 
 	assert_true(pump_until(dropped, &want, 3.0));
 	/* Meanwhile, and after, the others are served at once. */
+	int other = client_connect();
+
 	ask(other, "status\n", reply, sizeof(reply));
 	assert_string_equal(reply, "{\"ok\":true,\"status\":{\"state\":\"idle\"}}");
 	assert_true(monotonic_s() - t0 < 3.0);
@@ -631,7 +688,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_last_line_without_newline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overlong_line_closes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idle_client_closed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_too_many_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_house_evicts_the_longest_idle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_too_many_busy_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_in_all_capped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_reader_dropped_loop_goes_on, setup, teardown),
 	};
 
