@@ -278,8 +278,8 @@ void daemon_tick(struct daemon *d, double now_s, double gap_s)
 	}
 	if (ev.session_ended)
 		session_ended(d);
-	else if (d->records_on && d->ctl.state == SESSION_RUNNING)
-		records_tick(&d->records, &d->ctl, now_s);
+	else if (d->records_on)
+		records_tick(&d->records, &d->ctl, now_s);     /* rows while running; pruning */
 
 	if (!d->ready_sent) {
 		/* The hardware is open and the first readings are in. */
@@ -761,7 +761,7 @@ void daemon_close(struct daemon *d)
 		d->control_on = false;
 	}
 	if (d->records_on)
-		records_close(&d->records);
+		records_finalise(&d->records);
 	if (d->hw.ops) {
 		d->hw.ops->all_off(d->hw.ctx);
 		d->hw.ops->close(d->hw.ctx);

@@ -12,9 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "lib/json_out.h"
+#include "lib/json_valid.h"
 #include "lib/strbuf.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/safefile.h"
 #include "records.h"
 #include "report.h"
 
@@ -23,7 +25,9 @@
 #define JSONL_NAME      "sessions.jsonl"
 #define SESSIONS_DIR    "sessions"
 #define STAMP_LEN       16      /* "20261125T231500Z" */
-#define MAX_SUFFIX      99      /* sessions started in the same second */
+#define MAX_SUFFIX      4000000000UL    /* sessions started in the same second: never reached */
+/* Pruning works at most this long per tick, then goes on at the next one. */
+#define PRUNE_BUDGET_S  0.002
 
 /* ---- small helpers ---- */
 
@@ -44,68 +48,36 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* mkdir -p, each missing component with mode. Returns 0 or -1 with errno. */
-static int make_dirs(const char *path, mode_t mode)
-{
-	char tmp[PATH_LEN + 16];
-	size_t len = strlen(path);
-
-	if (len == 0 || len >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(tmp, path, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		if (tmp[i] != '/' && tmp[i] != '\0')
-			continue;
-		char saved = tmp[i];
-
-		tmp[i] = '\0';
-		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-			return -1;
-		tmp[i] = saved;
-	}
-	struct stat st;
-
-	if (stat(path, &st) < 0)
-		return -1;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return -1;
-	}
-	return 0;
-}
-
 static void sessions_dir(const struct records *r, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/" SESSIONS_DIR, r->dir);
 }
 
+/*
+ * Make state_dir and sessions/ when missing, check that nobody but the
+ * daemon can write to either (lib/safefile.h), and hold sessions/ open in
+ * r->sessions_fd. Returns 0, or -1 (logged).
+ */
 static int ensure_dirs(struct records *r)
 {
-	char path[PATH_LEN + 16];
+	char path[PATH_LEN + 16], err[512];
+	int fd;
 
 	sessions_dir(r, path, sizeof(path));
-	if (make_dirs(path, DIR_MODE) < 0) {
-		log_err("records: cannot create %s: %s; this session is not recorded", path,
-			strerror(errno));
+	fd = safefile_open_dir(r->dir, DIR_MODE, err, sizeof(err));
+	if (fd >= 0) {
+		close(fd);
+		fd = safefile_open_dir(path, DIR_MODE, err, sizeof(err));
+	}
+	if (fd < 0) {
+		log_err("records: %s; this session is not recorded", err);
 		return -1;
 	}
+	if (r->sessions_fd >= 0)
+		close(r->sessions_fd);
+	r->sessions_fd = fd;
+	r->pruning = false;
 	return 0;
-}
-
-/* So that a new directory entry survives a power cut. */
-static void sync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0) {
-		log_warning("records: open %s to sync it: %s", path, strerror(errno));
-		return;
-	}
-	if (fsync(fd) < 0)
-		log_warning("records: fsync %s: %s", path, strerror(errno));
-	close(fd);
 }
 
 /* ---- setup ---- */
@@ -114,6 +86,7 @@ int records_init(struct records *r, const char *state_dir, int keep_sessions)
 {
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
+	r->sessions_fd = -1;
 	records_reconfigure(r, state_dir, keep_sessions);
 	return ensure_dirs(r);
 }
@@ -121,102 +94,204 @@ int records_init(struct records *r, const char *state_dir, int keep_sessions)
 void records_reconfigure(struct records *r, const char *state_dir, int keep_sessions)
 {
 	snprintf(r->dir, sizeof(r->dir), "%s", state_dir);
-	r->keep_sessions = keep_sessions >= 1 ? keep_sessions : 1;
+	r->keep_sessions = keep_sessions < 1 ? 1 : keep_sessions > RECORDS_KEEP_MAX ? RECORDS_KEEP_MAX :
+			   keep_sessions;
 }
 
 /* ---- pruning ---- */
 
 /*
- * A session CSV's name: STAMP.csv or STAMP-N.csv. Returns the suffix
- * number (0 without one), or -1 for any other name (left alone).
+ * A session CSV's name, STAMP.csv or STAMP-N.csv (N >= 2, no leading
+ * zero), as a key that sorts by age: the stamp's seconds since the epoch
+ * in the high 32 bits, N in the low ones. 0 for any other name, which is
+ * left alone: only a name that the daemon itself would write is a key.
  */
-static int session_file_suffix(const char *name)
+static uint64_t session_key(const char *name)
 {
+	char stamp[STAMP_LEN + 1], again[STAMP_LEN + 1];
 	size_t len = strlen(name);
+	unsigned long suffix = 0;
+	struct tm tm;
+	time_t t;
 
 	if (len < STAMP_LEN + 4 || strcmp(name + len - 4, ".csv") != 0)
-		return -1;
+		return 0;
 	for (int i = 0; i < STAMP_LEN; i++) {
 		char ch = name[i];
 		bool ok = i == 8 ? ch == 'T' : i == 15 ? ch == 'Z' : isdigit((unsigned char)ch);
 
 		if (!ok)
-			return -1;
+			return 0;
 	}
-	if (len == STAMP_LEN + 4)
+	if (len > STAMP_LEN + 4) {
+		if (name[STAMP_LEN] != '-' || name[STAMP_LEN + 1] == '0' || len - 4 - STAMP_LEN - 1 > 10)
+			return 0;
+		for (size_t i = STAMP_LEN + 1; i < len - 4; i++) {
+			if (!isdigit((unsigned char)name[i]))
+				return 0;
+			suffix = suffix * 10 + (unsigned long)(name[i] - '0');
+		}
+		if (suffix < 2 || suffix > MAX_SUFFIX)
+			return 0;
+	}
+	memcpy(stamp, name, STAMP_LEN);
+	stamp[STAMP_LEN] = '\0';
+	memset(&tm, 0, sizeof(tm));
+	if (!strptime(stamp, "%Y%m%dT%H%M%SZ", &tm))
 		return 0;
-	if (name[STAMP_LEN] != '-')
-		return -1;
-	int n = 0;
-
-	for (size_t i = STAMP_LEN + 1; i < len - 4; i++) {
-		if (!isdigit((unsigned char)name[i]) || n > 1000)
-			return -1;
-		n = n * 10 + (name[i] - '0');
-	}
-	return n > 0 ? n : -1;
+	t = timegm(&tm);
+	/* The stamp must be one the daemon writes: 20261131 or 25:00 are someone else's. */
+	if (t < 0 || t > (time_t)UINT32_MAX || !gmtime_r(&t, &tm) ||
+	    strftime(again, sizeof(again), "%Y%m%dT%H%M%SZ", &tm) != STAMP_LEN || strcmp(again, stamp) != 0)
+		return 0;
+	return ((uint64_t)t << 32) | suffix;
 }
 
-/* Older first: by the stamp, then by the suffix. */
-static bool older(const char *a, int a_suffix, const char *b, int b_suffix)
+/* The name of key: the inverse of session_key. */
+static void session_name(uint64_t key, char *buf, size_t len)
 {
-	int cmp = strncmp(a, b, STAMP_LEN);
+	time_t t = (time_t)(key >> 32);
+	unsigned long suffix = (unsigned long)(key & 0xffffffffu);
+	char stamp[STAMP_LEN + 1];
+	struct tm tm;
 
-	return cmp < 0 || (cmp == 0 && a_suffix < b_suffix);
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	if (suffix == 0)
+		snprintf(buf, len, "%s.csv", stamp);
+	else
+		snprintf(buf, len, "%s-%lu.csv", stamp, suffix);
 }
 
 /*
- * Delete the oldest CSVs until at most keep - 1 remain, making room for
- * the one about to be made. Scans the directory once per deletion:
- * keep_sessions is small and this runs once per session, and it needs
- * no list in memory.
+ * The newest CSVs seen so far in this scan, at most keep_sessions - 1 of
+ * them, as a min-heap: the oldest of them on top. One scan at a time (the
+ * daemon has one struct records); static so that only what is used of it
+ * is ever touched.
  */
-static void prune(struct records *r)
+static uint64_t prune_heap[RECORDS_KEEP_MAX];
+
+static void heap_sift_down(uint64_t *h, int n, int i)
 {
-	char dir_path[PATH_LEN + 16];
+	for (;;) {
+		int l = 2 * i + 1, r = l + 1, m = i;
 
-	sessions_dir(r, dir_path, sizeof(dir_path));
-	DIR *dir = opendir(dir_path);
+		if (l < n && h[l] < h[m])
+			m = l;
+		if (r < n && h[r] < h[m])
+			m = r;
+		if (m == i)
+			return;
+		uint64_t t = h[i];
 
-	if (!dir) {
-		log_err("records: opendir %s: %s; old sessions not pruned", dir_path, strerror(errno));
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static void heap_push(uint64_t *h, int *n, uint64_t key)
+{
+	int i = (*n)++;
+
+	h[i] = key;
+	while (i > 0 && h[(i - 1) / 2] > h[i]) {
+		uint64_t t = h[i];
+
+		h[i] = h[(i - 1) / 2];
+		h[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+static void prune_remove(struct records *r, const char *name)
+{
+	if (unlinkat(r->sessions_fd, name, 0) < 0) {
+		if (errno != ENOENT && r->prune_errors++ == 0)
+			log_err("records: removing %s/" SESSIONS_DIR "/%s: %s", r->dir, name, strerror(errno));
 		return;
 	}
-	for (;;) {
-		char oldest[256] = "";
-		int oldest_suffix = 0, count = 0;
-		struct dirent *de;
+	r->prune_removed++;
+	log_debug("records: removed %s/" SESSIONS_DIR "/%s", r->dir, name);
+}
 
-		rewinddir(dir);
-		errno = 0;
-		while ((de = readdir(dir)) != NULL) {
-			int suffix = session_file_suffix(de->d_name);
+/* One directory entry of the scan. */
+static void prune_entry(struct records *r, const char *name)
+{
+	uint64_t key = session_key(name);
+	int keep = r->keep_sessions - 1;        /* room for the session being recorded */
 
-			if (suffix < 0)
-				continue;
-			count++;
-			if (!oldest[0] || older(de->d_name, suffix, oldest, oldest_suffix)) {
-				snprintf(oldest, sizeof(oldest), "%s", de->d_name);
-				oldest_suffix = suffix;
-			}
-		}
-		if (errno) {
-			log_err("records: readdir %s: %s; old sessions not pruned", dir_path,
-				strerror(errno));
-			break;
-		}
-		if (count <= r->keep_sessions - 1 || !oldest[0])
-			break;
-		if (unlinkat(dirfd(dir), oldest, 0) < 0) {
-			/* Stop: trying again would find the same file. */
-			log_err("records: removing %s/%s: %s; old sessions not pruned", dir_path, oldest,
-				strerror(errno));
-			break;
-		}
-		log_info("records: removed %s/%s (keep_sessions = %d)", dir_path, oldest,
-			 r->keep_sessions);
+	if (key == 0 || key == r->own_key)
+		return;
+	if (r->heap_n < keep) {
+		heap_push(prune_heap, &r->heap_n, key);
+		return;
 	}
-	closedir(dir);
+	if (keep > 0 && key > prune_heap[0]) {
+		/* Newer than the oldest kept so far: that one goes, this one stays. */
+		char victim[RECORDS_NAME_MAX];
+
+		session_name(prune_heap[0], victim, sizeof(victim));
+		prune_heap[0] = key;
+		heap_sift_down(prune_heap, r->heap_n, 0);
+		prune_remove(r, victim);
+		return;
+	}
+	prune_remove(r, name);
+}
+
+static void prune_done(struct records *r, const char *why)
+{
+	r->pruning = false;
+	if (why)
+		log_err("records: reading %s/" SESSIONS_DIR ": %s; old sessions not pruned", r->dir, why);
+	else if (r->prune_removed > 0)
+		log_info("records: removed %ld old session CSV%s from %s/" SESSIONS_DIR " (keep_sessions = %d)",
+			 r->prune_removed, r->prune_removed == 1 ? "" : "s", r->dir, r->keep_sessions);
+}
+
+/*
+ * Scan on from where the last step stopped, for at most PRUNE_BUDGET_S:
+ * one pass over the directory (getdents64 into r->dents, no allocation)
+ * deletes every CSV older than the keep_sessions - 1 newest, however many.
+ */
+static void prune_step(struct records *r)
+{
+	double deadline = monotonic_s() + PRUNE_BUDGET_S;
+	int n_seen = 0;
+
+	while (r->pruning) {
+		if (r->dents_pos >= r->dents_len) {
+			ssize_t n = getdents64(r->sessions_fd, r->dents, sizeof(r->dents));
+
+			if (n <= 0) {
+				prune_done(r, n < 0 ? strerror(errno) : NULL);
+				return;
+			}
+			r->dents_len = (size_t)n;
+			r->dents_pos = 0;
+		}
+		struct dirent64 *de = (struct dirent64 *)(void *)(r->dents + r->dents_pos);
+
+		r->dents_pos += de->d_reclen;
+		prune_entry(r, de->d_name);
+		if (++n_seen % 16 == 0 && monotonic_s() >= deadline)
+			return;
+	}
+}
+
+/* A new scan, from the start of the directory: at session start. */
+static void prune_begin(struct records *r)
+{
+	if (r->sessions_fd < 0 || lseek(r->sessions_fd, 0, SEEK_SET) < 0)
+		return;
+	r->pruning = true;
+	r->heap_n = 0;
+	r->dents_pos = r->dents_len = 0;
+	r->prune_removed = 0;
+	r->prune_errors = 0;
+	r->own_key = r->csv_name[0] ? session_key(r->csv_name) : 0;
+	prune_step(r);
 }
 
 /* ---- rows ---- */
@@ -335,39 +410,44 @@ static void csv_header(struct records *r, const struct controller *c)
 		csv_failed(r, "write");
 }
 
-/* Create the CSV for a session started at wall: never over an existing file. */
+/*
+ * Create the CSV for a session started at wall: never over an existing
+ * file, never a symlink followed. A second session in the same second is
+ * STAMP-2.csv, then -3 ...: counted on from the last one made, so the
+ * names never run out and a burst costs one open each.
+ */
 static void csv_create(struct records *r, time_t wall)
 {
-	char stamp[STAMP_LEN + 1], dir_path[PATH_LEN + 16], path[PATH_LEN + 64];
+	char stamp[STAMP_LEN + 1];
 	struct tm tm;
+	unsigned long suffix = wall == r->last_wall && r->last_suffix > 0 ? r->last_suffix + 1 : 0;
 
 	gmtime_r(&wall, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	strftime(r->started, sizeof(r->started), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	sessions_dir(r, dir_path, sizeof(dir_path));
 
-	for (int suffix = 0; suffix <= MAX_SUFFIX; suffix++) {
+	for (; suffix <= MAX_SUFFIX; suffix++) {
+		if (suffix == 1)
+			continue;
 		if (suffix == 0)
 			snprintf(r->csv_name, sizeof(r->csv_name), "%s.csv", stamp);
-		else if (suffix >= 2)
-			snprintf(r->csv_name, sizeof(r->csv_name), "%s-%d.csv", stamp, suffix);
 		else
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir_path, r->csv_name);
-		r->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, FILE_MODE);
+			snprintf(r->csv_name, sizeof(r->csv_name), "%s-%lu.csv", stamp, suffix);
+		r->fd = safefile_openat(r->sessions_fd, r->csv_name, O_WRONLY | O_CREAT | O_EXCL, FILE_MODE);
 		if (r->fd >= 0) {
-			sync_dir(dir_path);
+			r->last_wall = wall;
+			r->last_suffix = suffix == 0 ? 1 : suffix;
+			if (fsync(r->sessions_fd) < 0)
+				log_warning("records: fsync %s/" SESSIONS_DIR ": %s", r->dir, strerror(errno));
 			return;
 		}
 		if (errno != EEXIST) {
-			log_err("records: cannot create %s: %s; this session is not recorded in a CSV",
-				path, strerror(errno));
+			log_err("records: cannot create %s/" SESSIONS_DIR "/%s: %s; this session is not recorded "
+				"in a CSV", r->dir, r->csv_name, safefile_strerror(errno));
 			r->csv_name[0] = '\0';
 			return;
 		}
 	}
-	log_err("records: %s/%s*.csv: %d sessions in one second already; this one is not recorded "
-		"in a CSV", dir_path, stamp, MAX_SUFFIX);
 	r->csv_name[0] = '\0';
 }
 
@@ -391,8 +471,9 @@ void records_session_start(struct records *r, const struct controller *c, double
 	r->last_sync_mono_s = monotonic_s();
 
 	if (ensure_dirs(r) == 0) {
-		prune(r);
 		csv_create(r, wall);
+		/* The scan goes on tick by tick (records_tick), a few milliseconds each. */
+		prune_begin(r);
 	} else {
 		struct tm tm;
 
@@ -408,6 +489,8 @@ void records_session_start(struct records *r, const struct controller *c, double
 
 void records_tick(struct records *r, const struct controller *c, double now_s)
 {
+	if (r->pruning)
+		prune_step(r);
 	if (!r->active || r->fd < 0)
 		return;
 	double t_s = now_s - r->start_s;
@@ -433,16 +516,24 @@ static void jsonl_append(struct records *r, size_t line_len)
 {
 	char path[PATH_LEN + 32];
 	struct stat st;
-	bool created;
+	bool created = false;
+	int dfd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = -1;
 
 	snprintf(path, sizeof(path), "%s/" JSONL_NAME, r->dir);
-	created = stat(path, &st) < 0 && errno == ENOENT;
 	/* Read as well as append: the last byte says whether an earlier line was torn. */
-	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, FILE_MODE);
-
+	if (dfd >= 0) {
+		fd = safefile_openat(dfd, JSONL_NAME, O_RDWR | O_APPEND, 0);
+		if (fd < 0 && errno == ENOENT) {
+			fd = safefile_openat(dfd, JSONL_NAME, O_RDWR | O_APPEND | O_CREAT | O_EXCL, FILE_MODE);
+			created = fd >= 0;
+		}
+	}
 	if (fd < 0) {
 		log_err("records: cannot open %s: %s; this session's summary is not recorded", path,
-			strerror(errno));
+			safefile_strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
 		return;
 	}
 	/* r->line[0] is kept free for a newline that ends a line torn by an earlier power cut. */
@@ -467,8 +558,9 @@ static void jsonl_append(struct records *r, size_t line_len)
 	else if (fsync(fd) < 0)
 		log_err("records: %s: fsync: %s", path, strerror(errno));
 	close(fd);
-	if (created)
-		sync_dir(r->dir);
+	if (created && fsync(dfd) < 0)
+		log_warning("records: fsync %s: %s", r->dir, strerror(errno));
+	close(dfd);
 }
 
 void records_session_end(struct records *r, const struct controller *c, double now_s,
@@ -548,16 +640,26 @@ void records_close(struct records *r)
 	r->active = false;
 }
 
+void records_finalise(struct records *r)
+{
+	records_close(r);
+	if (r->sessions_fd >= 0)
+		close(r->sessions_fd);
+	r->sessions_fd = -1;
+	r->pruning = false;
+}
+
+bool records_pruning(const struct records *r)
+{
+	return r->pruning;
+}
+
 /* ---- reading back ---- */
 
-static bool plausible_line(const char *s, size_t len)
+/* One complete record: a JSON object, whole and nothing after it (lib/json_valid.h). */
+static bool complete_record(const char *s, size_t len)
 {
-	if (len < 2 || s[0] != '{' || s[len - 1] != '}')
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20)
-			return false;
-	return true;
+	return len >= 2 && s[0] == '{' && json_valid(s, len);
 }
 
 static int read_at(int fd, char *buf, size_t len, off_t off)
@@ -589,14 +691,30 @@ int records_list(const char *state_dir, int n, records_line_fn fn, void *arg)
 	if (n <= 0)
 		return 0;
 	snprintf(path, sizeof(path), "%s/" JSONL_NAME, state_dir);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = dfd < 0 ? -1 : safefile_openat(dfd, JSONL_NAME, O_RDONLY, 0);
 
-	if (fd < 0) {
-		if (errno == ENOENT)
+	if (fd < 0 && errno == ENOENT && dfd >= 0) {
+		/* No sessions yet: true only if one could be recorded. */
+		if (faccessat(dfd, ".", W_OK | X_OK, AT_EACCESS) == 0) {
+			close(dfd);
 			return 0;
-		log_err("records: cannot open %s: %s", path, strerror(errno));
+		}
+		log_err("records: %s is not writable: %s: no session can be recorded", state_dir,
+			strerror(errno));
+		close(dfd);
 		return -1;
 	}
+	if (fd < 0) {
+		int e = errno;
+
+		log_err("records: cannot open %s: %s", dfd < 0 ? state_dir : path, safefile_strerror(e));
+		if (dfd >= 0)
+			close(dfd);
+		errno = e;
+		return -1;
+	}
+	close(dfd);
 	if (fstat(fd, &st) < 0) {
 		log_err("records: fstat %s: %s", path, strerror(errno));
 		close(fd);
@@ -631,6 +749,7 @@ int records_list(const char *state_dir, int n, records_line_fn fn, void *arg)
 	/* Forwards from start to end, line by line. */
 	size_t len = 0;
 	bool skipping = false;
+	int skipped = 0;
 
 	for (pos = start; pos < end;) {
 		size_t want = end - pos >= (off_t)sizeof(chunk) ? sizeof(chunk) : (size_t)(end - pos);
@@ -647,16 +766,21 @@ int records_list(const char *state_dir, int n, records_line_fn fn, void *arg)
 				continue;
 			}
 			/* len < sizeof(line): room for the NUL the callback may rely on. */
-			if (!skipping && len < sizeof(line) && plausible_line(line, len)) {
+			if (!skipping && len < sizeof(line) && complete_record(line, len)) {
 				line[len] = '\0';
 				fn(arg, line, len);
 				passed++;
+			} else if (len > 0) {
+				skipped++;
 			}
 			len = 0;
 			skipping = false;
 		}
 	}
 	close(fd);
+	if (skipped > 0)
+		log_warning("records: %s: skipped %d line%s that %s not one complete record (a torn write?)",
+			    path, skipped, skipped == 1 ? "" : "s", skipped == 1 ? "is" : "are");
 	return passed;
 read_error:
 	log_err("records: reading %s: %s", path, strerror(errno));

@@ -4,7 +4,7 @@
  *
  *   state_dir/sessions/20261125T231500Z.csv   one per session, named by
  *       the session's start in UTC (a second session in the same second
- *       gets -2, -3 ... before .csv). A header, then one row per second
+ *       gets -2, -3 ... before .csv, with no limit). A header, then one row per second
  *       of the session and one row per event:
  *         t_s,phase,cycle,ZONE_setpoint_c,ZONE_pad_c,ZONE_pad2_c,
  *         ZONE_heatsink_c,ZONE_duty,...(per zone),event
@@ -26,9 +26,15 @@
  * lines are never touched. A torn last line from an earlier cut is
  * ended with a newline before the next line, and readers skip it.
  *
- * Pruning: at each session start the oldest CSVs are deleted so that at
- * most keep_sessions remain, the new one included. sessions.jsonl is
- * not pruned (a few hundred bytes a session: the diary stays whole).
+ * Pruning: from each session start on, the oldest CSVs are deleted so
+ * that at most keep_sessions remain, the new one included. It is one scan
+ * of the directory however many files go, done a few milliseconds per
+ * tick (records_tick) so that it never holds up the loop. sessions.jsonl
+ * is not pruned (a few hundred bytes a session: the diary stays whole).
+ *
+ * Files: state_dir and sessions/ must be writable by nobody but the
+ * daemon's user and group; every file in them is opened without
+ * following a symlink and must be a regular file (lib/safefile.h).
  *
  * Errors (a missing or read-only state_dir, a full disk) are logged with
  * the path and strerror, once per session and kind, and never reach the
@@ -43,6 +49,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 #include "core/controller.h"
 #include "core/limits.h"
@@ -50,7 +57,8 @@
 #define RECORDS_SYNC_S          5.0     /* fdatasync at least this often (real time) */
 #define RECORDS_ROW_MAX         2048    /* one CSV row */
 #define RECORDS_LINE_MAX        8192    /* one sessions.jsonl line */
-#define RECORDS_NAME_MAX        40      /* "20261125T231500Z-99.csv" */
+#define RECORDS_NAME_MAX        40      /* "20261125T231500Z-4000000000.csv" */
+#define RECORDS_KEEP_MAX        100000  /* keep_sessions' upper bound (the schema's) */
 
 struct records {
 	char dir[PATH_LEN];             /* state_dir */
@@ -64,6 +72,17 @@ struct records {
 	double last_sync_mono_s;        /* monotonic time of the last fdatasync */
 	bool dirty;                     /* rows written since the last fdatasync */
 	int n_zones;
+	time_t last_wall;               /* the last CSV's second ... */
+	unsigned long last_suffix;      /* ... and its number (1 for none): the next one counts on */
+	int sessions_fd;                /* state_dir/sessions, -1 when not open */
+	/* Pruning: one scan of sessions/, a few milliseconds per tick. */
+	bool pruning;
+	int heap_n;                     /* newest CSVs kept so far (in records.c's heap) */
+	uint64_t own_key;               /* the running session's CSV: never pruned */
+	long prune_removed;
+	int prune_errors;
+	size_t dents_pos, dents_len;
+	char dents[4096];               /* getdents64 */
 	char row[RECORDS_ROW_MAX];
 	char line[RECORDS_LINE_MAX];
 };
@@ -90,9 +109,10 @@ void records_session_start(struct records *r, const struct controller *c, double
 			   time_t wall, const char *how);
 
 /*
- * Every tick while a session runs, after controller_tick: writes the
+ * Every tick, after controller_tick: while a session runs, writes the
  * per-second row when one is due (at t_s = 0, 1, 2 ...; after a stall
- * the next row comes at the next whole second). Cheap otherwise.
+ * the next row comes at the next whole second); and a slice of at most a
+ * few milliseconds of a prune scan while one goes on. Cheap otherwise.
  */
 void records_tick(struct records *r, const struct controller *c, double now_s);
 
@@ -116,15 +136,23 @@ void records_session_end(struct records *r, const struct controller *c, double n
 /* Close the CSV if one is open (no summary). Safe to call twice. */
 void records_close(struct records *r);
 
+/* records_close, and the directory held open. Safe to call twice. */
+void records_finalise(struct records *r);
+
+/* Is a prune scan still going on (tests)? */
+bool records_pruning(const struct records *r);
+
 /* Called with each line of sessions.jsonl, without its newline. */
 typedef void (*records_line_fn)(void *arg, const char *line, size_t len);
 
 /*
  * The last n summary lines of state_dir/sessions.jsonl, oldest first.
- * Lines that are not a whole JSON object line (a torn line, garbage,
- * longer than RECORDS_LINE_MAX) are skipped. A missing file is no
- * sessions. Returns the number of lines passed to fn, or -1 (logged
- * with the path and strerror).
+ * Each line is parsed: one that is not one complete JSON object (a torn
+ * line, even one that ends in }, garbage, longer than RECORDS_LINE_MAX)
+ * is skipped, and the skips are logged. A missing file is no sessions
+ * when state_dir is writable, and an error when it is not (no session
+ * could be recorded). Returns the number of lines passed to fn, or -1
+ * (logged with the path and strerror).
  */
 int records_list(const char *state_dir, int n, records_line_fn fn, void *arg);
 

@@ -462,7 +462,7 @@ static const struct bad_case bad_cases[] = {
 	{ "hash comment after value", ZONE_A "[daemon]\ncontrol_hz = 10 # fast\n",
 	  "test.conf:7: control_hz = 10 # fast: # starts a comment only at the start of a line" },
 	{ "line too long", ZONE_A "[daemon]\nstate_dir = /" X50 X50 X50 X50 X50 "\n",
-	  "test.conf:7: the line is longer than 197 characters" },
+	  "test.conf:7: line too long (more than 197 characters)" },
 	{ "duplicate section", ZONE_A "[daemon]\n[safety]\n[daemon]\n",
 	  "test.conf:8: [daemon] appears twice (first at line 6)" },
 	{ "duplicate [program]", ZONE_A "[program]\n[program]\n",
