@@ -565,6 +565,16 @@ static void print_programs(const struct json_object *list)
 	printf("(* the default program: `contrastctl start` and the button start it)\n");
 }
 
+/* A number with decimals, or - when it is null (not a number). */
+static const char *num_or_dash(char *buf, size_t len, double v, int decimals)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.*f", decimals, v);
+	return buf;
+}
+
 static void print_log(const struct json_object *list)
 {
 	if (reply_count(list) == 0) {
@@ -584,21 +594,31 @@ static void print_log(const struct json_object *list)
 		line[0] = '\0';
 		for (size_t k = 0; k < reply_count(zones); k++) {
 			const struct json_object *z = reply_at(zones, k);
+			char hi[16], lo[16], band[16];
 
-			pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "%s%s %.1f/%.1f C %.0f%%",
-						pos ? ", " : "", reply_str(z, "name", "?"), reply_num(z, "max_pad_c"),
-						reply_num(z, "min_pad_c"), reply_num(z, "time_in_band_pct"));
+			/* A session stopped before its first sample has null here: shown as -. */
+			pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "%s%s %s/%s C %s%%",
+						pos ? ", " : "", reply_str(z, "name", "?"),
+						num_or_dash(hi, sizeof(hi), reply_num(z, "max_pad_c"), 1),
+						num_or_dash(lo, sizeof(lo), reply_num(z, "min_pad_c"), 1),
+						num_or_dash(band, sizeof(band), reply_num(z, "time_in_band_pct"), 0));
 			if (pos >= sizeof(line))
 				pos = sizeof(line) - 1;
 		}
 		if (f && pos < sizeof(line)) {
 			const char *zone = reply_str(f, "zone", "");
 
-			snprintf(line + pos, sizeof(line) - pos, "; fault %s%s%s at %.0f s",
-				 reply_str(f, "kind", "?"), zone[0] ? " in " : "", zone, reply_num(f, "at_s"));
+			char at[16];
+
+			snprintf(line + pos, sizeof(line) - pos, "; fault %s%s%s at %s s",
+				 reply_str(f, "kind", "?"), zone[0] ? " in " : "", zone,
+				 num_or_dash(at, sizeof(at), reply_num(f, "at_s"), 0));
 		}
-		printf("%-16s  %-16s %-10s %8s %6.0f  %s\n", when, reply_str(s, "program", "?"),
-		       reply_str(s, "result", "?"), dur, reply_num(s, "cycles_done"), line);
+		char cycles[16];
+
+		printf("%-16s  %-16s %-10s %8s %6s  %s\n", when, reply_str(s, "program", "?"),
+		       reply_str(s, "result", "?"), dur,
+		       num_or_dash(cycles, sizeof(cycles), reply_num(s, "cycles_done"), 0), line);
 		/* Where its record is: for a spreadsheet, or `contrastctl plot FILE`. */
 		const char *csv = reply_str(s, "csv", NULL);
 

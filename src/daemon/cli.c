@@ -30,8 +30,10 @@ void cli_usage(FILE *out)
 	      "  --list-keys FORMAT  every config key with its type, default, range and unit,\n"
 	      "                      as the tables of the docs: markdown or man\n"
 	      "\n"
-	      "exit: 0 completed or config valid, 1 config or usage error, 2 hardware error,\n"
-	      "      3 a session ended by a safety fault (or refused to start)\n", out);
+	      "exit: 0 completed or config valid, 1 config or usage error (or the trace or stdout\n"
+	      "      could not be written, another daemon holds state_dir or the socket), 2 hardware\n"
+	      "      error, 3 a session ended by a safety fault (or refused to start)\n"
+	      "      --safe-off: 0 every line inactive, 2 a line could not be driven or none is known\n", out);
 }
 
 static int parse_double(const char *s, double *out)

@@ -129,7 +129,7 @@ static void fail(struct parse *p, int line, const char *fmt, ...)
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", p->name, what);
 	/* The message echoes the file: its control characters must not reach a terminal raw. */
-	config_escape_controls(msg, p->err->msg, sizeof(p->err->msg));
+	strbuf_escape_controls(msg, p->err->msg, sizeof(p->err->msg));
 	if (p->report) {
 		p->n_reported++;
 		p->report(p->report_arg, p->err->msg);
@@ -137,30 +137,6 @@ static void fail(struct parse *p, int line, const char *fmt, ...)
 	}
 	p->failed = true;
 	p->err_rank = rank;
-}
-
-void config_escape_controls(const char *in, char *out, size_t out_len)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-
-	if (out_len == 0)
-		return;
-	for (; *in && o + 1 < out_len; in++) {
-		unsigned char ch = (unsigned char)*in;
-
-		if (ch >= 0x20 && ch != 0x7f) {
-			out[o++] = (char)ch;
-			continue;
-		}
-		if (o + 4 >= out_len)
-			break;
-		out[o++] = '\\';
-		out[o++] = 'x';
-		out[o++] = hex[ch >> 4];
-		out[o++] = hex[ch & 15];
-	}
-	out[o] = '\0';
 }
 
 const char *config_fmt_number(char *buf, size_t len, double v)

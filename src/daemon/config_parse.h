@@ -61,12 +61,6 @@ typedef void (*config_report_fn)(void *arg, const char *msg);
  */
 int config_load_lenient(const char *path, struct config *out, config_report_fn report, void *arg);
 
-/*
- * Copy in to out (out_len bytes with the NUL), every byte below 0x20 and
- * 0x7f written as \xNN, so that a message echoing a file or a peer cannot
- * drive a terminal. Cut short to fit.
- */
-void config_escape_controls(const char *in, char *out, size_t out_len);
 
 /*
  * A number as the messages (and the docs) write a bound or a default:

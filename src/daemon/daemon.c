@@ -751,6 +751,12 @@ int daemon_run(struct daemon *d)
 		rc = 2;
 	}
 	d->hw.ops->all_off(d->hw.ctx);
+	/* A trace that could not be written whole is a failed run, not exit 0. */
+	if (d->trace) {
+		if (trace_close(d->trace, d->opt.trace_path) < 0 && rc == 0)
+			rc = 1;
+		d->trace = NULL;
+	}
 	return rc;
 }
 

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <math.h>
+#include <string.h>
+#include "lib/log.h"
 #include "trace.h"
 
 void trace_header(FILE *f)
@@ -45,4 +48,20 @@ void trace_rows(FILE *f, const struct controller *c, double now_s,
 		fprintf(f, ",%.4f,%d,%d,%.4f,%d,%d\n", duty, duty > 0.0, duty < 0.0, fabs(duty),
 			applied->fan[z] ? 1 : 0, applied->power ? 1 : 0);
 	}
+}
+
+int trace_close(FILE *f, const char *path)
+{
+	int failed = fflush(f) != 0 || ferror(f);
+	int e = errno;
+
+	if (fclose(f) != 0 && !failed) {
+		failed = 1;
+		e = errno;
+	}
+	if (failed) {
+		log_err("--trace %s: write: %s; the trace is incomplete", path, strerror(e ? e : EIO));
+		return -1;
+	}
+	return 0;
 }

@@ -19,4 +19,10 @@ void trace_header(FILE *f);
 void trace_rows(FILE *f, const struct controller *c, double now_s,
 		const struct tick_outputs *applied, const double *true_pad_c, const double *true_sink_c);
 
+/*
+ * Flush and close the trace. Returns 0, or -1 when any write of it failed
+ * (a full disk, a closed pipe): logged with path and strerror.
+ */
+int trace_close(FILE *f, const char *path);
+
 #endif
