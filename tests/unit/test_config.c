@@ -522,6 +522,10 @@ static const struct bad_case bad_cases[] = {
 	{ "overflow", ZONE_A "[program]\nwarm_s = 1e999\n", "test.conf:7: warm_s = 1e999 is not a number" },
 	{ "not a whole number", ZONE_A "[daemon]\nkeep_sessions = 2.5\n",
 	  "test.conf:7: keep_sessions = 2.5 is not a whole number" },
+	{ "a whole number in an exponent", ZONE_A "[daemon]\nkeep_sessions = 1e1\n",
+	  "test.conf:7: keep_sessions = 1e1 is not a whole number" },
+	{ "a whole number with a point", ZONE_A "[daemon]\nkeep_sessions = 10.0\n",
+	  "test.conf:7: keep_sessions = 10.0 is not a whole number" },
 	{ "range high", ZONE_A "[daemon]\ncontrol_hz = 200\n",
 	  "test.conf:7: control_hz = 200 must be between 1 and 100" },
 	{ "range low", ZONE_A "[daemon]\npwm_period_s = 0.05\n",
@@ -773,7 +777,7 @@ static void test_load_directory(void **state)
 {
 	(void)state;
 	assert_int_equal(config_load("config", &cfg, &err), -1);
-	assert_string_equal(err.msg, "config: cannot read: Is a directory");
+	assert_string_equal(err.msg, "config: not a regular file (a directory)");
 }
 
 /* The file path is the name in messages; a NUL byte is an error, not the end. */
