@@ -209,8 +209,8 @@ $(BUILD)/fuzz/obj/%.o: %.c
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(filter-out -Werror,$(BASE_CFLAGS)) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) $(LDFLAGS) -o $@ $^ \
-		$(PKG_LIBS) $(LDLIBS)
+	$(FUZZ_CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(filter-out -Werror,$(BASE_CFLAGS)) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) $(LDFLAGS) -o $@ \
+		$(filter %.c %.o,$^) $(PKG_LIBS) $(LDLIBS)
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -641,6 +641,9 @@ static void test_idle_in_all_capped(void **state)
 			break;
 		}
 		ask(fd, "status\n", reply, sizeof(reply));
+		/* The cap may be reached in the same loop turn that reads the command. */
+		if (strstr(reply, "in all"))
+			break;
 		assert_string_equal(reply, "{\"ok\":true,\"status\":{\"state\":\"idle\"}}");
 		assert_true(monotonic_s() - t0 < 5.0);
 	}
