@@ -33,6 +33,8 @@
 #include "lib/loop.h"
 #include "hw/hw.h"
 #include "hw/hw_real.h"
+#include "hw/output_lines.h"
+#include "daemon/safe_off.h"
 
 
 
@@ -1011,6 +1013,65 @@ static void test_safe_off(void **state)
 	assert_int_equal(chip_opens, chip_closes);
 }
 
+/* Write text to dir/name; returns the path in path. */
+static void write_file(const char *dir, const char *name, const char *text, char *path, size_t len)
+{
+	snprintf(path, len, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * contrastd --safe-off on a config with errors in several sections: every
+ * line is driven inactive (exit 0); the right zone, whose header the
+ * lenient parse refuses, from the record of the lines claimed.
+ */
+static void test_safe_off_broken_config(void **state)
+{
+	static const unsigned int outputs[] = { POWER, L_EN, L_HEAT, L_COOL, L_FAN, R_HEAT, R_COOL, R_FAN };
+	char dir[] = "/tmp/contrastd-safeoff-XXXXXX", path[256], record[256], err[256], text[4096];
+	struct output_lines claimed;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	/* The record, as the daemon wrote it at its start with the good config. */
+	output_lines_from_config(&cfg, &claimed);
+	snprintf(path, sizeof(path), "%s/control.sock", dir);
+	output_lines_record_path(path, record, sizeof(record));
+	assert_int_equal(output_lines_write(record, &claimed, err, sizeof(err)), 0);
+
+	/* The config since edited: an unknown key, a value past a hard limit, a refused header. */
+	const char *right = strstr(config_text, "[zone right]");
+
+	assert_non_null(right);
+	snprintf(text, sizeof(text), "%.*s[zone right!]%s[program]\nwarm_c = 52\n[daemon]\nbogus = 1\n"
+		 "socket = %s/control.sock\n", (int)(right - config_text), config_text,
+		 right + strlen("[zone right]"), dir);
+	write_file(dir, "broken.conf", text, path, sizeof(path));
+	assert_int_equal(safe_off_run(path), SAFE_OFF_OK);
+	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
+		assert_true(lines[outputs[i]].set_attempts >= 1);
+		assert_false(lines[outputs[i]].requested);
+		assert_int_equal(value(outputs[i]), 0);
+	}
+	assert_false(lines[BUTTON].requested);  /* the button is no output */
+	assert_int_equal(chip_opens, chip_closes);
+
+	/* A line held by someone else: exit 2, the others still driven. */
+	setup(NULL);
+	snprintf(lines[L_HEAT].other, sizeof(lines[L_HEAT].other), "someone");
+	assert_int_equal(safe_off_run(path), SAFE_OFF_FAILED);
+	assert_int_equal(value(R_FAN), 0);
+	assert_true(lines[R_FAN].set_attempts >= 1);
+
+	unlink(path);
+	unlink(record);
+	rmdir(dir);
+}
+
 static void probe_output(char *buf, size_t len, int *rc)
 {
 	FILE *f = fmemopen(buf, len, "w");
@@ -1092,6 +1153,7 @@ int main(void)
 		cmocka_unit_test_setup(test_stale_command_stops_the_bridges, setup),
 		cmocka_unit_test_setup(test_button_through_the_fd, setup),
 		cmocka_unit_test_setup(test_safe_off, setup),
+		cmocka_unit_test_setup(test_safe_off_broken_config, setup),
 		cmocka_unit_test_setup(test_probe, setup),
 		cmocka_unit_test_setup(test_read, setup),
 	};
