@@ -25,6 +25,7 @@
 #include "core/controller.h"
 #include "lib/log.h"
 #include "daemon/records.h"
+#include "lib/loop.h"
 #include "json_read.h"
 
 static struct config cfg;
@@ -78,7 +79,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	records_close(&rec);
+	records_finalise(&rec);
 	rm_rf(dir);
 	return 0;
 }
@@ -291,6 +292,86 @@ static void test_same_second_gets_a_suffix(void **state)
 	run_session(20.0, 1.0, wall_at(0));
 	assert_string_equal(rec.csv_name, "20261125T231500Z-3.csv");
 	assert_int_equal(count_csvs(), 3);
+}
+
+/* More than 99 sessions in one second: each its own CSV, none lost to a name taken. */
+static void test_names_never_run_out(void **state)
+{
+	(void)state;
+	records_init(&rec, state_dir, 1000);
+	for (int i = 0; i < 150; i++)
+		run_session(10.0 * i, 0.2, wall_at(0));
+	assert_string_equal(rec.csv_name, "20261125T231500Z-150.csv");
+	assert_int_equal(count_csvs(), 150);
+	assert_true(csv_exists("20261125T231500Z-100.csv"));
+	/* A restart in the same second: the names taken are skipped, none is overwritten. */
+	records_finalise(&rec);
+	records_init(&rec, state_dir, 1000);
+	run_session(2000.0, 0.2, wall_at(0));
+	assert_string_equal(rec.csv_name, "20261125T231500Z-151.csv");
+	assert_int_equal(count_csvs(), 151);
+}
+
+/* 3,000 old CSVs and names that are not ours: one scan, a few ms per tick, the newest kept. */
+static void test_prune_many_in_slices(void **state)
+{
+	char dir_path[300], path[400];
+	int ticks = 0;
+
+	(void)state;
+	records_init(&rec, state_dir, 10);
+	snprintf(dir_path, sizeof(dir_path), "%s/sessions", state_dir);
+	for (int i = 0; i < 3000; i++) {
+		time_t t = wall_at(0) - 86400 * 30 + 60 * i;
+		struct tm tm;
+		char stamp[32];
+
+		gmtime_r(&t, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+		snprintf(path, sizeof(path), "%s/%s%s.csv", dir_path, stamp, i % 2 ? "-2" : "");
+		int fd = open(path, O_CREAT | O_WRONLY, 0600);
+
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	/* Not ours: a leading zero, a suffix of 1, a day that does not exist. */
+	static const char *const others[] = { "20261125T231500Z-02.csv", "20261125T231500Z-1.csv",
+					      "20261131T231500Z.csv", "notes.csv" };
+
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir_path, others[i]);
+		close(open(path, O_CREAT | O_WRONLY, 0600));
+	}
+	char why[256];
+
+	tick(0.0, 33.0);
+	assert_int_equal(controller_start(&ctl, NULL, 0.0, why, sizeof(why)), 0);
+	records_session_start(&rec, &ctl, 0.0, wall_at(0), NULL);
+	for (double t = 0.1; records_pruning(&rec); t += 0.1) {
+		double t0 = monotonic_s();
+
+		tick(t, 33.0);
+		records_tick(&rec, &ctl, t);
+		/* A slice is about 2 ms; unlink and a loaded machine get some slack. */
+		assert_true(monotonic_s() - t0 < 0.05);
+		assert_true(++ticks < 100000);
+	}
+	/* The new one, the 9 newest old ones, and the four that are not ours. */
+	assert_int_equal(count_csvs(), 10 + 4);
+	for (int i = 2991; i < 3000; i++) {
+		time_t t = wall_at(0) - 86400 * 30 + 60 * i;
+		struct tm tm;
+		char stamp[32], name[48];
+
+		gmtime_r(&t, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+		snprintf(name, sizeof(name), "%s%s.csv", stamp, i % 2 ? "-2" : "");
+		assert_true(csv_exists(name));
+	}
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		assert_true(csv_exists(others[i]));
+	assert_true(csv_exists(rec.csv_name));
+	print_message("pruned 2,991 CSVs in %d ticks\n", ticks);
 }
 
 static void test_prune_keeps_the_newest(void **state)
@@ -512,6 +593,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_session_csv_and_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_second_gets_a_suffix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_keeps_the_newest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_never_run_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prune_many_in_slices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_last_n_oldest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_torn_and_garbage_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_json_keeps_the_newest_that_fit, setup, teardown),
