@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* --safe-off. See safe_off.h. */
-#include <string.h>
 #include "config_parse.h"
 #include "hw/hw_real.h"
 #include "hw/output_lines.h"
 #include "lib/log.h"
-#include "lib/protocol.h"
 #include "safe_off.h"
 
 /* Static: the config is large, and this runs once. */
@@ -45,9 +43,8 @@ int safe_off_run(const char *config_path)
 		log_warning("safe-off: %s has %d error%s; driving off the %d line%s it names and those "
 			    "the daemon last claimed", config_path, errors, errors == 1 ? "" : "s", lines.n,
 			    lines.n == 1 ? "" : "s");
+	/* Next to the socket the config names (the default one when the key is missing or wrong). */
 	add_record(&lines, lenient_config.daemon.socket);
-	if (strcmp(lenient_config.daemon.socket, CONTROL_SOCKET_DEFAULT) != 0)
-		add_record(&lines, CONTROL_SOCKET_DEFAULT);
 	if (lines.n == 0) {
 		log_err("safe-off: no output line known: %s names none and no record of the lines "
 			"claimed was found", config_path);

@@ -9,8 +9,9 @@
  *    unknown key still gives the zones' heat, cool, enable and fan lines
  *    and [safety] power;
  *  - the record of the lines the daemon last claimed (hw/output_lines.h,
- *    in the control socket's directory: the config's, and the default's
- *    when that differs) adds every line the config no longer names;
+ *    in the directory of the control socket the config names, the
+ *    default one when [daemon] socket is missing or wrong) adds every line
+ *    the config no longer names;
  *  - every line is requested at its inactive value, written inactive and
  *    released, past failures.
  *
