@@ -780,6 +780,65 @@ static void test_load_directory(void **state)
 	assert_string_equal(err.msg, "config: not a regular file (a directory)");
 }
 
+struct reports {
+	int n;
+	char first[512], last[512];
+};
+
+static void collect_report(void *arg, const char *msg)
+{
+	struct reports *r = arg;
+
+	if (r->n++ == 0)
+		snprintf(r->first, sizeof(r->first), "%s", msg);
+	snprintf(r->last, sizeof(r->last), "%s", msg);
+}
+
+/* --safe-off's lenient parse: every error reported, the parse goes on, the lines are in. */
+static void test_load_lenient(void **state)
+{
+	char path[] = "/tmp/contrastd-lenient-XXXXXX";
+	struct reports r = { 0 };
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	static const char text[] =
+		"[program]\nwarm_c = 52\n"                    /* 2: above the hard limit */
+		"[daemon]\nbogus = 1\n"                       /* 4: unknown key */
+		"[zone left]\nheat = GPIO17\ncool = GPIO27\nenable = GPIO 22\nfan = GPIO5\n"  /* 8: not a line */
+		"[zone bad name]\nheat = GPIO99\n"            /* 10: refused header; its key left out */
+		"[safety]\npower = GPIO16\npower_active_low = yes\nmax_pad_c = 99\n"  /* 14 */
+		"what is this\n"                               /* 15: not key = value */
+		"[zone right]\nheat = GPIO23\ncool = GPIO24\nactive_low = yes\n";
+
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	int n = config_load_lenient(path, &cfg, collect_report, &r);
+
+	unlink(path);
+	assert_int_equal(n, r.n);
+	assert_int_equal(n, 6);
+	assert_non_null(strstr(r.first, ":2: warm_c = 52 is above the hard limit of 43"));
+	assert_int_equal(cfg.n_zones, 2);
+	assert_string_equal(cfg.zones[0].name, "left");
+	assert_string_equal(cfg.zones[0].heat, "GPIO17");
+	assert_string_equal(cfg.zones[0].cool, "GPIO27");
+	assert_string_equal(cfg.zones[0].enable, "");       /* refused, not guessed */
+	assert_string_equal(cfg.zones[0].fan, "GPIO5");
+	assert_string_equal(cfg.zones[1].name, "right");
+	assert_string_equal(cfg.zones[1].heat, "GPIO23");
+	assert_true(cfg.zones[1].active_low);
+	assert_string_equal(cfg.power_line, "GPIO16");
+	assert_true(cfg.power_active_low);
+
+	/* A file that cannot be read: one report, no zones. */
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(config_load_lenient("/nonexistent/x.conf", &cfg, collect_report, &r), 1);
+	assert_int_equal(cfg.n_zones, 0);
+	assert_non_null(strstr(r.first, "cannot open"));
+}
+
 /* The file path is the name in messages; a NUL byte is an error, not the end. */
 static void test_load_messages_and_nul(void **state)
 {
@@ -888,6 +947,7 @@ int main(void)
 		cmocka_unit_test(test_edges_that_pass),
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_load_directory),
+		cmocka_unit_test(test_load_lenient),
 		cmocka_unit_test(test_load_messages_and_nul),
 		cmocka_unit_test(test_damaged_files),
 	};
