@@ -167,7 +167,7 @@ demo:
 check:
 	@$(SUBMAKE) deps
 	@$(SUBMAKE) $(BINS) unit-tests
-	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then $(SUBMAKE) fuzz-build || exit 1; fi
+	@if FUZZ_CC=$(FUZZ_CC) bash tests/fuzz/have_libfuzzer.sh >/dev/null; then $(SUBMAKE) fuzz-build || exit 1; fi
 	@CONTRASTD=$(BUILD)/contrastd CONTRASTD_SAN=$(BUILD)/contrastd-san CONTRASTCTL=$(BUILD)/contrastctl \
 		BUILD=$(BUILD) bash tests/run.sh $(UNIT_BIN) $(UNIT_SAN) $(sort $(wildcard tests/process/test_*.sh))
 

@@ -6,8 +6,8 @@
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 targets=(fuzz_config fuzz_control)
-if ! command -v "${FUZZ_CC:-clang}" >/dev/null 2>&1; then
-	echo "skip: ${targets[*]}: no ${FUZZ_CC:-clang} (Debian: apt-get install clang libclang-rt-14-dev)"
+if ! why=$(bash tests/fuzz/have_libfuzzer.sh); then
+	echo "skip: ${targets[*]} not run: $why"
 	exit 77
 fi
 bins=()
