@@ -26,8 +26,13 @@
 #define SESSIONS_DIR    "sessions"
 #define STAMP_LEN       16      /* "20261125T231500Z" */
 #define MAX_SUFFIX      4000000000UL    /* sessions started in the same second: never reached */
-/* Pruning works at most this long per tick, then goes on at the next one. */
+/*
+ * Pruning works at most PRUNE_BUDGET_S per tick, then rests at least
+ * PRUNE_REST_S (at most a fifth of the loop's time however fast ticks
+ * come: a simulated loop catching up runs many ticks in one turn).
+ */
 #define PRUNE_BUDGET_S  0.002
+#define PRUNE_REST_S    0.008
 
 /* ---- small helpers ---- */
 
@@ -257,9 +262,12 @@ static void prune_done(struct records *r, const char *why)
  */
 static void prune_step(struct records *r)
 {
-	double deadline = monotonic_s() + PRUNE_BUDGET_S;
+	double now = monotonic_s();
+	double deadline = now + PRUNE_BUDGET_S;
 	int n_seen = 0;
 
+	if (now < r->prune_next_s)
+		return;
 	while (r->pruning) {
 		if (r->dents_pos >= r->dents_len) {
 			ssize_t n = getdents64(r->sessions_fd, r->dents, sizeof(r->dents));
@@ -275,8 +283,10 @@ static void prune_step(struct records *r)
 
 		r->dents_pos += de->d_reclen;
 		prune_entry(r, de->d_name);
-		if (++n_seen % 16 == 0 && monotonic_s() >= deadline)
+		if (++n_seen % 16 == 0 && (now = monotonic_s()) >= deadline) {
+			r->prune_next_s = now + PRUNE_REST_S;
 			return;
+		}
 	}
 }
 
@@ -290,6 +300,7 @@ static void prune_begin(struct records *r)
 	r->dents_pos = r->dents_len = 0;
 	r->prune_removed = 0;
 	r->prune_errors = 0;
+	r->prune_next_s = 0.0;
 	r->own_key = r->csv_name[0] ? session_key(r->csv_name) : 0;
 	prune_step(r);
 }

@@ -28,8 +28,9 @@
  *
  * Pruning: from each session start on, the oldest CSVs are deleted so
  * that at most keep_sessions remain, the new one included. It is one scan
- * of the directory however many files go, done a few milliseconds per
- * tick (records_tick) so that it never holds up the loop. sessions.jsonl
+ * of the directory however many files go, done 2 ms per tick at most
+ * (records_tick) with a rest of 8 ms between, so that it never holds up
+ * the loop, however fast ticks come. sessions.jsonl
  * is not pruned (a few hundred bytes a session: the diary stays whole).
  *
  * Files: state_dir and sessions/ must be writable by nobody but the
@@ -79,6 +80,7 @@ struct records {
 	bool pruning;
 	int heap_n;                     /* newest CSVs kept so far (in records.c's heap) */
 	uint64_t own_key;               /* the running session's CSV: never pruned */
+	double prune_next_s;            /* monotonic: the next slice not before (a rest between) */
 	long prune_removed;
 	int prune_errors;
 	size_t dents_pos, dents_len;
