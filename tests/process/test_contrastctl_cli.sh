@@ -50,7 +50,7 @@ expect "a config that does not parse" 1 "$TMP/broken.conf:1: cannot parse" -- "$
 mkdir -p "$TMP/confdir"
 expect "a config path that is a directory: exit 1, as contrastd" 1 "$TMP/confdir: a directory, not a config file" -- \
 	"$C" -c "$TMP/confdir" status
-expect "contrastd says the same of a directory" 1 "$TMP/confdir: cannot read: Is a directory" -- \
+expect "contrastd says the same of a directory" 1 "$TMP/confdir: not a regular file \(a directory\)" -- \
 	"${CONTRASTD:-build/contrastd}" -c "$TMP/confdir" --check-config
 
 # Permission denied names who may use the socket: its real owner and group.

@@ -71,6 +71,10 @@ mkdir -m 0500 "$TMP/ro"
 sed "s|^\\[daemon\\]$|&\\nsocket = $TMP/ro/sub/control.sock\\nstate_dir = $TMP/state|" config/contrastd.conf >"$TMP/ro.conf"
 if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null 2>&1; then
 	chmod 0755 "$TMP"
+	# Its state_dir is its own (one daemon per state_dir is checked first): the socket's is what fails.
+	mkdir -p "$TMP/state"
+	chown -R nobody "$TMP/state"
+	chmod 0750 "$TMP/state"
 	expect "a directory it cannot make: exit 1, naming it" 1 \
 		"control socket $TMP/ro/sub/control.sock: creating the directory $TMP/ro/sub: Permission denied" -- \
 		timeout 10 setpriv --reuid=nobody --regid=nogroup --clear-groups "$CONTRASTD" -c "$TMP/ro.conf" --simulate
