@@ -35,6 +35,10 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 DEB_PACKAGES := build-essential pkg-config libinih-dev libiio-dev libgpiod-dev \
 	libsystemd-dev libcmocka-dev libjson-c-dev iiod util-linux systemd iproute2 python3 \
 	groff-base man-db
+# What only make check needs beyond that: clang and libFuzzer's runtime
+# (libclang-rt-dev, the suite's version) for the fuzzers' bounded run. Not for make demo:
+# a Raspberry Pi that runs the device need not carry a second compiler.
+CHECK_DEB_PACKAGES := clang libclang-rt-dev
 
 # The libraries, by their pkg-config names, and the Debian package of each
 # (a new library: its name in a list, and its deb_of_ row).
@@ -104,9 +108,9 @@ all: $(BUILD)/contrastd $(if $(CTL_SRC),$(BUILD)/contrastctl)
 # check run it; compiling never does.
 deps:
 	@if ! command -v dpkg-query >/dev/null 2>&1; then \
-		echo "deps: not a Debian system; install: $(DEB_PACKAGES)"; exit 0; fi; \
+		echo "deps: not a Debian system; install: $(DEB_PACKAGES) $(DEPS_EXTRA)"; exit 0; fi; \
 	missing=""; \
-	for p in $(DEB_PACKAGES); do \
+	for p in $(DEB_PACKAGES) $(DEPS_EXTRA); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -165,7 +169,7 @@ demo:
 	./$(BUILD)/contrastd -c config/contrastd.conf --simulate --speed 20 --fast-after 8 --start
 
 check:
-	@$(SUBMAKE) deps
+	@$(SUBMAKE) deps DEPS_EXTRA="$(CHECK_DEB_PACKAGES)"
 	@$(SUBMAKE) $(BINS) unit-tests
 	@if FUZZ_CC=$(FUZZ_CC) bash tests/fuzz/have_libfuzzer.sh >/dev/null; then $(SUBMAKE) fuzz-build || exit 1; fi
 	@CONTRASTD=$(BUILD)/contrastd CONTRASTD_SAN=$(BUILD)/contrastd-san CONTRASTCTL=$(BUILD)/contrastctl \
