@@ -122,7 +122,9 @@ if want_fault:
     t = float(end[0]["t_s"])
     label = [t for t in texts if t.startswith("fault at ")]
     check("the fault marked", len(fault) == 1)
-    check("at the time the record says (%.0f s)" % t, label == ["fault at %d:%02d" % (round(t) // 60, round(t) % 60)])
+    # Half a second rounds up, as contrastctl's lround does (Python's round() would go to even).
+    ts = int(t + 0.5)
+    check("at the time the record says (%.1f s)" % t, label == ["fault at %d:%02d" % (ts // 60, ts % 60)])
     line = fault[0].find("s:line", ns)
     x0 = min(float(p.get("points").split()[0].split(",")[0]) for p in root.iter("{http://www.w3.org/2000/svg}polyline"))
     x1 = max(float(p.get("points").split()[-1].split(",")[0]) for p in root.iter("{http://www.w3.org/2000/svg}polyline"))
