@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 #include "config_parse.h"
 #include "daemon.h"
@@ -93,6 +94,8 @@ static int setup_simulated(const struct options *opt, struct daemon_setup *setup
 	setup->progress_every_s = SIM_PROGRESS_EVERY_S;
 	return 0;
 }
+/* stdout's buffer: stdio would allocate one at the first progress line, after READY=1. */
+static char stdout_buf[BUFSIZ];
 
 static int run(int argc, char **argv);
 
@@ -105,6 +108,7 @@ int main(int argc, char **argv)
 	daemon_block_signals();
 	/* A peer that goes away (iiod, a control client) must cost a write error, not the daemon. */
 	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, stdout_buf, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, sizeof(stdout_buf));
 	return check_stdout(run(argc, argv));
 }
 

@@ -89,6 +89,8 @@ static int ensure_dirs(struct records *r)
 
 int records_init(struct records *r, const char *state_dir, int keep_sessions)
 {
+	/* strftime calls tzset, which reads the zone file (and allocates) the first time: now, not mid-session. */
+	tzset();
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 	r->sessions_fd = -1;
