@@ -221,8 +221,32 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) BUILD=$(BUILD) bash tests/fuzz/run.sh $(FUZZ_BINS)
 
-bench: $(BUILD)/contrastd
-	@BUILD=$(BUILD) CONTRASTD=$(BUILD)/contrastd bash tests/bench/run.sh
+
+# make bench: its own objects, built with release flags.
+REL_CFLAGS  := -O2 -DNDEBUG
+LIB_OBJ_REL := $(LIB_SRC:%.c=$(BUILD)/rel/%.o)
+BENCH_HELPERS := $(BUILD)/rel/tests/bench/bench_world.o
+BENCH_BINS := $(BUILD)/rel/contrastd $(BUILD)/bench/bench_control $(BUILD)/bench/bench_cost \
+	$(BUILD)/bench/bench_loop $(BUILD)/bench/alloc_count.so
+
+$(BUILD)/rel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(BASE_CFLAGS) $(REL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/rel/contrastd: $(MAIN_SRC:%.c=$(BUILD)/rel/%.o) $(LIB_OBJ_REL)
+	$(CC) $(REL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+# A benchmark may need extra link flags (-Wl,--wrap= mocks): tests/bench/NAME.ldflags
+$(BUILD)/bench/%: $(BUILD)/rel/tests/bench/%.o $(BENCH_HELPERS) $(LIB_OBJ_REL)
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) $(LDFLAGS) -o $@ $^ $(shell cat tests/bench/$*.ldflags 2>/dev/null) $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/bench/alloc_count.so: tests/bench/alloc_count.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC $(REL_CFLAGS) $(WARNINGS) $(LDFLAGS) -o $@ $< -ldl
+
+bench: $(BENCH_BINS) $(BUILD)/contrastctl
+	@BUILD=$(BUILD) CONTRASTD=$(BUILD)/rel/contrastd CONTRASTCTL=$(BUILD)/contrastctl bash tests/bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
