@@ -188,20 +188,32 @@ def print_cost(cost, out):
         return
     out.append("")
     out.append("Cost")
-    out.append("%-58s %-16s %s" % ("figure", "value", "goal"))
+    out.append("%-62s %-18s %s" % ("figure", "value", "goal"))
     for r in cost:
-        out.append("%-58s %-16s %s" % (r["figure"], r["text"], r.get("goal", "-")))
+        out.append("%-62s %-18s %s" % (r["figure"], r["text"], r.get("goal", "-")))
 
 
 def print_timing(timing, out):
     if not timing:
         return
     out.append("")
-    out.append("Loop timing (lateness against the schedule, microseconds)")
-    out.append("%-44s %9s %9s %9s %9s %10s %s" % ("timer", "events", "p50", "p99", "max", "minutes", "goal"))
+    out.append("Loop timing: the daemon on the hardware path (hw_real over mocked libgpiod/libiio driving the")
+    out.append("plant in real time), a session running; lateness against the schedule, microseconds")
+    out.append("%-40s %8s %9s %9s %9s %8s" % ("timer", "events", "p50", "p99", "max", "minutes"))
     for r in timing:
-        out.append("%-44s %9d %9.0f %9.0f %9.0f %10.1f %s" % (r["figure"], r["events"], r["p50_us"], r["p99_us"],
-                                                      r["max_us"], r["minutes"], r.get("goal", "-")))
+        if r.get("type") != "timing":
+            continue
+        if not r["events"]:
+            out.append("%-40s %8d %9s %9s %9s %8.1f" % (r["figure"], 0, "-", "-", "-", r["minutes"]))
+            continue
+        out.append("%-40s %8d %9.0f %9.0f %9.0f %8.1f" % (r["figure"], r["events"], r["p50_us"], r["p99_us"],
+                                                       r["max_us"], r["minutes"]))
+    for r in timing:
+        if r.get("type") == "timing-run":
+            out.append("  %s: %.0f s, session %s at the end, fault %s, CPU %.3f %%, %.1f wake-ups/s, "
+                       "heat and cool together %d times" %
+                       (r["label"], r["seconds"], r["session"], r["fault"], r["cpu_percent"], r["wakeups_per_s"],
+                        r["interlock_violations"]))
 
 
 def markdown(result, text):

@@ -20,7 +20,7 @@ for tool in python3 cc; do
 	fi
 done
 SHIM=$TMP/alloc_count.so
-if ! cc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$SHIM" tests/bench/alloc_count.c -ldl; then
+if ! cc -shared -fPIC -O2 -Wall -Wextra -Werror -Wmissing-prototypes -o "$SHIM" tests/bench/alloc_count.c -ldl; then
 	echo "FAIL: building the allocation counter"
 	exit 1
 fi

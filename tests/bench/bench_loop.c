@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loop timing (issue 11, `make bench` part 3): the daemon on the real
+ * hardware path (daemon_run over hw_real: the tick timerfd, the bridges'
+ * PWM-edge timerfd, libgpiod lines, libiio sensors) at real speed, with
+ * libgpiod and libiio replaced by mocks at link time (-Wl,--wrap=, see
+ * bench_loop.ldflags) that drive the simulated plant in real time from
+ * what the lines are: the pad heats while the heat line (and enable) is
+ * active, with the PWM's real on and off times, and the ADC reads what the
+ * plant's sensors see at the moment of the read. A session of the shipped
+ * program runs throughout, so the supervisor stays content.
+ *
+ * Measured, by wrapping timerfd_settime and timer_read:
+ *   tick   the control tick's lateness: when its handler read the timerfd
+ *          against the expiry it was due at (first + k * period);
+ *   edge   a PWM edge's lateness: when the bridge's line was written
+ *          against the expiry the PWM timer was armed for (the edge time
+ *          plus hw_real's 1 us margin).
+ *
+ *   bench_loop [--seconds S] [--state-dir DIR] [--label TEXT] [--realtime]
+ * prints one JSON line per timer at the end.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <gpiod.h>
+#include <iio.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+#include "daemon/config_parse.h"
+#include "daemon/daemon.h"
+#include "hw/hw_real.h"
+#include "lib/log.h"
+#include "lib/loop.h"
+#include "sim/sim_plant.h"
+
+#define N_LINES 54
+#define MAX_SAMPLES 400000
+
+static struct config cfg;
+static struct daemon daemon_state;
+
+/* ---- the plant, in real time ---------------------------------------------------- */
+
+static struct sim_plant plant;
+static double plant_mono_s;             /* monotonic time the plant has reached */
+static bool plant_started;
+
+struct gpiod_chip {
+	int unused;
+};
+
+struct gpiod_line {
+	unsigned int offset;
+	char name[16];
+	bool requested, output, events;
+	int value;
+};
+
+static struct gpiod_chip chip0;
+static struct gpiod_line lines[N_LINES];
+static int button_pipe[2] = { -1, -1 };
+
+struct zone_lines {
+	int heat, cool, enable, fan;    /* offsets, -1 when absent */
+};
+static struct zone_lines zl[MAX_ZONES];
+static int power_line = -1;
+static long interlock_violations;
+
+static int line_offset(const char *spec)
+{
+	unsigned int n;
+
+	if (!spec || !spec[0])
+		return -1;
+	if (sscanf(spec, "GPIO%u", &n) == 1 || sscanf(spec, "gpiochip0:%u", &n) == 1)
+		return n < N_LINES ? (int)n : -1;
+	return -1;
+}
+
+static bool line_on(int offset)
+{
+	return offset >= 0 && lines[offset].value == 1;
+}
+
+/* Bring the plant to now with what the lines have been since it was last brought. */
+static void plant_to_now(void)
+{
+	double now_s = monotonic_s();
+	double duty[MAX_ZONES];
+	bool fan[MAX_ZONES];
+
+	if (!plant_started) {
+		plant_mono_s = now_s;
+		plant_started = true;
+		return;
+	}
+	for (int z = 0; z < cfg.n_zones; z++) {
+		bool enabled = zl[z].enable < 0 || line_on(zl[z].enable);
+		bool heat = line_on(zl[z].heat), cool = line_on(zl[z].cool);
+
+		if (heat && cool)
+			interlock_violations++;
+		duty[z] = !enabled || heat == cool ? 0.0 : heat ? 1.0 : -1.0;
+		fan[z] = line_on(zl[z].fan);
+	}
+	if (now_s > plant_mono_s)
+		sim_plant_step(&plant, duty, fan, power_line < 0 || line_on(power_line), now_s - plant_mono_s);
+	plant_mono_s = now_s;
+}
+
+/* ---- timing -------------------------------------------------------------------------- */
+
+struct timer_watch {
+	int fd;
+	bool periodic;
+	double first_s, interval_s;     /* periodic: expiry k is first + k * interval */
+	long expired;                   /* periodic: expirations read so far */
+	double deadline_s;              /* one-shot: the armed expiry, NAN when disarmed */
+};
+static struct timer_watch watches[8];
+static int n_watches;
+
+static double tick_late_s[MAX_SAMPLES], edge_late_s[MAX_SAMPLES];
+static long n_tick, n_edge;
+static double edge_deadline_s = NAN;    /* set while the PWM timer's handler runs */
+
+static struct timer_watch *watch_of(int fd)
+{
+	for (int i = 0; i < n_watches; i++)
+		if (watches[i].fd == fd)
+			return &watches[i];
+	if (n_watches == (int)(sizeof(watches) / sizeof(watches[0])))
+		return NULL;
+	watches[n_watches].fd = fd;
+	return &watches[n_watches++];
+}
+
+int __real_timerfd_settime(int fd, int flags, const struct itimerspec *new_value, struct itimerspec *old);
+int __wrap_timerfd_settime(int fd, int flags, const struct itimerspec *new_value, struct itimerspec *old);
+uint64_t __real_timer_read(int fd);
+uint64_t __wrap_timer_read(int fd);
+
+static double ts_s(const struct timespec *ts)
+{
+	return ts->tv_sec + ts->tv_nsec * 1e-9;
+}
+
+int __wrap_timerfd_settime(int fd, int flags, const struct itimerspec *new_value, struct itimerspec *old)
+{
+	double now_s = monotonic_s();
+	int rc = __real_timerfd_settime(fd, flags, new_value, old);
+	struct timer_watch *w = watch_of(fd);
+
+	if (rc < 0 || !w)
+		return rc;
+	double value_s = ts_s(&new_value->it_value);
+	double at_s = flags & TFD_TIMER_ABSTIME ? value_s : now_s + value_s;
+
+	w->interval_s = ts_s(&new_value->it_interval);
+	w->periodic = w->interval_s > 0.0;
+	w->first_s = at_s;
+	w->expired = 0;
+	w->deadline_s = value_s > 0.0 ? at_s : NAN;
+	/* The PWM timer is re-armed at the end of its handler: the edges of that turn are done. */
+	if (!w->periodic)
+		edge_deadline_s = NAN;
+	return rc;
+}
+
+uint64_t __wrap_timer_read(int fd)
+{
+	uint64_t n = __real_timer_read(fd);
+	double now_s = monotonic_s();
+	struct timer_watch *w = watch_of(fd);
+
+	if (!w || n == 0)
+		return n;
+	if (w->periodic) {
+		/* Other periodic timers (the control socket's idle check) are not the tick. */
+		if (fd != daemon_state.timer_fd)
+			return n;
+		double due_s = w->first_s + w->expired * w->interval_s;
+
+		if (n_tick < MAX_SAMPLES)
+			tick_late_s[n_tick++] = now_s - due_s;
+		w->expired += (long)n;
+	} else if (!isnan(w->deadline_s)) {
+		edge_deadline_s = w->deadline_s;
+		w->deadline_s = NAN;
+	}
+	return n;
+}
+
+/* ---- the libgpiod mock -------------------------------------------------------------- */
+
+struct gpiod_chip *__wrap_gpiod_chip_open_lookup(const char *descr);
+void __wrap_gpiod_chip_close(struct gpiod_chip *chip);
+const char *__wrap_gpiod_chip_name(struct gpiod_chip *chip);
+unsigned int __wrap_gpiod_chip_num_lines(struct gpiod_chip *chip);
+struct gpiod_line *__wrap_gpiod_chip_get_line(struct gpiod_chip *chip, unsigned int offset);
+struct gpiod_line *__wrap_gpiod_line_find(const char *name);
+struct gpiod_chip *__wrap_gpiod_line_get_chip(struct gpiod_line *line);
+unsigned int __wrap_gpiod_line_offset(struct gpiod_line *line);
+const char *__wrap_gpiod_line_name(struct gpiod_line *line);
+const char *__wrap_gpiod_line_consumer(struct gpiod_line *line);
+bool __wrap_gpiod_line_is_used(struct gpiod_line *line);
+int __wrap_gpiod_line_update(struct gpiod_line *line);
+int __wrap_gpiod_line_direction(struct gpiod_line *line);
+int __wrap_gpiod_line_active_state(struct gpiod_line *line);
+int __wrap_gpiod_line_request_output_flags(struct gpiod_line *line, const char *consumer, int flags,
+					   int default_val);
+int __wrap_gpiod_line_request_input_flags(struct gpiod_line *line, const char *consumer, int flags);
+int __wrap_gpiod_line_request_both_edges_events_flags(struct gpiod_line *line, const char *consumer,
+						      int flags);
+int __wrap_gpiod_line_set_value(struct gpiod_line *line, int value);
+int __wrap_gpiod_line_get_value(struct gpiod_line *line);
+void __wrap_gpiod_line_release(struct gpiod_line *line);
+int __wrap_gpiod_line_event_get_fd(struct gpiod_line *line);
+int __wrap_gpiod_line_event_read_fd_multiple(int fd, struct gpiod_line_event *events, unsigned int num);
+
+struct gpiod_chip *__wrap_gpiod_chip_open_lookup(const char *descr)
+{
+	if (strcmp(descr, "gpiochip0") == 0 || strcmp(descr, "0") == 0)
+		return &chip0;
+	errno = ENOENT;
+	return NULL;
+}
+
+void __wrap_gpiod_chip_close(struct gpiod_chip *chip)
+{
+	(void)chip;
+}
+
+const char *__wrap_gpiod_chip_name(struct gpiod_chip *chip)
+{
+	(void)chip;
+	return "gpiochip0";
+}
+
+unsigned int __wrap_gpiod_chip_num_lines(struct gpiod_chip *chip)
+{
+	(void)chip;
+	return N_LINES;
+}
+
+struct gpiod_line *__wrap_gpiod_chip_get_line(struct gpiod_chip *chip, unsigned int offset)
+{
+	(void)chip;
+	if (offset >= N_LINES) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return &lines[offset];
+}
+
+struct gpiod_line *__wrap_gpiod_line_find(const char *name)
+{
+	for (int i = 0; i < N_LINES; i++)
+		if (strcmp(lines[i].name, name) == 0)
+			return &lines[i];
+	errno = ENOENT;
+	return NULL;
+}
+
+struct gpiod_chip *__wrap_gpiod_line_get_chip(struct gpiod_line *line)
+{
+	(void)line;
+	return &chip0;
+}
+
+unsigned int __wrap_gpiod_line_offset(struct gpiod_line *line)
+{
+	return line->offset;
+}
+
+const char *__wrap_gpiod_line_name(struct gpiod_line *line)
+{
+	return line->name;
+}
+
+const char *__wrap_gpiod_line_consumer(struct gpiod_line *line)
+{
+	return line->requested ? "contrastd" : NULL;
+}
+
+bool __wrap_gpiod_line_is_used(struct gpiod_line *line)
+{
+	return line->requested;
+}
+
+int __wrap_gpiod_line_update(struct gpiod_line *line)
+{
+	(void)line;
+	return 0;
+}
+
+int __wrap_gpiod_line_direction(struct gpiod_line *line)
+{
+	return line->output ? GPIOD_LINE_DIRECTION_OUTPUT : GPIOD_LINE_DIRECTION_INPUT;
+}
+
+int __wrap_gpiod_line_active_state(struct gpiod_line *line)
+{
+	(void)line;
+	return GPIOD_LINE_ACTIVE_STATE_HIGH;
+}
+
+int __wrap_gpiod_line_request_output_flags(struct gpiod_line *line, const char *consumer, int flags,
+					   int default_val)
+{
+	(void)consumer;
+	(void)flags;
+	plant_to_now();
+	line->requested = true;
+	line->output = true;
+	line->value = default_val;
+	return 0;
+}
+
+int __wrap_gpiod_line_request_input_flags(struct gpiod_line *line, const char *consumer, int flags)
+{
+	(void)consumer;
+	(void)flags;
+	line->requested = true;
+	line->output = false;
+	return 0;
+}
+
+int __wrap_gpiod_line_request_both_edges_events_flags(struct gpiod_line *line, const char *consumer,
+						      int flags)
+{
+	(void)consumer;
+	(void)flags;
+	line->requested = true;
+	line->events = true;
+	return 0;
+}
+
+int __wrap_gpiod_line_set_value(struct gpiod_line *line, int value)
+{
+	plant_to_now();
+	if (line->value != value && !isnan(edge_deadline_s) && n_edge < MAX_SAMPLES)
+		edge_late_s[n_edge++] = monotonic_s() - edge_deadline_s;
+	line->value = value;
+	return 0;
+}
+
+int __wrap_gpiod_line_get_value(struct gpiod_line *line)
+{
+	return line->output ? line->value : 0;
+}
+
+void __wrap_gpiod_line_release(struct gpiod_line *line)
+{
+	plant_to_now();
+	line->requested = false;
+	line->events = false;
+}
+
+int __wrap_gpiod_line_event_get_fd(struct gpiod_line *line)
+{
+	(void)line;
+	if (button_pipe[0] < 0 && pipe(button_pipe) < 0)
+		return -1;
+	return button_pipe[0];
+}
+
+int __wrap_gpiod_line_event_read_fd_multiple(int fd, struct gpiod_line_event *events, unsigned int num)
+{
+	(void)fd;
+	(void)events;
+	(void)num;
+	errno = EAGAIN;
+	return -1;
+}
+
+/* ---- the libiio mock: an XML context whose raw attributes read the plant ---------------- */
+
+#define DTD "<!DOCTYPE context [<!ELEMENT context (device | context-attribute)*>" \
+	"<!ELEMENT context-attribute EMPTY><!ELEMENT device (channel | attribute | debug-attribute | " \
+	"buffer-attribute)*><!ELEMENT channel (scan-element?, attribute*)><!ELEMENT attribute EMPTY>" \
+	"<!ELEMENT scan-element EMPTY><!ELEMENT debug-attribute EMPTY><!ELEMENT buffer-attribute EMPTY>" \
+	"<!ATTLIST context name CDATA #REQUIRED version-major CDATA #REQUIRED version-minor CDATA " \
+	"#REQUIRED version-git CDATA #REQUIRED description CDATA #IMPLIED><!ATTLIST context-attribute " \
+	"name CDATA #REQUIRED value CDATA #REQUIRED><!ATTLIST device id CDATA #REQUIRED name CDATA " \
+	"#IMPLIED label CDATA #IMPLIED><!ATTLIST channel id CDATA #REQUIRED type (input|output) " \
+	"#REQUIRED name CDATA #IMPLIED><!ATTLIST scan-element index CDATA #REQUIRED format CDATA " \
+	"#REQUIRED scale CDATA #IMPLIED><!ATTLIST attribute name CDATA #REQUIRED filename CDATA " \
+	"#IMPLIED><!ATTLIST debug-attribute name CDATA #REQUIRED><!ATTLIST buffer-attribute name " \
+	"CDATA #REQUIRED>]>"
+#define CHANNEL(n) "<channel id=\"voltage" #n "\" type=\"input\"><attribute name=\"raw\" " \
+	"filename=\"in_voltage" #n "_raw\"/><attribute name=\"scale\" filename=\"in_voltage" #n "_scale\"/></channel>"
+
+static const char iio_xml[] = "<?xml version=\"1.0\" encoding=\"utf-8\"?>" DTD
+	"<context name=\"xml\" version-major=\"0\" version-minor=\"24\" version-git=\"v0.24\">"
+	"<device id=\"iio:device0\" name=\"ads1015\">" CHANNEL(0) CHANNEL(1) CHANNEL(2) CHANNEL(3)
+	CHANNEL(4) CHANNEL(5) CHANNEL(6) CHANNEL(7) "</device></context>";
+
+struct iio_context *__wrap_iio_create_context_from_uri(const char *uri);
+ssize_t __wrap_iio_channel_attr_read(const struct iio_channel *chn, const char *attr, char *dst, size_t len);
+
+struct iio_context *__wrap_iio_create_context_from_uri(const char *uri)
+{
+	(void)uri;
+	return iio_create_xml_context_mem(iio_xml, sizeof(iio_xml) - 1);
+}
+
+/* Which zone's pad or heatsink a channel is, from the config. */
+static int channel_role(const char *id, int *zone)
+{
+	char spec[SENSOR_SPEC_LEN];
+
+	snprintf(spec, sizeof(spec), "ads1015/%s", id);
+	for (int z = 0; z < cfg.n_zones; z++) {
+		*zone = z;
+		if (strcmp(cfg.zones[z].pad_sensor, spec) == 0)
+			return 0;
+		if (strcmp(cfg.zones[z].pad_sensor2, spec) == 0)
+			return 1;
+		if (strcmp(cfg.zones[z].heatsink_sensor, spec) == 0)
+			return 2;
+	}
+	return -1;
+}
+
+ssize_t __wrap_iio_channel_attr_read(const struct iio_channel *chn, const char *attr, char *dst, size_t len)
+{
+	const char *id = iio_channel_get_id(chn);
+	int zone, role = channel_role(id, &zone);
+
+	if (strcmp(attr, "scale") == 0) {
+		snprintf(dst, len, "%.9f", SIM_ADC_LSB_MV);
+		return (ssize_t)strlen(dst) + 1;
+	}
+	if (strcmp(attr, "raw") != 0 || role < 0)
+		return -ENOENT;
+	struct sensor_sample s[3];
+
+	plant_to_now();
+	sim_plant_sample(&plant, zone, &s[0], &s[1], &s[2]);
+	snprintf(dst, len, "%lld", (long long)s[role].raw);
+	return (ssize_t)strlen(dst) + 1;
+}
+
+/* ---- main -------------------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *figure, const char *label, double *v, long n, double seconds)
+{
+	if (n == 0) {
+		printf("{\"type\":\"timing\",\"figure\":\"%s, %s\",\"events\":0,\"p50_us\":null,\"p99_us\":null,"
+		       "\"max_us\":null,\"minutes\":%.2f}\n", figure, label, seconds / 60.0);
+		return;
+	}
+	qsort(v, (size_t)n, sizeof(double), cmp_double);
+	printf("{\"type\":\"timing\",\"figure\":\"%s, %s\",\"events\":%ld,\"p50_us\":%.1f,\"p99_us\":%.1f,"
+	       "\"max_us\":%.1f,\"minutes\":%.2f,\"goal\":\"-\"}\n",
+	       figure, label, n, v[n / 2] * 1e6, v[(long)(n * 0.99)] * 1e6, v[n - 1] * 1e6, seconds / 60.0);
+}
+
+int main(int argc, char **argv)
+{
+	struct config_error cerr;
+	struct options opt;
+	struct hw hw;
+	char err[512];
+	double seconds = 600.0;
+	const char *state_dir = "/tmp/contrastd-bench-loop";
+	const char *label = "default scheduling";
+	const char *config_path = "config/contrastd.conf";
+	bool realtime = false;
+	int o;
+
+	static const struct option longopts[] = {
+		{ "seconds", required_argument, NULL, 's' },
+		{ "state-dir", required_argument, NULL, 'd' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "realtime", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	while ((o = getopt_long(argc, argv, "s:d:l:c:r", longopts, NULL)) != -1) {
+		switch (o) {
+		case 's': seconds = atof(optarg); break;
+		case 'd': state_dir = optarg; break;
+		case 'l': label = optarg; break;
+		case 'c': config_path = optarg; break;
+		case 'r': realtime = true; break;
+		default:
+			fprintf(stderr, "usage: bench_loop [--seconds S] [--state-dir DIR] [--label TEXT] "
+				"[--config FILE] [--realtime]\n");
+			return 2;
+		}
+	}
+	(void)realtime;
+	for (unsigned int i = 0; i < N_LINES; i++) {
+		lines[i].offset = i;
+		snprintf(lines[i].name, sizeof(lines[i].name), "GPIO%u", i);
+		lines[i].value = -1;
+	}
+	if (config_load(config_path, &cfg, &cerr) < 0) {
+		fprintf(stderr, "bench_loop: %s\n", cerr.msg);
+		return 2;
+	}
+	snprintf(cfg.daemon.state_dir, sizeof(cfg.daemon.state_dir), "%s/state", state_dir);
+	snprintf(cfg.daemon.socket, sizeof(cfg.daemon.socket), "%s/control.sock", state_dir);
+	cfg.daemon.iio_context[0] = '\0';
+	snprintf(cfg.daemon.iio_context, sizeof(cfg.daemon.iio_context), "local:");
+	for (int z = 0; z < cfg.n_zones; z++) {
+		zl[z].heat = line_offset(cfg.zones[z].heat);
+		zl[z].cool = line_offset(cfg.zones[z].cool);
+		zl[z].enable = line_offset(cfg.zones[z].enable);
+		zl[z].fan = line_offset(cfg.zones[z].fan);
+	}
+	power_line = line_offset(cfg.power_line);
+	sim_plant_init(&plant, cfg.n_zones, &cfg.thermistor, 1);
+	plant_to_now();
+	log_set_max_level(LOG_LEVEL_NOTICE);
+
+	if (hw_real_open(&cfg, &hw, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench_loop: %s\n", err);
+		return 2;
+	}
+	memset(&opt, 0, sizeof(opt));
+	opt.config_path = config_path;
+	opt.start = true;
+	opt.fast_after_s = -1.0;
+	if (daemon_init(&daemon_state, &opt, &cfg, &hw, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench_loop: %s\n", err);
+		return 2;
+	}
+	daemon_state.progress = fopen("/dev/null", "w");
+
+	/* SIGTERM after the run: the daemon's own signalfd takes it and stops the session. */
+	timer_t stop_timer;
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGTERM };
+	struct itimerspec its = { .it_value = { .tv_sec = (time_t)seconds,
+						.tv_nsec = (long)((seconds - floor(seconds)) * 1e9) } };
+
+	if (timer_create(CLOCK_MONOTONIC, &sev, &stop_timer) < 0 || timer_settime(stop_timer, 0, &its, NULL) < 0) {
+		perror("bench_loop: timer_create");
+		return 2;
+	}
+	struct rusage ru0, ru1;
+	double t0 = monotonic_s();
+
+	getrusage(RUSAGE_SELF, &ru0);
+	int rc = daemon_run(&daemon_state);
+	double elapsed = monotonic_s() - t0;
+
+	getrusage(RUSAGE_SELF, &ru1);
+	enum session_state end = daemon_state.ctl.state;
+
+	daemon_close(&daemon_state);
+	report("control tick", label, tick_late_s, n_tick, elapsed);
+	report("PWM edge", label, edge_late_s, n_edge, elapsed);
+	double cpu_s = (ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) + (ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) * 1e-6 +
+		       (ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) + (ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) * 1e-6;
+	long wakeups = (ru1.ru_nvcsw - ru0.ru_nvcsw) + (ru1.ru_nivcsw - ru0.ru_nivcsw);
+
+	printf("{\"type\":\"timing-run\",\"label\":\"%s\",\"seconds\":%.1f,\"exit\":%d,\"session\":\"%s\","
+	       "\"cpu_percent\":%.3f,\"wakeups_per_s\":%.1f,\"interlock_violations\":%ld,"
+	       "\"fault\":\"%s\"}\n",
+	       label, elapsed, rc, session_state_name(end), 100.0 * cpu_s / elapsed, wakeups / elapsed,
+	       interlock_violations, fault_kind_name(safety_latched_fault(&daemon_state.ctl.safety)->kind));
+	return 0;
+}
