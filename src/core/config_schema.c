@@ -139,30 +139,33 @@ const struct config_key config_keys[] = {
 	  .text = "derivative gain of both sets: sets heat_kd and cool_kd, except one written in the section" },
 	/*
 	 * The default gains, tuned on the reference plant (docs/simulation.md):
-	 * the pad holds within 0.2 C of setpoints from 14 to 40 C, with no
-	 * overshoot past 0.3 C on the way in. A real pad may want others.
+	 * they are the hold's feedback on the estimated pad temperature (the
+	 * learned feed-forward does what an integral would), and with them every
+	 * transition settles within 1.05 of the full-power bound, overshoots
+	 * 0.1 C at most and holds within 0.1 C RMS (docs/performance.md). A
+	 * real pad may want others.
 	 */
-	{ .name = "heat_kp", ZONE(pid.heat.kp), REAL, RANGE(0, KP_MAX), .def = 0.3, .unit = "duty/C",
-	  .text = "proportional gain while the pad needs heat" },
-	{ .name = "heat_ki", ZONE(pid.heat.ki), REAL, RANGE(0, KI_MAX), .def = 0.02, .unit = "duty/(C*s)",
+	{ .name = "heat_kp", ZONE(pid.heat.kp), REAL, RANGE(0, KP_MAX), .def = 2.0, .unit = "duty/C",
+	  .text = "the hold's proportional gain while the pad needs heat, on the estimated pad temperature" },
+	{ .name = "heat_ki", ZONE(pid.heat.ki), REAL, RANGE(0, KI_MAX), .def = 0.0, .unit = "duty/(C*s)",
 	  .text = "integral gain while the pad needs heat" },
-	{ .name = "heat_kd", ZONE(pid.heat.kd), REAL, RANGE(0, KD_MAX), .def = 1.0, .unit = "duty*s/C",
+	{ .name = "heat_kd", ZONE(pid.heat.kd), REAL, RANGE(0, KD_MAX), .def = 0.0, .unit = "duty*s/C",
 	  .text = "derivative gain while the pad needs heat" },
-	{ .name = "cool_kp", ZONE(pid.cool.kp), REAL, RANGE(0, KP_MAX), .def = 0.8, .unit = "duty/C",
-	  .text = "proportional gain while the pad needs cooling" },
-	{ .name = "cool_ki", ZONE(pid.cool.ki), REAL, RANGE(0, KI_MAX), .def = 0.04, .unit = "duty/(C*s)",
+	{ .name = "cool_kp", ZONE(pid.cool.kp), REAL, RANGE(0, KP_MAX), .def = 4.0, .unit = "duty/C",
+	  .text = "the hold's proportional gain while the pad needs cooling, on the estimated pad temperature" },
+	{ .name = "cool_ki", ZONE(pid.cool.ki), REAL, RANGE(0, KI_MAX), .def = 0.0, .unit = "duty/(C*s)",
 	  .text = "integral gain while the pad needs cooling" },
-	{ .name = "cool_kd", ZONE(pid.cool.kd), REAL, RANGE(0, KD_MAX), .def = 1.5, .unit = "duty*s/C",
+	{ .name = "cool_kd", ZONE(pid.cool.kd), REAL, RANGE(0, KD_MAX), .def = 0.0, .unit = "duty*s/C",
 	  .text = "derivative gain while the pad needs cooling" },
 	{ .name = "max_duty", ZONE(pid.max_duty), REAL, .min = 0.05, HARD_MAX(HARD_MAX_DUTY), .def = 1.0, .unit = "",
 	  .text = "output clamp in either polarity, a fraction of the PWM period" },
 	{ .name = "deadband", ZONE(pid.deadband), REAL, RANGE(0, 0.2), .def = 0.02, .unit = "",
 	  .text = "a duty smaller than this is 0, so the bridge does not chatter; below max_duty" },
 	{ .name = "d_filter_s", ZONE(pid.d_filter_s), REAL, RANGE(0, 30), .def = 1.0, .unit = "s",
-	  .text = "time constant of the derivative's low-pass filter" },
+	  .text = "time constant of the derivative's low-pass filter (the derivative acts on the estimated rate)" },
 	{ .name = "integral_band_c", ZONE(pid.integral_band_c), REAL, RANGE(0, 20), .def = 1.5, .unit = "C",
-	  .text = "the integral grows only while the pad is within this of the setpoint (0: always), "
-		  "so the way from warm to cool does not wind it up" },
+	  .text = "the integral grows only while the estimated pad is within this of the setpoint "
+		  "(0: always), so the way from warm to cool does not wind it up" },
 	{ .name = "fan_runon_s", ZONE(fan_runon_s), REAL, RANGE(0, 3600), .def = 60, .unit = "s",
 	  .text = "the fan runs on this long after the Peltier stops" },
 

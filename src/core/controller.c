@@ -38,6 +38,7 @@ void controller_init(struct controller *c, const struct config *cfg)
 		c->zone[z].pad_c = NAN;
 		c->zone[z].setpoint_c = NAN;
 		c->zone[z].last_driven_s = -INFINITY;
+		pid_reset(&c->zone[z].pid);
 	}
 	safety_init(&c->safety, &cfg->safety, cfg->n_zones);
 }
@@ -102,7 +103,7 @@ int controller_start(struct controller *c, const char *program, double now_s,
 	for (int z = 0; z < c->cfg->n_zones; z++) {
 		struct zone_run *zr = &c->zone[z];
 
-		pid_reset(&zr->pid);
+		pid_session_start(&zr->pid);
 		memset(&zr->stats, 0, sizeof(zr->stats));
 		zr->stats.max_pad_c = -INFINITY;
 		zr->stats.min_pad_c = INFINITY;
@@ -223,6 +224,9 @@ void controller_tick(struct controller *c, double now_s, const struct tick_input
 		struct zone_run *zr = &c->zone[z];
 		bool has_pad2 = cfg->zones[z].pad_sensor2[0] != '\0';
 
+		int64_t prev_raw = zr->pad.raw, prev_raw2 = zr->pad2.raw;
+		bool had_pad = zr->pad.status == READING_OK;
+
 		sensor_interpret(&cfg->thermistor, &in->pad[z], &zr->pad);
 		if (has_pad2)
 			sensor_interpret(&cfg->thermistor, &in->pad2[z], &zr->pad2);
@@ -230,6 +234,20 @@ void controller_tick(struct controller *c, double now_s, const struct tick_input
 			memset(&zr->pad2, 0, sizeof(zr->pad2));
 		sensor_interpret(&cfg->thermistor, &in->heatsink[z], &zr->heatsink);
 		zr->pad_c = pad_temperature(zr, has_pad2);
+		/* Raw values that do not move at all: a stuck ADC or wire (or a very quiet one). */
+		if (!isnan(zr->pad_c) && had_pad && zr->pad.raw == prev_raw && (!has_pad2 || zr->pad2.raw == prev_raw2))
+			zr->pad_frozen_s += dt_s;
+		else
+			zr->pad_frozen_s = 0.0;
+
+		/* The observer watches always, with what drove the pad since the last tick. */
+		struct pid_reading pr = {
+			.pad_c = zr->pad_c,
+			.frozen_s = zr->pad_frozen_s,
+			.sink_c = zr->heatsink.status == READING_OK ? zr->heatsink.temp_c : NAN,
+		};
+
+		pid_observe(&zr->pid, &pr, c->primed ? c->out.duty[z] : 0.0, dt_s, cfg->safety.sensor_lag_s);
 	}
 
 	/* 2. The program clock and the setpoints. */
@@ -294,8 +312,7 @@ void controller_tick(struct controller *c, double now_s, const struct tick_input
 
 		/* No pad temperature: no PID step at all (it would learn a made-up value). */
 		if (running && !isnan(zr->pad_c)) {
-			duty = pid_step(&zc->pid, &zr->pid, zr->setpoint_c, zr->pad_c, dt_s,
-					verdict.zone_inhibit[z]);
+			duty = pid_step(&zc->pid, &zr->pid, zr->setpoint_c, dt_s, verdict.zone_inhibit[z]);
 			if (verdict.zone_inhibit[z])
 				duty = 0.0;
 		}

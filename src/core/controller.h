@@ -71,6 +71,7 @@ struct zone_run {
 	struct pid_state pid;
 	struct reading pad, pad2, heatsink;     /* this tick's interpreted readings */
 	double pad_c;                   /* the pad temperature the PID used (NaN when none) */
+	double pad_frozen_s;            /* how long the pad sensors' raw values have not changed */
 	double setpoint_c;              /* NaN when not running */
 	double last_driven_s;           /* when the Peltier last had a non-zero duty */
 	struct zone_stats stats;

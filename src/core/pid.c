@@ -1,107 +1,241 @@
 /* SPDX-License-Identifier: MIT */
-/* Bipolar PID for one Peltier zone. See pid.h for what it promises. */
+/* One zone's controller: approach at full duty, hold with feed-forward. See pid.h. */
 #include <math.h>
 #include <string.h>
 #include "limits.h"
 #include "pid.h"
-
-void pid_reset(struct pid_state *s)
-{
-	memset(s, 0, sizeof(*s));
-}
 
 static double clamp(double v, double lo, double hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+static int sign_of(double v)
+{
+	return v > 0.0 ? 1 : v < 0.0 ? -1 : 0;
+}
+
+static void clear_terms(struct pid_state *s)
+{
+	s->est_c = s->ff_term = s->p_term = s->i_term = s->d_term = s->output = 0.0;
+}
+
+void pid_reset(struct pid_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	pad_observer_reset(&s->obs);
+	s->reading_c = NAN;
+	pid_session_start(s);
+}
+
+void pid_session_start(struct pid_state *s)
+{
+	s->mode = PID_MODE_NONE;
+	s->setpoint_c = NAN;
+	s->approach_dir = 0;
+	s->hold_polarity = 0;
+	s->other_demand_s = 0.0;
+	s->unseen_s = 0.0;
+	s->unseen_dir = 0;
+	s->integral = 0.0;
+	s->d_filtered = 0.0;
+	clear_terms(s);
+}
+
+/* ---- observing ---------------------------------------------------------------- */
+
 /*
- * A setpoint step that reverses the needed polarity clears the integral.
- * Whether the pad needs heat or cooling at the new setpoint depends on the
- * ambient, which we do not know; the integral is the best record of which
- * polarity held the old setpoint. So: a step down while the integral heats,
- * or a step up while it cools, clears it. Clearing therefore only ever moves
- * the output the way the setpoint moved, and a same-direction step (warm to
- * warmer, cool to colder) keeps the integral it will need again.
+ * Frozen: the raw value stood still for PID_FROZEN_S. What the observer
+ * learned from the frozen ticks goes: back to the drift and gains of the
+ * last tick the raw moved.
  */
-static void setpoint_step(struct pid_state *s, double setpoint_c)
+static void watch_frozen(struct pid_state *s, double frozen_s)
 {
-	double step_c = setpoint_c - s->prev_setpoint_c;
-
-	if ((step_c < 0.0 && s->integral > 0.0) || (step_c > 0.0 && s->integral < 0.0))
-		s->integral = 0.0;
-	s->prev_setpoint_c = setpoint_c;
+	if (!(frozen_s > 0.0)) {
+		s->frozen = false;
+		s->learned_at_change[0] = s->obs.x[OBS_D];
+		s->learned_at_change[1] = s->obs.x[OBS_BH];
+		s->learned_at_change[2] = s->obs.x[OBS_BC];
+	} else if (!s->frozen && frozen_s >= PID_FROZEN_S - 1e-9) {
+		s->frozen = true;
+		s->obs.x[OBS_D] = s->learned_at_change[0];
+		s->obs.x[OBS_BH] = s->learned_at_change[1];
+		s->obs.x[OBS_BC] = s->learned_at_change[2];
+	}
 }
 
-/* First-order low-pass on d(measurement)/dt; the state keeps running while held off. */
-static void update_derivative(const struct pid_params *p, struct pid_state *s,
-			      double meas_c, double dt_s)
+void pid_observe(struct pid_state *s, const struct pid_reading *r, double applied_duty, double dt_s,
+		 double sensor_lag_s)
 {
-	double raw_c_per_s = (meas_c - s->prev_meas_c) / dt_s;
-	double alpha = p->d_filter_s > 0.0 ? dt_s / (p->d_filter_s + dt_s) : 1.0;
+	double reading_c = isfinite(r->pad_c) ? r->pad_c : NAN;
 
-	s->d_filtered += alpha * (raw_c_per_s - s->d_filtered);
-	s->prev_meas_c = meas_c;
+	s->reading_c = reading_c;
+	s->applied_duty = isfinite(applied_duty) ? applied_duty : 0.0;
+	if (!s->obs.primed) {
+		if (isfinite(reading_c))
+			pad_observer_start(&s->obs, reading_c, false);
+		return;
+	}
+	watch_frozen(s, r->frozen_s);
+	pad_observer_step(&s->obs, s->applied_duty, dt_s, sensor_lag_s, s->frozen ? NAN : reading_c,
+			  isfinite(r->sink_c) ? r->sink_c : NAN);
+	if (!s->frozen && isfinite(reading_c) && dt_s > 0.0 && isfinite(dt_s)) {
+		double a = dt_s / (1.0 + dt_s);         /* a 1 s low-pass */
+
+		s->innovation_avg_c += a * (s->obs.innovation_c - s->innovation_avg_c);
+	}
 }
 
-double pid_step(const struct pid_params *p, struct pid_state *s,
-		double setpoint_c, double meas_c, double dt_s, bool held_off)
+/* ---- deciding ------------------------------------------------------------------- */
+
+/* The steady duty that holds the pad at setpoint_c: the drift there, cancelled by the Peltier. */
+static double feed_forward(const struct pad_observer *o, double setpoint_c)
+{
+	double w = pad_observer_drift_c_per_s(o, setpoint_c);
+
+	/* w < 0: the pad cools on its own, so it takes heat (and the heating gain). */
+	return w < 0.0 ? -w / pad_observer_gain(o, +1) : -w / pad_observer_gain(o, -1);
+}
+
+/* A new setpoint: approach it at full duty, or hold it at once when it is near. */
+static void new_setpoint(struct pid_state *s, double setpoint_c, double est_c, double ff)
+{
+	double gap_c = setpoint_c - est_c;
+
+	s->setpoint_c = setpoint_c;
+	s->integral = 0.0;
+	s->other_demand_s = 0.0;
+	s->unseen_s = 0.0;
+	s->unseen_dir = 0;
+	if (fabs(gap_c) > PID_APPROACH_BAND_C) {
+		s->mode = PID_MODE_APPROACH;
+		s->approach_dir = sign_of(gap_c);
+	} else {
+		s->mode = PID_MODE_HOLD;
+		s->approach_dir = 0;
+		if (fabs(ff) >= PID_POLARITY_SWITCH_DUTY || s->hold_polarity == 0)
+			s->hold_polarity = ff >= 0.0 ? 1 : -1;
+	}
+}
+
+/*
+ * Holding: follow the feed-forward's sign (with hysteresis), or the law's
+ * when it has asked for the other polarity long enough.
+ */
+static void update_hold_polarity(const struct pid_params *p, struct pid_state *s, double ff, double want,
+				 double dt_s)
+{
+	if (sign_of(want) == -s->hold_polarity && fabs(want) > fmax(p->deadband, PID_POLARITY_SWITCH_DUTY))
+		s->other_demand_s += dt_s;
+	else
+		s->other_demand_s = 0.0;
+	if (sign_of(ff) != s->hold_polarity && fabs(ff) >= PID_POLARITY_SWITCH_DUTY) {
+		s->hold_polarity = sign_of(ff);
+		s->other_demand_s = 0.0;
+	} else if (s->other_demand_s >= PID_POLARITY_DEMAND_S) {
+		s->hold_polarity = sign_of(want);
+		s->other_demand_s = 0.0;
+	}
+}
+
+/*
+ * Pushing at half duty or more with the reading near the setpoint, and the
+ * reading does not follow the model that way although the heatsink shows
+ * the Peltier pumping. See pid.h.
+ */
+static void watch_unseen(const struct pid_params *p, struct pid_state *s, double setpoint_c, double dt_s)
+{
+	int dir = s->applied_duty > 0.0 ? 1 : -1;
+	bool pushing = fabs(s->applied_duty) >= 0.5 * fmin(p->max_duty, HARD_MAX_DUTY);
+	bool near = fabs(s->reading_c - setpoint_c) <= PID_UNSEEN_NEAR_C;
+	double sink_c = s->obs.sink_c;
+
+	if (!pushing || !near || !(s->innovation_avg_c * dir < -PID_UNSEEN_C) || !isfinite(sink_c)) {
+		s->unseen_s = 0.0;
+		return;
+	}
+	if (s->unseen_s == 0.0)
+		s->unseen_sink_c = sink_c;
+	s->unseen_s += dt_s;
+	/* Heating the pad cools the heatsink; cooling it heats it. */
+	bool pumping = (s->unseen_sink_c - sink_c) * dir >= PID_UNSEEN_SINK_C;
+
+	if (pumping && s->unseen_s >= (dir > 0 ? PID_UNSEEN_HEAT_S : PID_UNSEEN_COOL_S))
+		s->unseen_dir = dir;
+}
+
+double pid_step(const struct pid_params *p, struct pid_state *s, double setpoint_c, double dt_s, bool held_off)
 {
 	double max_duty = fmin(p->max_duty, HARD_MAX_DUTY);
-	const struct pid_gains *g;
-	double error_c, out;
+	double lo = -max_duty, hi = max_duty;
 
-	/* A NaN would stay in the integral and the filter for good: refuse it, keep the state. */
-	if (!isfinite(setpoint_c) || !isfinite(meas_c) || !(dt_s > 0.0) || !isfinite(dt_s)) {
-		s->p_term = s->i_term = s->d_term = s->output = 0.0;
+	clear_terms(s);
+	/* Nothing to act on yet, or nonsense in: 0, and the state is kept. */
+	if (!s->obs.primed || !isfinite(setpoint_c) || !(dt_s > 0.0) || !isfinite(dt_s))
 		return 0.0;
-	}
 
-	if (!s->primed) {
-		/* No history: no derivative this step, and nothing counts as a setpoint step. */
-		s->prev_meas_c = meas_c;
-		s->prev_setpoint_c = setpoint_c;
-		s->d_filtered = 0.0;
-		s->primed = true;
-	} else {
-		/* Also while held off: a phase can change during an inhibit. */
-		if (setpoint_c != s->prev_setpoint_c)
-			setpoint_step(s, setpoint_c);
-		update_derivative(p, s, meas_c, dt_s);
-	}
+	double est_c = pad_observer_temp_c(&s->obs);
+	double rate = pad_observer_rate_c_per_s(&s->obs, s->applied_duty);
+	double ff = feed_forward(&s->obs, setpoint_c);
 
-	error_c = setpoint_c - meas_c;
-	g = error_c >= 0.0 ? &p->heat : &p->cool;
+	if (setpoint_c != s->setpoint_c)
+		new_setpoint(s, setpoint_c, est_c, ff);
 
-	/* On the measurement, so a setpoint step has no derivative kick. */
+	/* Act on where the pad will be, not where it was. */
+	double error_c = setpoint_c - (est_c + rate * PID_LOOKAHEAD_S);
+	const struct pid_gains *g = error_c >= 0.0 ? &p->heat : &p->cool;
+	double alpha = p->d_filter_s > 0.0 ? dt_s / (p->d_filter_s + dt_s) : 1.0;
+
+	/* The derivative term acts on the estimated rate (smooth already), low-passed. */
+	s->d_filtered += alpha * (rate - s->d_filtered);
+	s->est_c = est_c;
+	s->ff_term = ff;
 	s->p_term = g->kp * error_c;
 	s->d_term = -g->kd * s->d_filtered;
+	s->i_term = s->integral;
+	if (held_off)
+		return 0.0;
 
-	/*
-	 * Anti-windup by conditional integration: no growth while held off (the
-	 * output is not applied, so the error says nothing about the gains), nor
-	 * while the output already sits at the clamp in the direction the error
-	 * pushes. The integral is also bounded by the clamp itself: more than
-	 * max_duty of integral can never be needed.
-	 */
-	if (!held_off) {
-		double pre = s->p_term + s->integral + s->d_term;
-		bool pushing_sat = (error_c > 0.0 && pre >= max_duty) ||
-				   (error_c < 0.0 && pre <= -max_duty);
+	double want = ff + s->p_term + s->integral + s->d_term;
 
+	/* Which polarity may drive. */
+	if (s->mode == PID_MODE_APPROACH) {
+		if (s->approach_dir > 0)
+			lo = 0.0;
+		else
+			hi = 0.0;
+	} else {
+		update_hold_polarity(p, s, ff, want, dt_s);
+		bool far_past = s->hold_polarity > 0 ? error_c < -PID_REVERSE_BAND_C : error_c > PID_REVERSE_BAND_C;
+
+		if (s->hold_polarity > 0 && !far_past)
+			lo = 0.0;
+		if (s->hold_polarity < 0 && !far_past)
+			hi = 0.0;
+	}
+	watch_unseen(p, s, setpoint_c, dt_s);
+	if (s->unseen_dir > 0)
+		hi = fmin(hi, 0.0);
+	if (s->unseen_dir < 0)
+		lo = fmax(lo, 0.0);
+
+	double out = clamp(want, lo, hi);
+
+	if (s->mode == PID_MODE_APPROACH) {
+		/* The stopping point: the law asks for less than full, or the pad is there. */
+		if (fabs(out) < max_duty - 1e-9 || error_c * s->approach_dir <= 0.0) {
+			s->mode = PID_MODE_HOLD;
+			s->hold_polarity = fabs(ff) >= PID_POLARITY_SWITCH_DUTY ? sign_of(ff) : s->approach_dir;
+		}
+	} else if (g->ki > 0.0) {
+		/* Conditional integration: not into the clamp, not far out. */
+		bool pushing_sat = (error_c > 0.0 && want >= hi) || (error_c < 0.0 && want <= lo);
 		bool far = p->integral_band_c > 0.0 && fabs(error_c) > p->integral_band_c;
 
 		if (!pushing_sat && !far)
-			s->integral = clamp(s->integral + g->ki * error_c * dt_s,
-					    -max_duty, max_duty);
+			s->integral = clamp(s->integral + g->ki * error_c * dt_s, -max_duty, max_duty);
 	}
-	s->i_term = s->integral;
-
-	out = clamp(s->p_term + s->i_term + s->d_term, -max_duty, max_duty);
-	/* The H-bridge must not flip polarity around zero on noise. */
 	if (fabs(out) < p->deadband)
-		out = 0.0;
-	if (held_off)
 		out = 0.0;
 	s->output = out;
 	return out;

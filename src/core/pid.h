@@ -1,30 +1,79 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Bipolar PID controller for one Peltier zone.
+ * The controller of one Peltier zone: it moves the pad to a new setpoint
+ * as fast as the Peltier can and then holds it there, acting on the pad's
+ * true temperature as the observer estimates it (pad_observer.h), not on
+ * the lagging reading.
  *
  * Output in [-max_duty, +max_duty]: positive heats the pad, negative cools
  * it. Pure: the caller passes the time step; nothing here reads a clock.
  *
- *  - Separate gains for heating and cooling (a Peltier heats far more
- *    easily than it cools); the set is chosen by the sign of the error.
- *  - Derivative on the measurement, not the error, through a first-order
- *    low-pass filter: a setpoint step gives no derivative kick.
- *  - The integral is kept in output units (duty), so switching gain sets
- *    does not make the output jump.
- *  - Anti-windup: the integral does not grow while the output is saturated
- *    in the direction the error pushes, nor while the caller holds the
- *    output off (a safety inhibit, a failed read), nor while the error is
- *    larger than integral_band_c: on the way from warm to cool the P and D
- *    terms do the work, and an integral gathered there would overshoot.
- *  - A setpoint step that reverses the needed polarity (warm -> cool)
- *    clears the integral: no stale integral from the other polarity.
- *  - A deadband: outputs smaller than `deadband` in magnitude are 0, so
- *    the H-bridge does not chatter between polarities around zero.
+ *  - Observe: every tick, with the reading (or none) and the duty that
+ *    drove the pad since the last tick, whether a session runs or not, so
+ *    a session starts from a converged estimate.
+ *  - Approach: a new setpoint more than PID_APPROACH_BAND_C from the
+ *    estimate is approached at full duty, in one polarity only, until the
+ *    control law below asks for less than full (the predicted stopping
+ *    point: the pad has no inertia of its own worth the name, so power can
+ *    stay full almost to the setpoint).
+ *  - Hold: duty = feed-forward + feedback. The feed-forward is the steady
+ *    duty the pad needs at the setpoint, from the observer's drift and
+ *    Peltier gain, both learned online (body, room and heatsink included
+ *    in the drift); the feedback corrects what is left:
+ *      kp e + ki integral(e) - kd (filtered estimated rate),
+ *    e = setpoint - (estimate + estimated rate * PID_LOOKAHEAD_S), gains
+ *    from the set the error asks for (heat_* for e >= 0, cool_*).
+ *  - Polarity: outside a setpoint change the output keeps the polarity the
+ *    hold needs (the sign of the feed-forward, with hysteresis
+ *    PID_POLARITY_SWITCH_DUTY, or the sign the law has asked for over
+ *    PID_POLARITY_DEMAND_S); it drops to 0 rather than reverse, unless the
+ *    pad is more than PID_REVERSE_BAND_C past the setpoint.
+ *  - A frozen reading (its raw value unchanged for PID_FROZEN_S: a stuck
+ *    ADC or wire, or a very quiet one at a steady temperature) is not
+ *    used, and what the observer learned of the drift and the gains from
+ *    the frozen ticks is undone: the observer carries on from its model,
+ *    so the pad is held where the model says the setpoint is, and a stuck
+ *    sensor cannot make the controller drive blind toward a reading that
+ *    never comes. (The supervisor's sensor-stale check then ends the
+ *    session.)
+ *  - A push the reading does not see: while driving at half duty or more
+ *    with the reading within PID_UNSEEN_NEAR_C of the setpoint (where the
+ *    supervisor's runaway checks, armed by a reading far from it, are
+ *    blind), the reading trails what the model expects in that direction
+ *    by PID_UNSEEN_C although the heatsink shows the Peltier pumping (it
+ *    moved PID_UNSEEN_SINK_C the other way since the push began): the
+ *    heat goes somewhere the sensor is not (a sensor off the pad reads the
+ *    room). After PID_UNSEEN_HEAT_S of that while heating
+ *    (PID_UNSEEN_COOL_S cooling: cooling blind is bounded by what the
+ *    Peltier can do) that polarity stays off until the next setpoint
+ *    change. A dead Peltier (the heatsink still) or a reversed one (the
+ *    heatsink the wrong way, the reading too) is pushed on, for the
+ *    supervisor's runaway checks to see.
+ *  - Integral (ki > 0 only): only while holding, not held off, not pushing
+ *    into the clamp, and within integral_band_c; cleared at every setpoint
+ *    change.
+ *  - A deadband: outputs smaller than `deadband` in magnitude are 0.
+ *  - Held off (a safety inhibit, a failed read): 0, and the integral and
+ *    mode do not move.
  */
 #ifndef CONTRASTD_PID_H
 #define CONTRASTD_PID_H
 
 #include <stdbool.h>
+#include "pad_observer.h"
+
+/* Compiled-in tuning of the approach and the hold (not config keys). */
+#define PID_APPROACH_BAND_C       0.3   /* a setpoint change bigger than this is approached at full duty */
+#define PID_LOOKAHEAD_S           0.15  /* act on where the pad will be this much later */
+#define PID_POLARITY_SWITCH_DUTY  0.05  /* the hold's polarity follows the feed-forward past this */
+#define PID_REVERSE_BAND_C        1.0   /* past the setpoint by this, the other polarity may drive */
+#define PID_POLARITY_DEMAND_S     10.0  /* the law asks for the other polarity this long: it gets it */
+#define PID_FROZEN_S              0.5   /* a reading whose raw value has not moved this long is not used */
+#define PID_UNSEEN_NEAR_C         2.0   /* the reading within this of the setpoint, ... */
+#define PID_UNSEEN_C              0.15  /* pushing, the reading trails the model by this (1 s mean) ... */
+#define PID_UNSEEN_SINK_C         1.0   /* ... while the heatsink shows the Peltier pumping by this ... */
+#define PID_UNSEEN_HEAT_S         10.0  /* ... this long while heating: no more heating this phase */
+#define PID_UNSEEN_COOL_S         70.0  /* ... this long while cooling: no more cooling this phase */
 
 struct pid_gains {
 	double kp;      /* duty per degree C */
@@ -41,26 +90,63 @@ struct pid_params {
 	double integral_band_c; /* integrate only while |error| <= this (<= 0: always) */
 };
 
-struct pid_state {
-	double integral;        /* integral term, in duty */
-	double prev_meas_c;     /* measurement at the previous step */
-	double d_filtered;      /* filtered d(measurement)/dt, C per second */
-	double prev_setpoint_c; /* to notice setpoint steps */
-	bool primed;            /* prev_meas_c/prev_setpoint_c are valid */
-	/* The last step's terms, for the trace (duty units). */
-	double p_term, i_term, d_term, output;
+enum pid_mode {
+	PID_MODE_NONE,          /* no setpoint yet */
+	PID_MODE_APPROACH,      /* full duty toward a new setpoint */
+	PID_MODE_HOLD,
 };
 
-/* Clear all state. The only place that clears it. */
+struct pid_state {
+	struct pad_observer obs;
+	enum pid_mode mode;
+	double setpoint_c;      /* of the last step; NaN before any */
+	int approach_dir;       /* +1 heating toward the setpoint, -1 cooling */
+	int hold_polarity;      /* +1 heat, -1 cool: the polarity the hold may drive */
+	double other_demand_s;  /* how long the law has asked for the other polarity */
+	bool frozen;            /* the reading is frozen: the observer runs on the model */
+	double learned_at_change[3];    /* d, bh, bc when the raw value last moved */
+	double innovation_avg_c;        /* the observer's innovation, low-passed over 1 s */
+	double unseen_s;                /* how long a push has gone unseen by the reading */
+	double unseen_sink_c;           /* the heatsink reading when that began */
+	int unseen_dir;                 /* +1/-1: that polarity may not drive until the next setpoint */
+	double integral;        /* in duty */
+	double d_filtered;      /* filtered estimated rate, C per second */
+	double applied_duty;    /* what drove the pad over the last tick (pid_observe) */
+	double reading_c;       /* this tick's pad reading (pid_observe; NaN: none) */
+	/* The last step's terms, for the trace (duty units), and the estimate it used. */
+	double est_c, ff_term, p_term, i_term, d_term, output;
+};
+
+/* Clear all state, the observer's learned gains included. */
 void pid_reset(struct pid_state *s);
 
 /*
- * One controller step. dt_s > 0. When held_off is true the caller will not
- * apply the output (safety inhibit, failed read): the state tracks the
- * measurement but the integral is frozen, and 0 is returned.
- * Returns the duty in [-max_duty, +max_duty], 0 inside the deadband.
+ * A session starts: forget the setpoint, mode, integral and filter; keep
+ * the observer (it has been watching the pad all along).
  */
-double pid_step(const struct pid_params *p, struct pid_state *s,
-		double setpoint_c, double meas_c, double dt_s, bool held_off);
+void pid_session_start(struct pid_state *s);
+
+/* What the shell read for the pad this tick, as the observer takes it. */
+struct pid_reading {
+	double pad_c;           /* the pad reading (NaN: none this tick) */
+	double frozen_s;        /* how long its raw value(s) have not changed */
+	double sink_c;          /* the heatsink reading (NaN: none) */
+};
+
+/*
+ * Every tick: the readings, the signed duty that drove the pad since the
+ * previous tick (0 when nothing did), the time since then (> 0) and the pad
+ * sensor's time constant.
+ */
+void pid_observe(struct pid_state *s, const struct pid_reading *r, double applied_duty, double dt_s,
+		 double sensor_lag_s);
+
+/*
+ * One controller step toward setpoint_c, after pid_observe. When held_off
+ * is true the caller will not apply the output: 0 is returned and nothing
+ * but the trace terms changes. Returns the duty in [-max_duty, +max_duty],
+ * 0 inside the deadband, 0 before the first reading.
+ */
+double pid_step(const struct pid_params *p, struct pid_state *s, double setpoint_c, double dt_s, bool held_off);
 
 #endif

@@ -98,6 +98,8 @@ struct run {
 };
 
 static struct config base_cfg;
+static FILE *trace;     /* --trace: contrastd's inner state per tick, zone 0 */
+static const char *inject_spec; /* --inject KIND[:ZONE]@S, for looking into a fault */
 
 /* ---- the plant at full power, from a copy ---------------------------------- */
 
@@ -366,6 +368,16 @@ static void run_session(struct run *r, uint64_t seed, const struct bench_corner 
 	max_s = program_planned_s(&r->prog) + 600.0;
 	hw_sim_init(&r->sim, &cfg, seed);
 	bench_world_apply(&r->sim, corner);
+	if (inject_spec) {
+		struct sim_injection inj;
+		char err[256];
+
+		if (sim_injection_parse(inject_spec, &cfg, &inj, err, sizeof(err)) < 0) {
+			fprintf(stderr, "bench_control: %s\n", err);
+			exit(2);
+		}
+		hw_sim_add_injection(&r->sim, &inj);
+	}
 	controller_init(&r->ctl, &cfg);
 	r->cur_phase = -1;
 	r->n_phases = 0;
@@ -476,6 +488,14 @@ static void run_session(struct run *r, uint64_t seed, const struct bench_corner 
 			duty[z] = out.duty[z];
 		r->sim.applied = out;
 		observe(r, now_s, sp_c, duty, false, timed);
+		if (trace && r->kind == CTL_CONTRASTD) {
+			const struct pid_state *ps = &r->ctl.zone[0].pid;
+
+			fprintf(trace, "%.1f,%d,%.2f,%.4f,%.4f,%.4f,%.4f,%d,%d,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f,%.1f\n", now_s, phase,
+				sp_c[0], r->sim.plant.zone[0].pad_c, r->ctl.zone[0].pad_c, ps->est_c, duty[0],
+				ps->mode, ps->hold_polarity, ps->ff_term, ps->obs.x[OBS_D], ps->obs.x[OBS_BH],
+				ps->obs.x[OBS_BC], r->sim.plant.zone[0].sink_c, ps->innovation_avg_c, ps->unseen_s);
+		}
 	}
 	if (r->cur_phase >= 0 && r->cur_phase < MAX_PHASES)
 		for (int z = 0; z < n; z++)
@@ -584,18 +604,26 @@ int main(int argc, char **argv)
 		{ "controller", required_argument, NULL, 'k' },
 		{ "corner", required_argument, NULL, 'w' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "trace", required_argument, NULL, 't' },
+		{ "inject", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
-	while ((opt = getopt_long(argc, argv, "s:p:k:w:c:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:p:k:w:c:t:i:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's': seeds = atoi(optarg); break;
 		case 'p': only_program = optarg; break;
 		case 'k': only_controller = optarg; break;
 		case 'w': only_corner = optarg; break;
 		case 'c': config_path = optarg; break;
+		case 'i': inject_spec = optarg; break;
+		case 't':
+			trace = fopen(optarg, "w");
+			if (trace)
+				fprintf(trace, "t,phase,sp,true,read,est,duty,mode,pol,ff,d,bh,bc,sink,innov,unseen\n");
+			break;
 		default:
 			fprintf(stderr, "usage: bench_control [--seeds N] [--program NAME] [--controller NAME] "
-				"[--corner NAME] [--config FILE]\n");
+				"[--corner NAME] [--config FILE] [--trace CSV] [--inject SPEC]\n");
 			return 2;
 		}
 	}

@@ -50,6 +50,11 @@ def ctl_run(*args):
     return subprocess.run([ctl, "-c", tmp + "/c.conf"] + list(args), capture_output=True, text=True)
 def status():
     return ctl_run("status").stdout
+def count():
+    try:
+        return open(count_file).read().split() or ["empty", "-1"]
+    except OSError:
+        return ["missing", "-1"]
 def wait_for(pred, secs):
     t0 = time.monotonic()
     while time.monotonic() - t0 < secs:
@@ -65,12 +70,8 @@ while time.monotonic() - t0 < 10 and not ready:
     except socket.timeout:
         pass
 ok(ready, "READY=1 within 10 s")
-def count():
-    try:
-        return open(count_file).read().split()
-    except OSError:
-        return ["missing", "-1"]
-ok(count()[0] == "ready", "the counter saw READY=1")
+# The shim writes its file just after sd_notify returns: give it a moment.
+ok(wait_for(lambda: count()[0] == "ready", 5), "the counter saw READY=1")
 for i in range(3):
     r = ctl_run("start", "short")
     ok(r.returncode == 0, f"session {i + 1} started")
