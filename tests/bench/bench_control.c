@@ -112,7 +112,7 @@ static void full_power_bound(const struct hw_sim *now, const double setpoint_c[]
 			     double bound_s[])
 {
 	static struct hw_sim copy;
-	int n = now->cfg->n_zones;
+	int n = now->n_zones;
 	bool done[MAX_ZONES] = { false };
 	int left = n;
 	double t0_s = now->plant.t_s;

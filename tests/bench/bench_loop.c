@@ -36,6 +36,7 @@
 #include "daemon/config_parse.h"
 #include "daemon/daemon.h"
 #include "hw/hw_real.h"
+#include "hw/wall_clock.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "sim/sim_plant.h"
@@ -45,6 +46,7 @@
 
 static struct config cfg;
 static struct daemon daemon_state;
+static struct wall_clock wall_clock_state;
 
 /* ---- the plant, in real time ---------------------------------------------------- */
 
@@ -476,7 +478,7 @@ int main(int argc, char **argv)
 {
 	struct config_error cerr;
 	struct options opt;
-	struct hw hw;
+	struct daemon_setup setup;
 	char err[512];
 	double seconds = 600.0;
 	const char *state_dir = "/tmp/contrastd-bench-loop";
@@ -531,15 +533,20 @@ int main(int argc, char **argv)
 	plant_to_now();
 	log_set_max_level(LOG_LEVEL_NOTICE);
 
-	if (hw_real_open(&cfg, &hw, err, sizeof(err)) < 0) {
+	memset(&setup, 0, sizeof(setup));
+	if (hw_real_open(&cfg, &setup.hw, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bench_loop: %s\n", err);
 		return 2;
 	}
+	/* As main() sets up the real device. */
+	setup.clock = wall_clock_init(&wall_clock_state, 1.0 / cfg.daemon.control_hz);
+	setup.batch = false;
+	setup.progress_every_s = 0.0;
 	memset(&opt, 0, sizeof(opt));
 	opt.config_path = config_path;
 	opt.start = true;
 	opt.fast_after_s = -1.0;
-	if (daemon_init(&daemon_state, &opt, &cfg, &hw, err, sizeof(err)) < 0) {
+	if (daemon_init(&daemon_state, &opt, &cfg, &setup, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bench_loop: %s\n", err);
 		return 2;
 	}
