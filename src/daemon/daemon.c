@@ -11,6 +11,7 @@
 #include "core/led.h"
 #include "daemon.h"
 #include "lib/duration.h"
+#include "lib/lazy_zero.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
 #include "notify.h"
@@ -29,7 +30,8 @@
 int daemon_init(struct daemon *d, const struct options *opt, const struct config *cfg,
 		const struct daemon_setup *setup, char *err, size_t err_len)
 {
-	memset(d, 0, sizeof(*d));
+	/* Not memset: most of it (the control socket's buffers) is never written; see lazy_zero.h. */
+	lazy_zero(d, sizeof(*d));
 	d->opt = *opt;
 	d->cfg = *cfg;
 	d->signal_fd = -1;

@@ -85,6 +85,9 @@ def main():
     s.bind(path)
     s.settimeout(0.1)
     count_file = os.path.join(tmp, "alloc_count")
+    # A binary just built sits in dirty page cache, which smaps counts as the
+    # process's private dirty memory until written back: write it back first.
+    os.sync()
     env = dict(os.environ, NOTIFY_SOCKET=path, LD_PRELOAD=shim, ALLOC_COUNT_FILE=count_file)
     p = subprocess.Popen([daemon, "-c", conf, "--simulate", "--speed", "1"], env=env,
                          stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "daemon.err"), "w"))
