@@ -27,6 +27,7 @@ struct config_daemon {
 	char state_dir[PATH_LEN];
 	char socket[PATH_LEN];
 	int keep_sessions;
+	bool realtime;                  /* SCHED_FIFO and mlockall (lib/realtime.h) */
 };
 
 /* [button] */

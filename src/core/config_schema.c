@@ -80,6 +80,9 @@ const struct config_key config_keys[] = {
 	{ .name = "keep_sessions", DAEMON(keep_sessions), INT, RANGE(1, 100000), .def = 100, .unit = "",
 	  .text = "how many session CSVs are kept in state_dir: the oldest go when a session starts "
 		  "(sessions.jsonl is never pruned)" },
+	{ .name = "realtime", DAEMON(realtime), BOOL, .def = 0, .unit = "",
+	  .text = "run the control loop as a real-time task (SCHED_FIFO, memory locked), so other work "
+		  "cannot make its ticks and PWM edges late; a restart applies it" },
 
 	/* [button] */
 	{ .name = "line", BUTTON(line), LINE, .flags = CONFIG_REQUIRED, .unit = "",

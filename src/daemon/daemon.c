@@ -13,6 +13,7 @@
 #include "lib/duration.h"
 #include "lib/lazy_zero.h"
 #include "lib/log.h"
+#include "lib/realtime.h"
 #include "lib/strbuf.h"
 #include "notify.h"
 #include "report.h"
@@ -338,6 +339,8 @@ static const char *fixed_setting_changed(const struct config *a, const struct co
 	/* The instance lock is on it. */
 	if (strcmp(a->daemon.state_dir, b->daemon.state_dir))
 		return "[daemon] state_dir";
+	if (a->daemon.realtime != b->daemon.realtime)
+		return "[daemon] realtime";
 	if (a->button.present != b->button.present || strcmp(a->button.line, b->button.line) ||
 	    a->button.active_low != b->button.active_low || a->button.debounce_ms != b->button.debounce_ms ||
 	    a->button.long_press_s != b->button.long_press_s || strcmp(a->button.led, b->button.led) ||
@@ -710,6 +713,14 @@ int daemon_run(struct daemon *d)
 
 		if (d->hw.ops->attach(d->hw.ctx, &d->loop, &ev) < 0)
 			return 2;       /* attach logged why */
+	}
+	if (d->cfg.daemon.realtime) {
+		char err[256];
+
+		if (realtime_enter(err, sizeof(err)) < 0)
+			log_err("realtime = yes: %s; running at normal priority", err);
+		else
+			log_info("realtime: SCHED_FIFO at priority %d, memory locked", REALTIME_PRIORITY);
 	}
 	d->clock.ops->start(d->clock.ctx);
 	d->watchdog_period_s = notify_watchdog_period_s();

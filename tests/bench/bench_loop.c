@@ -18,7 +18,7 @@
  *          plus hw_real's 1 us margin).
  *
  *   bench_loop [--seconds S] [--state-dir DIR] [--label TEXT] [--realtime]
- * prints one JSON line per timer at the end.
+ * prints one JSON line per timer at the end. --realtime: [daemon] realtime = yes.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -508,7 +508,6 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	(void)realtime;
 	for (unsigned int i = 0; i < N_LINES; i++) {
 		lines[i].offset = i;
 		snprintf(lines[i].name, sizeof(lines[i].name), "GPIO%u", i);
@@ -518,6 +517,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_loop: %s\n", cerr.msg);
 		return 2;
 	}
+	cfg.daemon.realtime = realtime;
 	snprintf(cfg.daemon.state_dir, sizeof(cfg.daemon.state_dir), "%s/state", state_dir);
 	snprintf(cfg.daemon.socket, sizeof(cfg.daemon.socket), "%s/control.sock", state_dir);
 	cfg.daemon.iio_context[0] = '\0';
@@ -579,10 +579,10 @@ int main(int argc, char **argv)
 		       (ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) + (ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) * 1e-6;
 	long wakeups = (ru1.ru_nvcsw - ru0.ru_nvcsw) + (ru1.ru_nivcsw - ru0.ru_nivcsw);
 
-	printf("{\"type\":\"timing-run\",\"label\":\"%s\",\"seconds\":%.1f,\"exit\":%d,\"session\":\"%s\","
+	printf("{\"type\":\"timing-run\",\"label\":\"%s\",\"realtime\":%s,\"seconds\":%.1f,\"exit\":%d,\"session\":\"%s\","
 	       "\"cpu_percent\":%.3f,\"wakeups_per_s\":%.1f,\"interlock_violations\":%ld,"
 	       "\"fault\":\"%s\"}\n",
-	       label, elapsed, rc, session_state_name(end), 100.0 * cpu_s / elapsed, wakeups / elapsed,
+	       label, realtime ? "true" : "false", elapsed, rc, session_state_name(end), 100.0 * cpu_s / elapsed, wakeups / elapsed,
 	       interlock_violations, fault_kind_name(safety_latched_fault(&daemon_state.ctl.safety)->kind));
 	return 0;
 }

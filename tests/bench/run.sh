@@ -8,7 +8,8 @@
 #   control quality   tests/bench/bench_control.c   20 seeds, 3 programs, 3 controllers
 #   cost              tests/bench/bench_cost.c      controller_tick, 2 and 8 zones, 1e6 ticks
 #                     tests/bench/daemon_cost.py    the daemon at real speed, 60 s
-#   loop timing       tests/bench/bench_loop.c      tick and PWM-edge lateness, 10 minutes
+#   loop timing       tests/bench/bench_loop.c      tick and PWM-edge lateness, 10 minutes,
+#                                                   realtime = no and yes side by side
 #
 # About 11 minutes, most of it the loop timing at real speed (the daemon
 # measurement runs beside it). BENCH_QUICK=1: 3 seeds, 2e5 ticks, 10 s and
@@ -61,20 +62,30 @@ print(json.dumps({"type": "cost", "figure": "simulated session flat out, scaled 
                   "value": ms * 1800 / s, "text": "%.0f ms" % (ms * 1800 / s), "goal": "< 1000 ms"}))' \
 	"$best_ms" "$sim_s" >>"$OUT/cost.jsonl"
 
-step "loop timing: $loop_s s at real speed, and the daemon at real speed for $daemon_s s beside it ..."
-mkdir -p "$TMP/loop" "$TMP/daemon"
-"$BUILD/bench/bench_loop" --seconds "$loop_s" --state-dir "$TMP/loop" --label "default scheduling" \
+# The two loop-timing runs side by side (each its own daemon): realtime = yes
+# shows what SCHED_FIFO buys while the machine is busy, the other one what
+# the default gets; the daemon measurement runs beside them.
+step "loop timing: $loop_s s at real speed, realtime = no and yes; the daemon at real speed for $daemon_s s beside them ..."
+mkdir -p "$TMP/loop" "$TMP/loop-rt" "$TMP/daemon"
+"$BUILD/bench/bench_loop" --seconds "$loop_s" --state-dir "$TMP/loop" --label "realtime = no" \
 	>"$OUT/timing.jsonl" 2>"$OUT/timing.err" &
-pids+=($!)
 loop_pid=$!
+pids+=($loop_pid)
+"$BUILD/bench/bench_loop" --seconds "$loop_s" --state-dir "$TMP/loop-rt" --label "realtime = yes" --realtime \
+	>"$OUT/timing-rt.jsonl" 2>"$OUT/timing-rt.err" &
+loop_rt_pid=$!
+pids+=($loop_rt_pid)
 python3 tests/bench/daemon_cost.py "$CONTRASTD" "$CONTRASTCTL" "$BUILD/bench/alloc_count.so" "$TMP/daemon" \
 	"$daemon_s" >"$OUT/daemon.jsonl" || failed=1
-if ! wait "$loop_pid"; then
-	echo "bench: bench_loop failed:" >&2
-	cat "$OUT/timing.err" >&2
-	failed=1
-fi
+for p in "$loop_pid" "$loop_rt_pid"; do
+	if ! wait "$p"; then
+		echo "bench: bench_loop failed:" >&2
+		cat "$OUT/timing.err" "$OUT/timing-rt.err" >&2
+		failed=1
+	fi
+done
 pids=()
+cat "$OUT/timing-rt.jsonl" >>"$OUT/timing.jsonl"
 
 quick_flag=()
 [[ $QUICK == 1 ]] && quick_flag=(--quick)

@@ -12,6 +12,7 @@ cd "$(dirname "$0")/../.." || exit 1
 source tests/process/lib.sh
 CONTRASTCTL=${CONTRASTCTL:-build/contrastctl}
 BUILD=${BUILD:-build}
+require_built "$CONTRASTD" "$CONTRASTCTL"
 
 for tool in python3 cc; do
 	if ! command -v $tool >/dev/null 2>&1; then
