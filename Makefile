@@ -231,7 +231,11 @@ BENCH_BINS := $(BUILD)/rel/contrastd $(BUILD)/bench/bench_control $(BUILD)/bench
 
 $(BUILD)/rel/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(BASE_CFLAGS) $(REL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(BASE_CFLAGS) $(REL_CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+# The envelope corners need the simulated world (struct sim_world) in the plant.
+$(BUILD)/rel/tests/bench/bench_world.o: EXTRA_CFLAGS = $(if $(shell grep -l 'struct sim_world {' src/sim/sim_plant.h 2>/dev/null),-DBENCH_HAVE_SIM_WORLD)
+$(BUILD)/rel/tests/bench/bench_world.o: src/sim/sim_plant.h
 
 $(BUILD)/rel/contrastd: $(MAIN_SRC:%.c=$(BUILD)/rel/%.o) $(LIB_OBJ_REL)
 	$(CC) $(REL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)

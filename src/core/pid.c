@@ -129,7 +129,8 @@ static void update_hold_polarity(const struct pid_params *p, struct pid_state *s
 		s->other_demand_s += dt_s;
 	else
 		s->other_demand_s = 0.0;
-	if (sign_of(ff) != s->hold_polarity && fabs(ff) >= PID_POLARITY_SWITCH_DUTY) {
+	/* The feed-forward's sign, once the law as a whole asks for it too (not while the pad is still short). */
+	if (sign_of(ff) != s->hold_polarity && fabs(ff) >= PID_POLARITY_SWITCH_DUTY && sign_of(want) == sign_of(ff)) {
 		s->hold_polarity = sign_of(ff);
 		s->other_demand_s = 0.0;
 	} else if (s->other_demand_s >= PID_POLARITY_DEMAND_S) {
@@ -225,7 +226,8 @@ double pid_step(const struct pid_params *p, struct pid_state *s, double setpoint
 		/* The stopping point: the law asks for less than full, or the pad is there. */
 		if (fabs(out) < max_duty - 1e-9 || error_c * s->approach_dir <= 0.0) {
 			s->mode = PID_MODE_HOLD;
-			s->hold_polarity = fabs(ff) >= PID_POLARITY_SWITCH_DUTY ? sign_of(ff) : s->approach_dir;
+			s->hold_polarity = fabs(ff) >= PID_POLARITY_SWITCH_DUTY && sign_of(want) == sign_of(ff) ?
+					   sign_of(ff) : s->approach_dir;
 		}
 	} else if (g->ki > 0.0) {
 		/* Conditional integration: not into the clamp, not far out. */

@@ -25,9 +25,10 @@
  *    from the set the error asks for (heat_* for e >= 0, cool_*).
  *  - Polarity: outside a setpoint change the output keeps the polarity the
  *    hold needs (the sign of the feed-forward, with hysteresis
- *    PID_POLARITY_SWITCH_DUTY, or the sign the law has asked for over
- *    PID_POLARITY_DEMAND_S); it drops to 0 rather than reverse, unless the
- *    pad is more than PID_REVERSE_BAND_C past the setpoint.
+ *    PID_POLARITY_SWITCH_DUTY, once the whole law asks for it too; or the
+ *    sign the law has asked for over PID_POLARITY_DEMAND_S); it drops to 0
+ *    rather than reverse, unless the pad is more than PID_REVERSE_BAND_C
+ *    past the setpoint.
  *  - A frozen reading (its raw value unchanged for PID_FROZEN_S: a stuck
  *    ADC or wire, or a very quiet one at a steady temperature) is not
  *    used, and what the observer learned of the drift and the gains from

@@ -103,6 +103,17 @@ static const char *inject_spec; /* --inject KIND[:ZONE]@S, for looking into a fa
 
 /* ---- the plant at full power, from a copy ---------------------------------- */
 
+/* Drive the simulation the way the daemon does: through the hardware table's apply. */
+static void apply(struct hw_sim *sim, double now_s, const struct tick_outputs *out)
+{
+	int failed_zone = -1;
+
+	if (hw_sim_hw(sim).ops->apply(sim, now_s, out, &failed_zone) < 0) {
+		fprintf(stderr, "bench_control: the simulated hardware refused the outputs\n");
+		exit(2);
+	}
+}
+
 /*
  * Ticks (at dt_s) until the true pad of zone z is within SETTLE_C of
  * setpoint_c, driving every zone at constant full duty toward it (fans on,
@@ -117,14 +128,16 @@ static void full_power_bound(const struct hw_sim *now, const double setpoint_c[]
 	int left = n;
 	double t0_s = now->plant.t_s;
 
+	struct tick_outputs full;
+
 	copy = *now;
-	memset(&copy.applied, 0, sizeof(copy.applied));
-	copy.applied.power = true;
+	memset(&full, 0, sizeof(full));
+	full.power = true;
 	for (int z = 0; z < n; z++) {
 		double d_c = setpoint_c[z] - copy.plant.zone[z].pad_c;
 
-		copy.applied.duty[z] = d_c >= 0.0 ? 1.0 : -1.0;
-		copy.applied.fan[z] = true;
+		full.duty[z] = d_c >= 0.0 ? 1.0 : -1.0;
+		full.fan[z] = true;
 		bound_s[z] = NAN;
 		if (fabs(d_c) <= SETTLE_C) {
 			bound_s[z] = 0.0;
@@ -132,6 +145,7 @@ static void full_power_bound(const struct hw_sim *now, const double setpoint_c[]
 			left--;
 		}
 	}
+	apply(&copy, t0_s, &full);
 	for (double t_s = dt_s; left > 0 && t_s <= BOUND_MAX_S + 1e-9; t_s += dt_s) {
 		hw_sim_advance(&copy, t0_s + t_s);
 		for (int z = 0; z < n; z++) {
@@ -209,9 +223,12 @@ static struct textbook_gains relay_tune(const struct config *cfg, double mid_c, 
 	double amp_sum = 0.0;
 	int amp_n = 0;
 
+	struct tick_outputs out;
+
 	hw_sim_init(&sim, cfg, seed);
-	sim.applied.power = true;
-	sim.applied.fan[0] = true;
+	memset(&out, 0, sizeof(out));
+	out.power = true;
+	out.fan[0] = true;
 	for (double t_s = 0.0; t_s < 900.0; t_s += dt_s) {
 		struct tick_inputs in;
 		double c;
@@ -240,7 +257,8 @@ static struct textbook_gains relay_tune(const struct config *cfg, double mid_c, 
 				lo = INFINITY;
 			}
 		}
-		sim.applied.duty[0] = u;
+		out.duty[0] = u;
+		apply(&sim, t_s, &out);
 	}
 	if (n_up < 3 || amp_n < 2) {
 		fprintf(stderr, "bench_control: the relay test did not oscillate\n");
@@ -367,7 +385,10 @@ static void run_session(struct run *r, uint64_t seed, const struct bench_corner 
 	dt_s = 1.0 / cfg.daemon.control_hz;
 	max_s = program_planned_s(&r->prog) + 600.0;
 	hw_sim_init(&r->sim, &cfg, seed);
-	bench_world_apply(&r->sim, corner);
+	if (bench_world_apply(&r->sim, &cfg, corner) < 0) {
+		fprintf(stderr, "bench_control: cannot put the plant at corner %s\n", corner->name);
+		exit(2);
+	}
 	if (inject_spec) {
 		struct sim_injection inj;
 		char err[256];
@@ -421,7 +442,7 @@ static void run_session(struct run *r, uint64_t seed, const struct bench_corner 
 					fprintf(stderr, "bench_control: start refused: %s\n", why);
 					exit(2);
 				}
-				r->sim.applied = out;
+				apply(&r->sim, now_s, &out);
 				continue;
 			}
 			running = r->ctl.state == SESSION_RUNNING;
@@ -431,7 +452,7 @@ static void run_session(struct run *r, uint64_t seed, const struct bench_corner 
 			for (int z = 0; z < n; z++)
 				sp_c[z] = r->ctl.zone[z].setpoint_c;
 			if (!running) {
-				r->sim.applied = out;
+				apply(&r->sim, now_s, &out);
 				if (r->ctl.state == SESSION_FAULT) {
 					const char *names[MAX_ZONES];
 
@@ -459,7 +480,8 @@ static void run_session(struct run *r, uint64_t seed, const struct bench_corner 
 			program_run_advance(&r->prog, &r->prun, now_s, readings_in_band(r, &in, sp_c));
 			if (r->prun.done) {
 				r->end = "completed";
-				memset(&r->sim.applied, 0, sizeof(r->sim.applied));
+				memset(&out, 0, sizeof(out));
+				apply(&r->sim, now_s, &out);
 				break;
 			}
 			phase = r->prun.phase;
@@ -486,7 +508,7 @@ static void run_session(struct run *r, uint64_t seed, const struct bench_corner 
 			begin_phase(r, phase, now_s, sp_c);
 		for (int z = 0; z < n; z++)
 			duty[z] = out.duty[z];
-		r->sim.applied = out;
+		apply(&r->sim, now_s, &out);
 		observe(r, now_s, sp_c, duty, false, timed);
 		if (trace && r->kind == CTL_CONTRASTD) {
 			const struct pid_state *ps = &r->ctl.zone[0].pid;
