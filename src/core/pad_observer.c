@@ -97,8 +97,12 @@ void pad_observer_step(struct pad_observer *o, double duty, double dt_s, double 
 	x[OBS_T] = o->x[OBS_T] + dt_s * rate;
 	x[OBS_S] = e * o->x[OBS_S] + (1.0 - e) * o->x[OBS_T] + c * rate;
 
-	/* P = F P F' + Q */
-	for (int i = 0; i < OBS_N; i++)
+	/*
+	 * P = F P F' + Q. Only the rows (and columns) of T and S differ from
+	 * the identity in F: everything else is copied, not multiplied.
+	 */
+	memcpy(fp, o->p, sizeof(fp));
+	for (int i = OBS_T; i <= OBS_S; i++)
 		for (int j = 0; j < OBS_N; j++) {
 			double sum = 0.0;
 
@@ -106,14 +110,17 @@ void pad_observer_step(struct pad_observer *o, double duty, double dt_s, double 
 				sum += f[i][k] * o->p[k][j];
 			fp[i][j] = sum;
 		}
-	for (int i = 0; i < OBS_N; i++)
-		for (int j = 0; j < OBS_N; j++) {
+	for (int i = 0; i < OBS_N; i++) {
+		for (int j = OBS_T; j <= OBS_S; j++) {
 			double sum = 0.0;
 
 			for (int k = 0; k < OBS_N; k++)
 				sum += fp[i][k] * f[j][k];
 			o->p[i][j] = sum;
 		}
+		for (int j = OBS_S + 1; j < OBS_N; j++)
+			o->p[i][j] = fp[i][j];
+	}
 	o->p[OBS_T][OBS_T] += PAD_OBSERVER_TEMP_NOISE_C * PAD_OBSERVER_TEMP_NOISE_C * dt_s;
 	o->p[OBS_D][OBS_D] += PAD_OBSERVER_DRIFT_NOISE * PAD_OBSERVER_DRIFT_NOISE * dt_s;
 	/* A gain is only seen while its polarity drives: only then can it have moved. */

@@ -132,7 +132,20 @@ static int n_watches;
 
 static double tick_late_s[MAX_SAMPLES], edge_late_s[MAX_SAMPLES];
 static long n_tick, n_edge;
+static double worst_at_s[2];            /* when the latest tick / edge came, since the start */
+static double start_mono_s;
 static double edge_deadline_s = NAN;    /* set while the PWM timer's handler runs */
+
+static double worst_so_far[2] = { -INFINITY, -INFINITY };
+
+/* The worst lateness recorded so far in that series (kept as it goes: the series is sorted only at the end). */
+static double worst_late(const double *series, long n)
+{
+	int k = series == tick_late_s ? 0 : 1;
+
+	(void)n;
+	return worst_so_far[k];
+}
 
 static struct timer_watch *watch_of(int fd)
 {
@@ -191,8 +204,12 @@ uint64_t __wrap_timer_read(int fd)
 			return n;
 		double due_s = w->first_s + w->expired * w->interval_s;
 
-		if (n_tick < MAX_SAMPLES)
+		if (n_tick < MAX_SAMPLES) {
+			if (n_tick == 0 || now_s - due_s > worst_late(tick_late_s, n_tick))
+				worst_at_s[0] = now_s - start_mono_s;
 			tick_late_s[n_tick++] = now_s - due_s;
+			worst_so_far[0] = fmax(worst_so_far[0], now_s - due_s);
+		}
 		w->expired += (long)n;
 	} else if (!isnan(w->deadline_s)) {
 		edge_deadline_s = w->deadline_s;
@@ -349,8 +366,14 @@ int __wrap_gpiod_line_request_both_edges_events_flags(struct gpiod_line *line, c
 int __wrap_gpiod_line_set_value(struct gpiod_line *line, int value)
 {
 	plant_to_now();
-	if (line->value != value && !isnan(edge_deadline_s) && n_edge < MAX_SAMPLES)
-		edge_late_s[n_edge++] = monotonic_s() - edge_deadline_s;
+	if (line->value != value && !isnan(edge_deadline_s) && n_edge < MAX_SAMPLES) {
+		double late_s = monotonic_s() - edge_deadline_s;
+
+		if (n_edge == 0 || late_s > worst_late(edge_late_s, n_edge))
+			worst_at_s[1] = monotonic_s() - start_mono_s;
+		edge_late_s[n_edge++] = late_s;
+		worst_so_far[1] = fmax(worst_so_far[1], late_s);
+	}
 	line->value = value;
 	return 0;
 }
@@ -461,7 +484,7 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void report(const char *figure, const char *label, double *v, long n, double seconds)
+static void report(const char *figure, const char *label, double *v, long n, double seconds, double worst_at)
 {
 	if (n == 0) {
 		printf("{\"type\":\"timing\",\"figure\":\"%s, %s\",\"events\":0,\"p50_us\":null,\"p99_us\":null,"
@@ -470,8 +493,8 @@ static void report(const char *figure, const char *label, double *v, long n, dou
 	}
 	qsort(v, (size_t)n, sizeof(double), cmp_double);
 	printf("{\"type\":\"timing\",\"figure\":\"%s, %s\",\"events\":%ld,\"p50_us\":%.1f,\"p99_us\":%.1f,"
-	       "\"max_us\":%.1f,\"minutes\":%.2f,\"goal\":\"-\"}\n",
-	       figure, label, n, v[n / 2] * 1e6, v[(long)(n * 0.99)] * 1e6, v[n - 1] * 1e6, seconds / 60.0);
+	       "\"max_us\":%.1f,\"max_at_s\":%.1f,\"minutes\":%.2f,\"goal\":\"-\"}\n",
+	       figure, label, n, v[n / 2] * 1e6, v[(long)(n * 0.99)] * 1e6, v[n - 1] * 1e6, worst_at, seconds / 60.0);
 }
 
 int main(int argc, char **argv)
@@ -565,6 +588,7 @@ int main(int argc, char **argv)
 	struct rusage ru0, ru1;
 	double t0 = monotonic_s();
 
+	start_mono_s = t0;
 	getrusage(RUSAGE_SELF, &ru0);
 	int rc = daemon_run(&daemon_state);
 	double elapsed = monotonic_s() - t0;
@@ -573,8 +597,8 @@ int main(int argc, char **argv)
 	enum session_state end = daemon_state.ctl.state;
 
 	daemon_close(&daemon_state);
-	report("control tick", label, tick_late_s, n_tick, elapsed);
-	report("PWM edge", label, edge_late_s, n_edge, elapsed);
+	report("control tick", label, tick_late_s, n_tick, elapsed, worst_at_s[0]);
+	report("PWM edge", label, edge_late_s, n_edge, elapsed, worst_at_s[1]);
 	double cpu_s = (ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) + (ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) * 1e-6 +
 		       (ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) + (ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) * 1e-6;
 	long wakeups = (ru1.ru_nvcsw - ru0.ru_nvcsw) + (ru1.ru_nivcsw - ru0.ru_nivcsw);
