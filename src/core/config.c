@@ -25,6 +25,8 @@ void *config_section_base(struct config *c, enum config_section s, int i)
 		return i == 0 ? &c->thermistor : NULL;
 	case CONFIG_SAFETY:
 		return i == 0 ? c : NULL;
+	case CONFIG_SIMULATE:
+		return i == 0 ? &c->simulate : NULL;
 	case CONFIG_SECTION_COUNT:
 		break;
 	}

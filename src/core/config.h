@@ -14,6 +14,7 @@
 #include "limits.h"
 #include "pid.h"
 #include "config_schema.h"
+#include "dose.h"
 #include "program.h"
 #include "safety.h"
 #include "thermistor.h"
@@ -30,6 +31,12 @@ struct config_daemon {
 	bool realtime;                  /* SCHED_FIFO and mlockall (lib/realtime.h) */
 };
 
+/* [button] start_press: which press starts a session from idle. */
+enum start_press {
+	START_PRESS_SHORT,
+	START_PRESS_LONG,
+};
+
 /* [button] */
 struct config_button {
 	bool present;                   /* a [button] section was given (not a key) */
@@ -39,6 +46,24 @@ struct config_button {
 	double long_press_s;
 	char led[LINE_SPEC_LEN];        /* the status light, "" if absent (core/led.h) */
 	bool led_active_low;
+	enum start_press start_press;
+};
+
+/*
+ * [simulate]: the world the simulated plant lives in, which may disagree
+ * with the config (docs/simulation.md). Used with --simulate only, checked
+ * always. thermistor_beta and thermistor_r25_ohm 0: what [thermistor] says.
+ */
+struct config_simulate {
+	double thermistor_beta;
+	double thermistor_r25_ohm;
+	double pad_offset_c;
+	double ambient_c;
+	double core_c;
+	double perfusion_w_per_k;
+	double supply_v;
+	double fan_w_per_k;
+	double glitch_c;
 };
 
 /* [zone NAME] */
@@ -69,6 +94,9 @@ struct config {
 	struct safety_params safety;
 	char power_line[LINE_SPEC_LEN]; /* [safety] power: cuts the Peltier supply, "" if absent */
 	bool power_active_low;
+	struct dose_params dose;        /* [safety] dose budgets */
+	int lockout_after;              /* [safety] lockout_after */
+	struct config_simulate simulate;        /* [simulate] */
 };
 
 /*

@@ -18,6 +18,7 @@ const struct config_section_info config_sections[CONFIG_SECTION_COUNT] = {
 	[CONFIG_ZONE] = { "zone", CONFIG_NAME_REQUIRED },
 	[CONFIG_SAFETY] = { "safety", CONFIG_UNNAMED },
 	[CONFIG_PROGRAM] = { "program", CONFIG_NAME_OPTIONAL },
+	[CONFIG_SIMULATE] = { "simulate", CONFIG_UNNAMED },
 };
 
 /* Where a row's field is: the section and the struct config_section_base() gives for it. */
@@ -28,6 +29,7 @@ const struct config_section_info config_sections[CONFIG_SECTION_COUNT] = {
 #define ZONE(f)         .section = CONFIG_ZONE, FIELD(struct config_zone, f)
 #define SAFETY(f)       .section = CONFIG_SAFETY, FIELD(struct config, f)
 #define PROGRAM(f)      .section = CONFIG_PROGRAM, FIELD(struct program, f)
+#define SIMULATE(f)     .section = CONFIG_SIMULATE, FIELD(struct config_simulate, f)
 
 #define REAL            .type = CONFIG_REAL
 #define INT             .type = CONFIG_INT
@@ -46,12 +48,16 @@ const struct config_section_info config_sections[CONFIG_SECTION_COUNT] = {
 _Static_assert(sizeof(enum phase_kind) == sizeof(int), "enum phase_kind is not int-sized");
 _Static_assert(sizeof(enum phase_clock) == sizeof(int), "enum phase_clock is not int-sized");
 _Static_assert(sizeof(enum ntc_wiring) == sizeof(int), "enum ntc_wiring is not int-sized");
+_Static_assert(sizeof(enum start_press) == sizeof(int), "enum start_press is not int-sized");
 
 static const struct config_choice phase_kinds[] = {
 	{ "warm", PHASE_WARM }, { "cool", PHASE_COOL }, { NULL, 0 },
 };
 static const struct config_choice phase_clocks[] = {
 	{ "wall", PHASE_CLOCK_WALL }, { "settled", PHASE_CLOCK_SETTLED }, { NULL, 0 },
+};
+static const struct config_choice start_presses[] = {
+	{ "short", START_PRESS_SHORT }, { "long", START_PRESS_LONG }, { NULL, 0 },
 };
 static const struct config_choice ntc_wirings[] = {
 	{ "ground", NTC_TO_GROUND }, { "supply", NTC_TO_SUPPLY }, { NULL, 0 },
@@ -98,6 +104,9 @@ const struct config_key config_keys[] = {
 		  "is latched, fast blink in lockout" },
 	{ .name = "led_active_low", BUTTON(led_active_low), BOOL, .def = 0, .unit = "",
 	  .text = "the light is on when its line is low (wired from the supply to the GPIO)" },
+	{ .name = "start_press", BUTTON(start_press), ENUM(start_presses), .def_str = "short", .unit = "",
+	  .text = "which press starts a session from idle: short or long (long: for someone who moves in "
+		  "their sleep)" },
 
 	/* [thermistor] */
 	{ .name = "beta", THERMISTOR(beta), REAL, RANGE(1000, 10000), .def = 3950, .unit = "K",
@@ -217,6 +226,27 @@ const struct config_key config_keys[] = {
 	  .text = "loop-overrun: a gap between ticks longer than this trips; at least 2 control periods" },
 	{ .name = "session_margin_s", SAFETY(safety.session_margin_s), REAL, RANGE(0, 3600), .def = 300, .unit = "s",
 	  .text = "session-time: a session running longer than its planned length plus this trips" },
+	{ .name = "heat_dose_min", SAFETY(dose.heat_dose_min), REAL, .min = 0.1,
+	  HARD_MAX(HARD_MAX_HEAT_DOSE_DAY_MIN), .def = 3, .unit = "min",
+	  .text = "heat dose budget per session, CEM43 minutes (R = 0.5 at or above 43 C, 0.25 below), "
+		  "from the pad reading plus its error margin; at most heat_dose_day_min" },
+	{ .name = "heat_dose_day_min", SAFETY(dose.heat_dose_day_min), REAL, .min = 0.1,
+	  HARD_MAX(HARD_MAX_HEAT_DOSE_DAY_MIN), .def = 6, .unit = "min",
+	  .text = "heat dose budget per zone per rolling 24 hours, CEM43 minutes" },
+	{ .name = "cold_c", SAFETY(dose.cold_c), REAL, HARD_MIN(HARD_MIN_PAD_C), .max = 25, .def = 15, .unit = "C",
+	  .text = "the cold budgets count the minutes the pad (its reading minus its error margin) is at "
+		  "or below this" },
+	{ .name = "cold_min", SAFETY(dose.cold_min), REAL, .min = 1, HARD_MAX(HARD_MAX_COLD_MIN), .def = 20,
+	  .unit = "min", .text = "cold budget per session: minutes at or below cold_c; at most cold_day_min" },
+	{ .name = "cold_day_min", SAFETY(dose.cold_day_min), REAL, .min = 1, HARD_MAX(HARD_MAX_COLD_DAY_MIN),
+	  .def = 40, .unit = "min", .text = "cold budget per zone per rolling 24 hours" },
+	{ .name = "sessions_per_day", SAFETY(dose.sessions_per_day), INT, .min = 1,
+	  HARD_MAX(HARD_MAX_SESSIONS_PER_DAY), .def = 3, .unit = "",
+	  .text = "sessions that may start in a rolling 24 hours" },
+	{ .name = "lockout_after", SAFETY(lockout_after), INT, .min = 1, HARD_MAX(HARD_MAX_LOCKOUT_AFTER),
+	  .def = 2, .unit = "",
+	  .text = "the same fault kind in the same zone this many times in 24 hours locks the device "
+		  "until contrastd --clear-lockout" },
 	{ .name = "power", SAFETY(power_line), LINE, .flags = CONFIG_NO_DEFAULT, .unit = "",
 	  .text = "the relay that cuts the Peltier supply: on only while a session runs and nothing has tripped" },
 	{ .name = "power_active_low", SAFETY(power_active_low), BOOL, .def = 0, .unit = "",
@@ -246,6 +276,28 @@ const struct config_key config_keys[] = {
 	  .text = "\"at the setpoint\" means within this" },
 	{ .name = "settle_max_s", PROGRAM(settle_max_s), REAL, RANGE(10, 1800), .def = 300, .unit = "s",
 	  .text = "settled clock: the longest wait for the band" },
+
+	/* [simulate]: the world of the simulated plant (--simulate only; docs/simulation.md) */
+	{ .name = "thermistor_beta", SIMULATE(thermistor_beta), REAL, RANGE(1000, 10000),
+	  .flags = CONFIG_NO_DEFAULT, .unit = "K",
+	  .text = "the Beta of the NTC actually fitted to every sensor (absent: [thermistor] beta)" },
+	{ .name = "thermistor_r25_ohm", SIMULATE(thermistor_r25_ohm), REAL, RANGE(100, 1e6),
+	  .flags = CONFIG_NO_DEFAULT, .unit = "ohm",
+	  .text = "its resistance at 25 C (absent: [thermistor] r25_ohm)" },
+	{ .name = "pad_offset_c", SIMULATE(pad_offset_c), REAL, RANGE(-5, 5), .def = 0, .unit = "C",
+	  .text = "the pad sensors read this much high (negative: low)" },
+	{ .name = "ambient_c", SIMULATE(ambient_c), REAL, RANGE(0, 40), .def = 22, .unit = "C",
+	  .text = "the bedroom air" },
+	{ .name = "core_c", SIMULATE(core_c), REAL, RANGE(30, 42), .def = 37, .unit = "C",
+	  .text = "the body core under the pad" },
+	{ .name = "perfusion_w_per_k", SIMULATE(perfusion_w_per_k), REAL, RANGE(0.05, 10), .def = 1.0,
+	  .unit = "W/K", .text = "the body's coupling to the pad (blood flow under it)" },
+	{ .name = "supply_v", SIMULATE(supply_v), REAL, RANGE(0, 16), .def = 12, .unit = "V",
+	  .text = "the Peltier supply" },
+	{ .name = "fan_w_per_k", SIMULATE(fan_w_per_k), REAL, RANGE(0, 50), .def = 4, .unit = "W/K",
+	  .text = "the heatsink to the air while its fan runs" },
+	{ .name = "glitch_c", SIMULATE(glitch_c), REAL, RANGE(-10, 10), .def = 2, .unit = "C",
+	  .text = "--inject sensor-glitch: the one sample reads this much high (negative: low)" },
 };
 
 const int config_n_keys = ARRAY_LEN(config_keys);

@@ -33,6 +33,7 @@ enum config_section {
 	CONFIG_ZONE,            /* [zone NAME]: struct config_zone, one per zone */
 	CONFIG_SAFETY,          /* [safety]: struct config itself (safety.*, power_line, ...) */
 	CONFIG_PROGRAM,         /* [program], [program NAME]: struct program, one per program */
+	CONFIG_SIMULATE,        /* [simulate]: struct config_simulate (--simulate only) */
 	CONFIG_SECTION_COUNT
 };
 
@@ -99,7 +100,7 @@ struct config_key {
 #define CONFIG_DEFAULT_STATE_DIR "/var/lib/contrastd"
 
 /* The most rows the table may have (the parser keeps a line number per key). */
-#define CONFIG_MAX_KEYS 96
+#define CONFIG_MAX_KEYS 128
 
 extern const struct config_section_info config_sections[CONFIG_SECTION_COUNT];
 extern const struct config_key config_keys[];

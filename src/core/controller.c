@@ -39,6 +39,10 @@ void controller_init(struct controller *c, const struct config *cfg)
 		c->zone[z].setpoint_c = NAN;
 		c->zone[z].last_driven_s = -INFINITY;
 		pid_reset(&c->zone[z].pid);
+		c->zone[z].pad_uncal_c = NAN;
+		c->zone[z].pad2_uncal_c = NAN;
+		c->zone[z].dose_heat_c = NAN;
+		c->zone[z].dose_cold_c = NAN;
 	}
 	safety_init(&c->safety, &cfg->safety, cfg->n_zones);
 }
@@ -70,10 +74,50 @@ static void end_session(struct controller *c, enum session_state how, double now
 		c->zone[z].setpoint_c = NAN;
 }
 
+void controller_allow_dose(struct controller *c, const struct dose_amount allowance[MAX_ZONES])
+{
+	memcpy(c->next_allowance, allowance, sizeof(c->next_allowance));
+	c->next_allowance_set = true;
+}
+
+void controller_set_calibration(struct controller *c, int zone, int which, const struct cal_sensor *cal)
+{
+	if (zone < 0 || zone >= MAX_ZONES || which < 0 || which > 1)
+		return;
+	if (cal)
+		c->cal[zone][which] = *cal;
+	else
+		memset(&c->cal[zone][which], 0, sizeof(c->cal[zone][which]));
+}
+
+void controller_restore_fault(struct controller *c, const struct fault *f)
+{
+	if (safety_latched(&c->safety))
+		return;
+	safety_trip(&c->safety, f);
+	c->state = SESSION_FAULT;
+}
+
+/* The allowance of the session about to start: the shell's, else the session budgets. */
+static void take_allowance(struct controller *c, struct dose_amount allowed[MAX_ZONES])
+{
+	const struct dose_params *p = &c->cfg->dose;
+
+	for (int z = 0; z < MAX_ZONES; z++) {
+		allowed[z].heat_min = fmin(p->heat_dose_min, HARD_MAX_HEAT_DOSE_DAY_MIN);
+		allowed[z].cold_min = fmin(p->cold_min, HARD_MAX_COLD_MIN);
+		if (c->next_allowance_set) {
+			allowed[z].heat_min = fmin(allowed[z].heat_min, c->next_allowance[z].heat_min);
+			allowed[z].cold_min = fmin(allowed[z].cold_min, c->next_allowance[z].cold_min);
+		}
+	}
+}
+
 int controller_start(struct controller *c, const char *program, double now_s,
 		     char *why, size_t why_len)
 {
 	const char *names[MAX_ZONES];
+	struct dose_amount allowed[MAX_ZONES], planned;
 
 	if (c->state == SESSION_RUNNING) {
 		snprintf(why, why_len, "a session is running already");
@@ -92,6 +136,22 @@ int controller_start(struct controller *c, const char *program, double now_s,
 	zone_names(c, names);
 	if (safety_start_check(&c->safety, &c->last_safety_input, names, why, why_len) < 0)
 		return -1;
+	take_allowance(c, allowed);
+	planned = dose_planned(&c->cfg->programs[index], c->cfg->dose.cold_c);
+	for (int z = 0; z < c->cfg->n_zones; z++) {
+		if (planned.heat_min > allowed[z].heat_min + 1e-9) {
+			snprintf(why, why_len, "%s pad: this program needs %.2f CEM43 min of heat dose, more "
+				 "than the %.2f allowed", names[z], planned.heat_min, allowed[z].heat_min);
+			return -1;
+		}
+		if (planned.cold_min > allowed[z].cold_min + 1e-9) {
+			snprintf(why, why_len, "%s pad: this program needs %.1f min at or below %.1f C, more "
+				 "than the %.1f allowed", names[z], planned.cold_min, c->cfg->dose.cold_c,
+				 allowed[z].cold_min);
+			return -1;
+		}
+	}
+	c->next_allowance_set = false;
 
 	c->program_index = index;
 	c->program = c->cfg->programs[index];
@@ -108,6 +168,9 @@ int controller_start(struct controller *c, const char *program, double now_s,
 		zr->stats.max_pad_c = -INFINITY;
 		zr->stats.min_pad_c = INFINITY;
 		zr->stats.max_heatsink_c = -INFINITY;
+		zr->dose_used.heat_min = zr->dose_used.cold_min = 0.0;
+		zr->dose_allowed = allowed[z];
+		zr->dose_heat_c = zr->dose_cold_c = NAN;
 		zr->setpoint_c = program_phase_setpoint_c(&c->program, 0);
 	}
 	safety_session_started(&c->safety, now_s);
@@ -162,6 +225,67 @@ void controller_output_error(struct controller *c, double now_s, int zone)
 	else
 		c->state = SESSION_FAULT;
 	outputs_off(&c->out);
+}
+
+/* Where a sample becomes a reading: the pad sensor's calibration (calibration.h). */
+static void calibrate(struct reading *r, const struct cal_sensor *cal, double *uncal_c)
+{
+	if (r->status != READING_OK) {
+		*uncal_c = NAN;
+		return;
+	}
+	*uncal_c = r->temp_c;
+	r->temp_c = cal_apply(cal, r->temp_c);
+}
+
+/*
+ * Add dt_s of dose to every zone, from its pad readings taken
+ * conservatively (the hotter pad sensor plus PAD_SENSOR_ERROR_C for heat,
+ * the colder minus it for cold; a tick without a reading counts as the
+ * last one that had one). Returns the first zone past its allowance, with
+ * the fault filled, or -1.
+ */
+static int add_dose(struct controller *c, double dt_s, double session_s, struct fault *f)
+{
+	const struct config *cfg = c->cfg;
+
+	for (int z = 0; z < cfg->n_zones; z++) {
+		struct zone_run *zr = &c->zone[z];
+		bool has_pad2 = cfg->zones[z].pad_sensor2[0] != '\0';
+		double hot = -INFINITY, cold = INFINITY;
+
+		if (zr->pad.status == READING_OK) {
+			hot = zr->pad.temp_c;
+			cold = zr->pad.temp_c;
+		}
+		if (has_pad2 && zr->pad2.status == READING_OK) {
+			hot = fmax(hot, zr->pad2.temp_c);
+			cold = fmin(cold, zr->pad2.temp_c);
+		}
+		if (isfinite(hot)) {
+			zr->dose_heat_c = hot + PAD_SENSOR_ERROR_C;
+			zr->dose_cold_c = cold - PAD_SENSOR_ERROR_C;
+		}
+		zr->dose_used.heat_min += dose_cem43_min(zr->dose_heat_c, dt_s);
+		zr->dose_used.cold_min += dose_cold_min(zr->dose_cold_c, cfg->dose.cold_c, dt_s);
+	}
+	for (int z = 0; z < cfg->n_zones; z++) {
+		const struct zone_run *zr = &c->zone[z];
+		bool heat = zr->dose_used.heat_min > zr->dose_allowed.heat_min + 1e-9;
+
+		if (!heat && !(zr->dose_used.cold_min > zr->dose_allowed.cold_min + 1e-9))
+			continue;
+		memset(f, 0, sizeof(*f));
+		f->kind = FAULT_DOSE;
+		f->zone = z;
+		snprintf(f->sensor, sizeof(f->sensor), "pad");
+		snprintf(f->detail, sizeof(f->detail), "%s", heat ? "heat" : "cold");
+		f->value = heat ? zr->dose_used.heat_min : zr->dose_used.cold_min;
+		f->limit = heat ? zr->dose_allowed.heat_min : zr->dose_allowed.cold_min;
+		f->at_s = session_s;
+		return z;
+	}
+	return -1;
 }
 
 /* The pad temperature the PID works on: the mean of the pad sensors that read fine. */
@@ -228,10 +352,14 @@ void controller_tick(struct controller *c, double now_s, const struct tick_input
 		bool had_pad = zr->pad.status == READING_OK;
 
 		sensor_interpret(&cfg->thermistor, &in->pad[z], &zr->pad);
-		if (has_pad2)
+		calibrate(&zr->pad, &c->cal[z][0], &zr->pad_uncal_c);
+		if (has_pad2) {
 			sensor_interpret(&cfg->thermistor, &in->pad2[z], &zr->pad2);
-		else
+			calibrate(&zr->pad2, &c->cal[z][1], &zr->pad2_uncal_c);
+		} else {
 			memset(&zr->pad2, 0, sizeof(zr->pad2));
+			zr->pad2_uncal_c = NAN;
+		}
 		sensor_interpret(&cfg->thermistor, &in->heatsink[z], &zr->heatsink);
 		zr->pad_c = pad_temperature(zr, has_pad2);
 		/* Raw values that do not move at all: a stuck ADC or wire (or a very quiet one). */
@@ -298,6 +426,18 @@ void controller_tick(struct controller *c, double now_s, const struct tick_input
 			ev->session_ended = true;
 		} else {
 			c->state = SESSION_FAULT;
+		}
+	}
+
+	/* The dose of the time since the last tick; a budget used up trips now, before any output. */
+	if (c->state == SESSION_RUNNING) {
+		struct fault f;
+
+		if (add_dose(c, c->primed ? now_s - c->prev_tick_s : 0.0, si.session_elapsed_s, &f) >= 0) {
+			safety_trip(&c->safety, &f);
+			ev->fault_tripped = true;
+			end_session(c, SESSION_FAULT, now_s);
+			ev->session_ended = true;
 		}
 	}
 

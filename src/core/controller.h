@@ -22,7 +22,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "calibration.h"
 #include "config.h"
+#include "dose.h"
 #include "pid.h"
 #include "program.h"
 #include "safety.h"
@@ -69,12 +71,17 @@ struct zone_stats {
 
 struct zone_run {
 	struct pid_state pid;
-	struct reading pad, pad2, heatsink;     /* this tick's interpreted readings */
+	struct reading pad, pad2, heatsink;     /* this tick's interpreted readings (pads calibrated) */
+	double pad_uncal_c, pad2_uncal_c;       /* the pad readings before calibration (NaN: none) */
 	double pad_c;                   /* the pad temperature the PID used (NaN when none) */
 	double pad_frozen_s;            /* how long the pad sensors' raw values have not changed */
 	double setpoint_c;              /* NaN when not running */
 	double last_driven_s;           /* when the Peltier last had a non-zero duty */
 	struct zone_stats stats;
+	/* Dose (dose.h), of the running or last session. */
+	struct dose_amount dose_used;   /* given so far, from the readings taken conservatively */
+	struct dose_amount dose_allowed;        /* what this session may give */
+	double dose_heat_c, dose_cold_c;        /* the last conservative temperatures (NaN: none yet) */
 };
 
 struct controller {
@@ -92,6 +99,14 @@ struct controller {
 	struct safety safety;
 	struct safety_input last_safety_input;  /* for start checks and status */
 	struct tick_outputs out;        /* the outputs of the last tick */
+	/*
+	 * What the next session may give each zone, set by the shell from the
+	 * ledger before each start (controller_allow_dose); without it, the
+	 * session budgets. Used up by a start.
+	 */
+	bool next_allowance_set;
+	struct dose_amount next_allowance[MAX_ZONES];
+	struct cal_sensor cal[MAX_ZONES][2];    /* per zone: pad, pad2 (calibration.h) */
 };
 
 /* cfg must outlive the controller (or be replaced with controller_reconfigure while idle). */
@@ -108,11 +123,35 @@ int controller_reconfigure(struct controller *c, const struct config *cfg);
 /*
  * Start the program with that name (NULL: the default) at now_s. Refuses
  * (returns -1 with a reason) when a session runs, a fault is latched, the
- * program does not exist, or the last tick's readings fail the safety
- * supervisor's start check. Call after at least one tick.
+ * program does not exist, the last tick's readings fail the safety
+ * supervisor's start check, or the program's planned dose (dose_planned)
+ * is more than the allowance. Call after at least one tick.
+ *
+ * While the session runs, every tick adds each zone's dose; one that goes
+ * past its allowance trips `dose`: the session ends as fault with every
+ * output off in that tick.
  */
 int controller_start(struct controller *c, const char *program, double now_s,
 		     char *why, size_t why_len);
+
+/*
+ * What the next session may give each zone (the shell's dose_start_check
+ * over the ledger). Used by the next controller_start only; a start
+ * without it allows the session budgets.
+ */
+void controller_allow_dose(struct controller *c, const struct dose_amount allowance[MAX_ZONES]);
+
+/*
+ * The calibration of a zone's pad sensor (which: 0 pad, 1 pad2), applied
+ * from the next tick on. NULL: none (the identity).
+ */
+void controller_set_calibration(struct controller *c, int zone, int which, const struct cal_sensor *cal);
+
+/*
+ * A fault latched before this process (restored from state_dir): latched
+ * now, state fault. Does nothing when a fault is latched already.
+ */
+void controller_restore_fault(struct controller *c, const struct fault *f);
 
 /* Stop a running session (button, socket, signal). Returns -1 if none runs. */
 int controller_stop(struct controller *c, double now_s);

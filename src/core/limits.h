@@ -27,6 +27,38 @@
  */
 #define SETPOINT_MARGIN_C       2.0
 
+/*
+ * The pad sensor error the safety claim allows for (docs/safety.md, the
+ * envelope): an offset, or a Beta within 1 %. The dose accounting reads
+ * the pad this much hotter for heat and this much colder for cold.
+ */
+#define PAD_SENSOR_ERROR_C      0.5
+
+/*
+ * Dose budgets (docs/safety.md, "Dose budgets"). CEM43: Sapareto and
+ * Dewey 1984; 9 CEM43 minutes a day for local tissue: van Rhoon et al.
+ * 2013. The cold ones against non-freezing cold injury.
+ */
+#define HARD_MAX_HEAT_DOSE_DAY_MIN      9.0     /* CEM43 minutes per 24 h; bounds the session's too */
+#define HARD_MAX_COLD_MIN               30.0    /* minutes at or below cold_c per session */
+#define HARD_MAX_COLD_DAY_MIN           60.0    /* ... per 24 h */
+#define HARD_MAX_SESSIONS_PER_DAY       6
+#define DOSE_DAY_S                      86400.0 /* the rolling window */
+/* The same fault kind in the same zone this many times in 24 h locks the device, at most. */
+#define HARD_MAX_LOCKOUT_AFTER          3
+
+/*
+ * Calibration (docs/calibration.md): a pad sensor's correction may not
+ * exceed this anywhere from HARD_MIN_PAD_C to HARD_MAX_PAD_C, its gain
+ * must lie in [CAL_GAIN_MIN, CAL_GAIN_MAX], and two points at least
+ * CAL_MIN_SPAN_C apart make one. Beyond that the sensor is not the
+ * thermistor the config describes, and no correction makes it one.
+ */
+#define CAL_MAX_CORRECTION_C    3.0
+#define CAL_GAIN_MIN            0.9
+#define CAL_GAIN_MAX            1.1
+#define CAL_MIN_SPAN_C          10.0
+
 /* The NTC cannot read outside this on a person; beyond it the wire is open or shorted. */
 #define NTC_PLAUSIBLE_MIN_C     (-20.0)
 #define NTC_PLAUSIBLE_MAX_C     90.0

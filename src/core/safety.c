@@ -89,6 +89,8 @@ static const char *const kind_names[FAULT_KIND_COUNT] = {
 	[FAULT_OUTPUT_ERROR] = "output-error",
 	[FAULT_LOOP_OVERRUN] = "loop-overrun",
 	[FAULT_SESSION_TIME] = "session-time",
+	[FAULT_DOSE] = "dose",
+	[FAULT_LATCH_UNREADABLE] = "latch-unreadable",
 };
 
 const char *fault_kind_name(enum fault_kind k)
@@ -813,6 +815,17 @@ static void describe_body(const struct fault *f, char *b, size_t len)
 		break;
 	case FAULT_SESSION_TIME:
 		snprintf(b, len, "session ran %.1f s, above limit %.1f s", f->value, f->limit);
+		break;
+	case FAULT_DOSE:
+		if (strcmp(d, "cold") == 0)
+			snprintf(b, len, "%.2f min at or below the cold threshold, above the %.2f min allowed",
+				 f->value, f->limit);
+		else
+			snprintf(b, len, "heat dose %.2f CEM43 min, above the %.2f min allowed", f->value,
+				 f->limit);
+		break;
+	case FAULT_LATCH_UNREADABLE:
+		snprintf(b, len, "the latched fault kept in state_dir could not be read at start");
 		break;
 	default:
 		snprintf(b, len, "%s value %g, limit %g", s, f->value, f->limit);

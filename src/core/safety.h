@@ -35,6 +35,8 @@ enum fault_kind {
 	FAULT_OUTPUT_ERROR,             /* "output-error" */
 	FAULT_LOOP_OVERRUN,             /* "loop-overrun" */
 	FAULT_SESSION_TIME,             /* "session-time" */
+	FAULT_DOSE,                     /* "dose": a session used up a dose budget (dose.h; the controller) */
+	FAULT_LATCH_UNREADABLE,         /* "latch-unreadable": the latch kept in state_dir could not be read at start */
 	FAULT_KIND_COUNT
 };
 
@@ -75,14 +77,15 @@ struct safety_params {
 struct fault {
 	enum fault_kind kind;
 	int zone;                       /* index of the zone, -1 when not zone-specific */
-	char sensor[16];                /* "pad", "pad2", "heatsink", "output", "loop", "session" */
+	char sensor[16];                /* "pad", "pad2", "heatsink", "output", "loop", "session", "state" */
 	double value;                   /* the offending value (C, C/s, s, mV ...) */
 	double limit;                   /* the limit it crossed */
 	double at_s;                    /* session time of the trip (s since the session started) */
 	char detail[24];                /* which variant of the check, "" when there is one only:
 					 * over/under-temperature "predicted" (value is the predicted pad);
 					 * runaway "no-heat-gain", "no-cool-gain", "wrong-way",
-					 * "error-outside-band" (value is always the pad reading, C) */
+					 * "error-outside-band" (value is always the pad reading, C);
+					 * dose "heat" (value CEM43 min) or "cold" (min at or below cold_c) */
 };
 
 /* Per-zone input for one tick. */

@@ -84,7 +84,7 @@ struct parse {
 	struct seen *cur_seen;
 	char cur_title[TITLE_LEN];
 
-	struct seen daemon, button, thermistor, safety;
+	struct seen daemon, button, thermistor, safety, simulate;
 	struct seen program[MAX_PROGRAMS];
 	struct seen zone[MAX_ZONES];
 };
@@ -105,6 +105,8 @@ static struct seen *seen_of(struct parse *p, enum config_section s, int i)
 		return &p->program[i];
 	case CONFIG_ZONE:
 		return &p->zone[i];
+	case CONFIG_SIMULATE:
+		return &p->simulate;
 	case CONFIG_SECTION_COUNT:
 		break;
 	}
@@ -1029,6 +1031,17 @@ static void check_safety(struct parse *p)
 			     "max_heatsink_c = %g is below start_max_heatsink_c (%g)",
 			     s->max_heatsink_c, s->start_max_heatsink_c);
 	}
+
+	/* A session's budget is part of the day's. */
+	if (c->dose.heat_dose_min > c->dose.heat_dose_day_min)
+		fail(p, first_line(line_of(ss, CONFIG_SAFETY, "heat_dose_min"),
+				   line_of(ss, CONFIG_SAFETY, "heat_dose_day_min"), hdr),
+		     "heat_dose_min = %g is above heat_dose_day_min (%g)", c->dose.heat_dose_min,
+		     c->dose.heat_dose_day_min);
+	if (c->dose.cold_min > c->dose.cold_day_min)
+		fail(p, first_line(line_of(ss, CONFIG_SAFETY, "cold_min"), line_of(ss, CONFIG_SAFETY, "cold_day_min"),
+				   hdr),
+		     "cold_min = %g is above cold_day_min (%g)", c->dose.cold_min, c->dose.cold_day_min);
 
 	/* A tick may come a period late without tripping loop-overrun. */
 	if (s->overrun_s < two_periods_s - 1e-9) {

@@ -221,7 +221,8 @@ static void test_kind_names_round_trip(void **state)
 	static const char *const expect[FAULT_KIND_COUNT] = {
 		"none", "over-temperature", "under-temperature", "sensor-open", "sensor-short",
 		"sensor-read", "sensor-stale", "sensor-disagree", "rate-of-change", "runaway",
-		"heatsink-over-temperature", "output-error", "loop-overrun", "session-time",
+		"heatsink-over-temperature", "output-error", "loop-overrun", "session-time", "dose",
+		"latch-unreadable",
 	};
 	(void)state;
 	for (int k = 0; k < FAULT_KIND_COUNT; k++) {
