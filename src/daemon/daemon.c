@@ -45,6 +45,8 @@ int daemon_init(struct daemon *d, const struct options *opt, const struct config
 	controller_init(&d->ctl, &d->cfg);
 	/* Outputs start inactive, whatever state the lines were left in. */
 	d->hw.ops->all_off(d->hw.ctx);
+	/* What outlives the process, batch runs included: a latched fault comes back latched. */
+	guard_init(&d->guard, &d->cfg, &d->ctl);
 
 	if (opt->trace_path) {
 		d->trace = fopen(opt->trace_path, "w");
@@ -64,6 +66,12 @@ int daemon_init(struct daemon *d, const struct options *opt, const struct config
 	else
 		d->records.fd = -1;
 	return 0;
+}
+
+/* The calendar time of the last tick (the ledger's and the lockout's 24 hours). */
+static double calendar_now(const struct daemon *d)
+{
+	return d->clock.ops->calendar_s(d->clock.ctx, d->now_s);
 }
 
 static void describe_fault(const struct daemon *d, char *buf, size_t len)
@@ -103,6 +111,7 @@ static void apply_pending_reload(struct daemon *d)
 	d->cfg = d->cfg_pending;
 	d->reload_pending = false;
 	controller_reconfigure(&d->ctl, &d->cfg);
+	guard_reconfigure(&d->guard, &d->cfg);
 	if (d->records_on)
 		records_reconfigure(&d->records, d->cfg.daemon.state_dir, d->cfg.daemon.keep_sessions);
 	reload_outcome(d, RELOAD_APPLIED, "");
@@ -113,6 +122,7 @@ static void session_ended(struct daemon *d)
 {
 	char json[2048];
 
+	guard_session_ended(&d->guard, &d->ctl, calendar_now(d));
 	if (d->records_on)
 		records_session_end(&d->records, &d->ctl, d->now_s, d->end_how);
 	report_progress(d->progress, &d->ctl, d->now_s);
@@ -159,7 +169,7 @@ static void start_session(struct daemon *d, const char *program, const char *how
 {
 	char why[512];
 
-	if (controller_start(&d->ctl, program, d->now_s, why, sizeof(why)) < 0) {
+	if (guard_start(&d->guard, &d->ctl, program, d->now_s, calendar_now(d), why, sizeof(why)) < 0) {
 		log_err("session refused: %s", why);
 		fprintf(d->progress, "refused: %s\n", why);
 		fflush(d->progress);
@@ -214,7 +224,8 @@ static bool sensors_answered(const struct daemon *d, const struct tick_inputs *i
  */
 static void update_led(struct daemon *d, double now_s)
 {
-	bool lockout = false;
+	/* The lockout as last seen (guard_tick looks at its file once a second). */
+	bool lockout = lockout_locked(&d->guard.lockout);
 	enum led_pattern p = led_pattern_for(d->ctl.state, safety_latched(&d->ctl.safety), lockout);
 
 	if (!d->hw.ops->set_led)
@@ -253,6 +264,10 @@ void daemon_tick(struct daemon *d, double now_s, double gap_s)
 	} else if (ev.fault_tripped && d->hw.ops->all_off(d->hw.ctx) < 0) {
 		log_err("could not drive every output off after a safety trip");
 	}
+	/* The outputs are off: now the latch and the lockout go to state_dir. */
+	if (ev.fault_tripped)
+		guard_tripped(&d->guard, &d->ctl, calendar_now(d));
+	guard_tick(&d->guard, &d->ctl, now_s, calendar_now(d), monotonic_s());
 	d->ticks++;
 	update_led(d, now_s);
 
@@ -492,11 +507,28 @@ static void go_fast(struct daemon *d)
 typedef void (*command_handler)(struct daemon *d, const struct control_request *req, const char *who,
 				struct control_reply *reply);
 
+static void status_top(void *arg, struct json_out *j)
+{
+	struct daemon *d = arg;
+
+	guard_status_json(&d->guard, &d->ctl, calendar_now(d), j);
+}
+
+static void status_zone(void *arg, int z, struct json_out *j)
+{
+	struct daemon *d = arg;
+
+	guard_zone_json(&d->guard, &d->ctl, z, calendar_now(d), j);
+}
+
 /* The reply to status, start, stop and ack: the status as it is now. */
 static void reply_status(struct daemon *d, struct control_reply *reply)
 {
-	if (status_json_build_with_reload(&d->ctl, d->now_s, &d->reload, control_reply_value(reply),
-					  reply->value_cap) < 0)
+	struct status_extra x = { .top = status_top, .zone = status_zone, .arg = d,
+				  .lockout = lockout_locked(&d->guard.lockout) };
+
+	if (status_json_build_extra(&d->ctl, d->now_s, &d->reload, &x, control_reply_value(reply),
+				    reply->value_cap) < 0)
 		control_reply_error(reply, "the status does not fit in a reply");
 }
 
@@ -517,8 +549,8 @@ static void handle_start(struct daemon *d, const struct control_request *req, co
 		control_reply_error(reply, "%s", config_unknown_program(&d->cfg, req->arg.name, why, sizeof(why)));
 		return;
 	}
-	if (controller_start(&d->ctl, req->arg.given ? req->arg.name : NULL, d->now_s, why,
-			     sizeof(why)) < 0) {
+	if (guard_start(&d->guard, &d->ctl, req->arg.given ? req->arg.name : NULL, d->now_s, calendar_now(d),
+			why, sizeof(why)) < 0) {
 		control_reply_error(reply, "%s", why);
 		return;
 	}
@@ -552,7 +584,7 @@ static void handle_ack(struct daemon *d, const struct control_request *req, cons
 		control_reply_error(reply, "%s", protocol_command(CONTROL_ACK)->nothing_to_do);
 		return;
 	}
-	if (controller_ack(&d->ctl, d->now_s, why, sizeof(why)) < 0) {
+	if (guard_ack(&d->guard, &d->ctl, d->now_s, why, sizeof(why)) < 0) {
 		control_reply_error(reply, "%s", why);
 		return;
 	}
@@ -667,7 +699,7 @@ void daemon_button(struct daemon *d, enum button_event event)
 				    "once its cause has cleared", d->cfg.button.long_press_s);
 			return;
 		}
-		if (controller_ack(&d->ctl, d->now_s, why, sizeof(why)) < 0) {
+		if (guard_ack(&d->guard, &d->ctl, d->now_s, why, sizeof(why)) < 0) {
 			log_warning("button: fault not acknowledged: %s", why);
 			return;
 		}
@@ -677,8 +709,12 @@ void daemon_button(struct daemon *d, enum button_event event)
 	case SESSION_IDLE:
 	case SESSION_COMPLETED:
 	case SESSION_STOPPED:
-		if (event == BUTTON_SHORT_PRESS)
+		/* [button] start_press: which press starts; the other one is only logged. */
+		if ((event == BUTTON_LONG_PRESS) == (d->cfg.button.start_press == START_PRESS_LONG))
 			start_session(d, NULL, "button");
+		else if (event == BUTTON_SHORT_PRESS)
+			log_notice("button: short press: start_press = long: hold the button %.0f s to start "
+				   "a session", d->cfg.button.long_press_s);
 		else
 			log_notice("button: long press: no fault to acknowledge");
 		return;

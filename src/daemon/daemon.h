@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "control.h"
 #include "status_json.h"
+#include "guard.h"
 #include "core/config.h"
 #include "core/controller.h"
 #include "hw/hw.h"
@@ -70,6 +71,7 @@ struct daemon {
 	struct control_server control;  /* the control socket (docs/control.md) */
 	bool control_on;                /* open: not in a batch run */
 	struct records records;         /* session CSVs and sessions.jsonl under state_dir */
+	struct guard guard;             /* the dose ledger, the latch, the lockout, the calibration (guard.h) */
 	bool records_on;                /* not in a batch run */
 	const char *end_how;            /* who ended the session being ended ("SIGTERM", "uid 1000 pid 42") */
 	bool ready_sent;                /* READY=1 went out after the first tick */

@@ -69,7 +69,7 @@ static void fault_json(struct json_out *j, const struct controller *c, double no
 	json_out_end_object(j);
 }
 
-static void zone_json(struct json_out *j, const struct controller *c, int z)
+static void zone_json(struct json_out *j, const struct controller *c, int z, const struct status_extra *x)
 {
 	const struct config_zone *zc = &c->cfg->zones[z];
 	const struct zone_run *zr = &c->zone[z];
@@ -106,6 +106,8 @@ static void zone_json(struct json_out *j, const struct controller *c, int z)
 		json_out_bool(j, c->out.fan[z]);
 	else
 		json_out_null(j);
+	if (x && x->zone)
+		x->zone(x->arg, z, j);
 	json_out_end_object(j);
 }
 
@@ -147,11 +149,17 @@ static void reload_json(struct json_out *j, const struct reload_outcome *r)
 
 int status_json_build(const struct controller *c, double now_s, char *buf, size_t len)
 {
-	return status_json_build_with_reload(c, now_s, NULL, buf, len);
+	return status_json_build_extra(c, now_s, NULL, NULL, buf, len);
 }
 
 int status_json_build_with_reload(const struct controller *c, double now_s,
 				  const struct reload_outcome *reload, char *buf, size_t len)
+{
+	return status_json_build_extra(c, now_s, reload, NULL, buf, len);
+}
+
+int status_json_build_extra(const struct controller *c, double now_s, const struct reload_outcome *reload,
+			    const struct status_extra *x, char *buf, size_t len)
 {
 	const struct config *cfg = c->cfg;
 	const struct program *p = &c->program;
@@ -215,18 +223,20 @@ int status_json_build_with_reload(const struct controller *c, double now_s,
 		fault_json(&j, c, now_s);
 	else
 		json_out_null(&j);
+	if (x && x->top)
+		x->top(x->arg, &j);
 
 	json_out_key(&j, "zones");
 	json_out_begin_array(&j);
 	for (int z = 0; z < cfg->n_zones; z++)
-		zone_json(&j, c, z);
+		zone_json(&j, c, z, x);
 	json_out_end_array(&j);
 	json_out_key(&j, "reload");
 	reload_json(&j, reload);
 	/* What the status light shows ([button] led), null without one. */
 	json_out_key(&j, "led");
 	json_out_string(&j, cfg->button.present && cfg->button.led[0]
-		? led_pattern_name(led_pattern_for(c->state, safety_latched(&c->safety), false)) : NULL);
+		? led_pattern_name(led_pattern_for(c->state, safety_latched(&c->safety), x && x->lockout)) : NULL);
 	json_out_end_object(&j);
 	return json_out_overflow(&j) ? -1 : (int)j.len;
 }

@@ -16,6 +16,7 @@
 #include "core/config.h"
 #include <time.h>
 #include "core/controller.h"
+#include "lib/json_out.h"
 
 /*
  * The status at controller time now_s (the time of the last tick):
@@ -59,6 +60,22 @@ const char *reload_result_name(enum reload_result r);
  */
 int status_json_build_with_reload(const struct controller *c, double now_s,
 				  const struct reload_outcome *reload, char *buf, size_t len);
+
+/*
+ * More keys from the shell (the dose budgets, the lockout, the
+ * calibration: daemon/guard.h): top() writes keys at the top level after
+ * "fault", zone() at the end of each zone's object.
+ */
+struct status_extra {
+	void (*top)(void *arg, struct json_out *j);
+	void (*zone)(void *arg, int z, struct json_out *j);
+	void *arg;
+	bool lockout;           /* the device is locked out: the "led" member says fast-blink */
+};
+
+/* status_json_build_with_reload with x's keys too (reload and x may be NULL). */
+int status_json_build_extra(const struct controller *c, double now_s, const struct reload_outcome *reload,
+			    const struct status_extra *x, char *buf, size_t len);
 
 /*
  * Every program of the config, in config order:

@@ -121,6 +121,15 @@ struct hw_clock_ops {
 	 * grows by it and, at a watchable speed, the call blocks for it).
 	 */
 	double (*next_tick)(void *ctx, double *gap_s);
+
+	/*
+	 * The calendar time (seconds since 1970, UTC) of controller time now_s,
+	 * for what is counted per rolling 24 hours (the dose ledger, the
+	 * lockout) and kept across restarts: CLOCK_REALTIME on hardware; on the
+	 * simulated plant the virtual clock anchored at the wall clock when the
+	 * process started, so back-to-back simulated runs see each other.
+	 */
+	double (*calendar_s)(void *ctx, double now_s);
 };
 
 struct hw_clock {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* CLOCK_MONOTONIC as the loop's clock. See wall_clock.h. */
 #include <string.h>
+#include <time.h>
 #include "lib/loop.h"
 #include "wall_clock.h"
 
@@ -35,11 +36,22 @@ static double wall_next_tick(void *ctx, double *gap_s)
 	return now_s;
 }
 
+static double wall_calendar_s(void *ctx, double now_s)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	(void)now_s;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 static const struct hw_clock_ops wall_clock_ops = {
 	.start = wall_start,
 	.period_s = wall_period_s,
 	.ticks_due = wall_ticks_due,
 	.next_tick = wall_next_tick,
+	.calendar_s = wall_calendar_s,
 };
 
 struct hw_clock wall_clock_init(struct wall_clock *c, double tick_s)

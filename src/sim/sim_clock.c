@@ -62,11 +62,19 @@ static double sim_next_tick(void *ctx, double *gap_s)
 	return now_s;
 }
 
+static double sim_calendar_s(void *ctx, double now_s)
+{
+	const struct sim_clock *c = ctx;
+
+	return c->origin_calendar_s + now_s;
+}
+
 static const struct hw_clock_ops sim_clock_ops = {
 	.start = sim_start,
 	.period_s = sim_period_s,
 	.ticks_due = sim_ticks_due,
 	.next_tick = sim_next_tick,
+	.calendar_s = sim_calendar_s,
 };
 
 struct hw_clock sim_clock_init(struct sim_clock *c, struct hw_sim *sim, double tick_s,
@@ -77,5 +85,10 @@ struct hw_clock sim_clock_init(struct sim_clock *c, struct hw_sim *sim, double t
 	c->tick_s = tick_s;
 	c->speed = speed;
 	c->fast_after_s = fast_after_s;
+	/* Virtual time 0 is the wall clock now: the anchor of its calendar. */
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	c->origin_calendar_s = (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 	return (struct hw_clock){ .ops = &sim_clock_ops, .ctx = c };
 }

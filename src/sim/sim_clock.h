@@ -20,6 +20,7 @@ struct sim_clock {
 	double speed;                   /* simulated s per wall s; 0: flat out */
 	double fast_after_s;            /* wall s at `speed`, then flat out; < 0: never */
 	double origin_wall_s;           /* monotonic time the loop started */
+	double origin_calendar_s;       /* CLOCK_REALTIME at init: virtual 0 on the calendar */
 	bool fast;                      /* flat out from now on */
 	double now_s;                   /* simulated time of the last tick */
 	long ticks;
