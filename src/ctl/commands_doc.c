@@ -19,6 +19,10 @@ static void argument_text(const struct protocol_command *pc, char *buf, size_t l
 		snprintf(buf, len, "optional: %s, a whole number from %d to %d; without it, %d",
 			 pc->arg_meta, pc->count_min, pc->count_max, pc->count_default);
 		return;
+	case PROTOCOL_ARG_NAME_REAL:
+		snprintf(buf, len, "required: %s, a %s name, and a number from %g to %g", pc->arg_meta,
+			 pc->arg_noun, pc->real_min, pc->real_max);
+		return;
 	}
 	snprintf(buf, len, "?");
 }
@@ -42,6 +46,15 @@ static void markdown(FILE *out)
 	}
 }
 
+/* A command with required arguments: ".BR "calibrate " \fIZONE\ REFERENCE_C\fR," (one italic word). */
+static void man_required(FILE *out, const struct protocol_command *pc, const char *end)
+{
+	fprintf(out, ".BR \"%s \" \\fI", pc->name);
+	for (const char *m = pc->arg_meta; *m; m++)
+		fputs(*m == ' ' ? "\\ " : (char[2]){ *m, 0 }, out);
+	fprintf(out, "\\fR%s\n", end);
+}
+
 /* The synopsis's COMMAND list: ".BR status ," ... ".BR \"log \" [\fIN\fR]." */
 static void man(FILE *out)
 {
@@ -51,6 +64,8 @@ static void man(FILE *out)
 
 		if (pc->arg == PROTOCOL_ARG_NONE)
 			fprintf(out, ".BR %s %s\n", pc->name, end);
+		else if (pc->arg == PROTOCOL_ARG_NAME_REAL)
+			man_required(out, pc, end);
 		else
 			fprintf(out, ".BR \"%s \" [\\fI%s\\fR]%s\n", pc->name, pc->arg_meta, end);
 	}

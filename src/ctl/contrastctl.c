@@ -449,6 +449,41 @@ static void print_reload(const struct json_object *r)
 		       reply_str(r, "message", "(no reason given)"));
 }
 
+
+/* What is left today, the lockout, the calibration (fields absent from an older daemon: nothing printed). */
+static void print_guards(const struct json_object *st)
+{
+	const struct json_object *lo = reply_get(st, "lockout");
+	const struct json_object *zones = reply_get(st, "zones");
+	char when[32];
+
+	if (lo)
+		printf("LOCKOUT:   %s\n", reply_str(lo, "description", "locked out"));
+	if (reply_has(st, "sessions_left")) {
+		printf("today:     %.0f of %.0f sessions left", reply_num(st, "sessions_left"),
+		       reply_num(st, "sessions_per_day"));
+		if (reply_num(st, "sessions_left") < 1 && reply_get(st, "sessions_back_at")) {
+			local_time(reply_str(st, "sessions_back_at", "?"), when, sizeof(when));
+			printf(" (the next from %s)", when);
+		}
+		printf("\n");
+	}
+	if (reply_get(st, "dose_problem"))
+		printf("dose:      %s\n", reply_str(st, "dose_problem", "?"));
+	if (reply_get(st, "calibration_problem"))
+		printf("calibration: %s\n", reply_str(st, "calibration_problem", "?"));
+	for (size_t i = 0; i < reply_count(zones); i++) {
+		const struct json_object *z = reply_at(zones, i);
+
+		if (!reply_has(z, "heat_dose_left_min"))
+			continue;
+		printf("%-12s left today: heat dose %.2f of %.2f CEM43 min, cold %.1f of %.1f min; "
+		       "calibration %s\n", reply_str(z, "name", "?"), reply_num(z, "heat_dose_left_min"),
+		       reply_num(z, "heat_dose_day_min"), reply_num(z, "cold_left_min"), reply_num(z, "cold_day_min"),
+		       reply_str(z, "calibration", "?"));
+	}
+}
+
 static void print_status(const struct json_object *st)
 {
 	const char *state = reply_str(st, "state", "?");
@@ -490,6 +525,7 @@ static void print_status(const struct json_object *st)
 	if (reply_str(st, "led", NULL))
 		printf("light:     %s\n", reply_str(st, "led", "?"));
 	print_zones(st);
+	print_guards(st);
 }
 
 /* "about 20:00 (at most 1:10:00 if the pads are slow to settle)" from a program's JSON. */
@@ -688,6 +724,13 @@ static int print_log_reply(const struct json_object *root, const struct protocol
 	return EXIT_OK;
 }
 
+static int print_calibrate_reply(const struct json_object *root, const struct protocol_args *arg)
+{
+	(void)arg;
+	printf("%s\n", reply_str(reply_get(root, "calibration"), "message", "recorded"));
+	return EXIT_OK;
+}
+
 /* The printer of each command; -Wswitch with -Werror fails the build when one is missing. */
 static reply_printer printer_of(enum control_command c)
 {
@@ -704,6 +747,8 @@ static reply_printer printer_of(enum control_command c)
 		return print_programs_reply;
 	case CONTROL_LOG:
 		return print_log_reply;
+	case CONTROL_CALIBRATE:
+		return print_calibrate_reply;
 	case CONTROL_N_COMMANDS:
 		break;
 	}

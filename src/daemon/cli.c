@@ -7,7 +7,7 @@
 
 void cli_usage(FILE *out)
 {
-	fputs("usage: contrastd [-c FILE] [--check-config] [--safe-off] [--probe]\n"
+	fputs("usage: contrastd [-c FILE] [--check-config] [--safe-off] [--probe] [--clear-lockout]\n"
 	      "                 [--simulate [--speed X] [--fast-after S] [--seed N] [--trace FILE]\n"
 	      "                             [--inject KIND[:ZONE]@SECONDS]...]\n"
 	      "                 [--start [PROGRAM]] [-v] [-h] [-V]\n"
@@ -17,6 +17,7 @@ void cli_usage(FILE *out)
 	      "  --check-config      validate the configuration and exit (no hardware touched)\n"
 	      "  --safe-off          drive every configured output line inactive and exit\n"
 	      "  --probe             open every sensor and line without energising anything, report\n"
+	      "  --clear-lockout     (root) clear a lockout after repeated faults, logged with who and when\n"
 	      "  --simulate          run on the simulated plant instead of IIO and GPIO\n"
 	      "  --speed X           simulated seconds per wall second (default 1; 0: flat out)\n"
 	      "  --fast-after S      after S wall seconds at --speed, run flat out\n"
@@ -77,6 +78,8 @@ int cli_parse(int argc, char *const argv[], struct options *o, char *err, size_t
 			o->safe_off = true;
 		} else if (!strcmp(a, "--probe")) {
 			o->probe = true;
+		} else if (!strcmp(a, "--clear-lockout")) {
+			o->clear_lockout = true;
 		} else if (!strcmp(a, "--simulate")) {
 			o->simulate = true;
 		} else if (!strcmp(a, "--speed")) {
@@ -154,15 +157,16 @@ int cli_parse(int argc, char *const argv[], struct options *o, char *err, size_t
 		snprintf(err, err_len, "%s only goes with --simulate", sim_only_flag);
 		return -1;
 	}
-	int modes = o->check_config + o->safe_off + o->probe;
+	int modes = o->check_config + o->safe_off + o->probe + o->clear_lockout;
 
 	if (modes > 1) {
-		snprintf(err, err_len, "--check-config, --safe-off and --probe exclude each other");
+		snprintf(err, err_len, "--check-config, --safe-off, --probe and --clear-lockout exclude each other");
 		return -1;
 	}
 	if (modes && (o->start || o->simulate)) {
 		snprintf(err, err_len, "%s does not go with --start or --simulate",
-			 o->check_config ? "--check-config" : o->safe_off ? "--safe-off" : "--probe");
+			 o->check_config ? "--check-config" : o->safe_off ? "--safe-off" :
+			 o->probe ? "--probe" : "--clear-lockout");
 		return -1;
 	}
 	return 0;

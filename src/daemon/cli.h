@@ -3,7 +3,7 @@
  * The command line, parsed into one struct; main() reads straight down
  * from there. Parsing never exits: it returns an error message.
  *
- *   contrastd [-c FILE] [--check-config] [--safe-off] [--probe]
+ *   contrastd [-c FILE] [--check-config] [--safe-off] [--probe] [--clear-lockout]
  *             [--simulate [--speed X] [--fast-after S] [--seed N] [--trace FILE]
  *                         [--inject KIND[:ZONE]@SECONDS]...]
  *             [--start [PROGRAM]] [-v] [-h] [-V]
@@ -26,6 +26,7 @@ struct options {
 	bool check_config;
 	bool safe_off;
 	bool probe;
+	bool clear_lockout;             /* root only: clear a lockout in state_dir and exit */
 	bool simulate;
 	double speed;                   /* simulated seconds per wall second; 0 = flat out */
 	double fast_after_s;            /* wall seconds at `speed`, then flat out; <0 = never */

@@ -70,8 +70,8 @@ static void not_a_command(char *why, size_t why_len, const char *what)
 int control_parse(const char *line, struct control_request *req, char *why, size_t why_len)
 {
 	char buf[CONTROL_LINE_MAX + 1];
-	/* The name, one argument, and one more to tell "too many". */
-	char *w[3];
+	/* The name, up to two arguments, and one more to tell "too many". */
+	char *w[4] = { NULL, NULL, NULL, NULL };
 	size_t len = strlen(line);
 
 	if (len > CONTROL_LINE_MAX) {
@@ -90,7 +90,7 @@ int control_parse(const char *line, struct control_request *req, char *why, size
 		}
 	}
 	memcpy(buf, line, len + 1);
-	int n = split_words(buf, w, 2);
+	int n = split_words(buf, w, 3);
 
 	if (n == 0) {
 		not_a_command(why, why_len, "empty line");

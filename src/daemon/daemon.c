@@ -622,6 +622,30 @@ static void handle_log(struct daemon *d, const struct control_request *req, cons
 				    d->cfg.daemon.state_dir);
 }
 
+static void handle_calibrate(struct daemon *d, const struct control_request *req, const char *who,
+			     struct control_reply *reply)
+{
+	char msg[1024];
+	struct json_out j;
+
+	(void)who;
+	if (guard_calibrate(&d->guard, &d->ctl, req->arg.name, req->arg.real, msg, sizeof(msg)) < 0) {
+		control_reply_error(reply, "%s", msg);
+		return;
+	}
+	json_out_init(&j, control_reply_value(reply), reply->value_cap);
+	json_out_begin_object(&j);
+	json_out_key(&j, "zone");
+	json_out_string(&j, req->arg.name);
+	json_out_key(&j, "reference_c");
+	json_out_number(&j, req->arg.real, 2);
+	json_out_key(&j, "message");
+	json_out_string(&j, msg);
+	json_out_end_object(&j);
+	if (json_out_overflow(&j))
+		control_reply_error(reply, "the reply does not fit");
+}
+
 /*
  * The handler of each command of the protocol table. A switch and not an
  * array: with -Wswitch (-Wall) and -Werror the build fails when a command
@@ -642,6 +666,8 @@ static command_handler handler_of(enum control_command c)
 		return handle_programs;
 	case CONTROL_LOG:
 		return handle_log;
+	case CONTROL_CALIBRATE:
+		return handle_calibrate;
 	case CONTROL_N_COMMANDS:
 		break;
 	}

@@ -6,14 +6,18 @@
  * is real or simulated: it hands the daemon a hardware table and a clock.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <systemd/sd-journal.h>
 #include "cli.h"
 #include "config_parse.h"
 #include "daemon.h"
+#include "guard.h"
 #include "hw/hw_real.h"
 #include "hw/output_lines.h"
 #include "hw/wall_clock.h"
@@ -98,6 +102,42 @@ static int setup_simulated(const struct options *opt, struct daemon_setup *setup
 static char stdout_buf[BUFSIZ];
 
 static int run(int argc, char **argv);
+/*
+ * contrastd --clear-lockout: root only, on the device (not through the
+ * socket: a lockout is for a person standing at the device). The journal
+ * and stderr say who and when; the lockout file keeps them too.
+ */
+static int clear_lockout(void)
+{
+	char who[64], when[32], err[512];
+	const char *sudo_user = getenv("SUDO_USER");
+	const char *login = getlogin();
+	struct passwd *pw = getpwuid(getuid());
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "contrastd: --clear-lockout: only root may clear a lockout (run it on the "
+			"device as root, e.g. with sudo)\n");
+		return EXIT_USAGE;
+	}
+	if (sudo_user && sudo_user[0])
+		snprintf(who, sizeof(who), "%s (uid %ld) via sudo", sudo_user, (long)getuid());
+	else
+		snprintf(who, sizeof(who), "%s (uid %ld)%s%s", pw ? pw->pw_name : "?", (long)getuid(),
+			 login ? " login " : "", login ? login : "");
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (guard_clear_lockout(config_state.daemon.state_dir, who, (double)now, err, sizeof(err)) < 0) {
+		fprintf(stderr, "contrastd: --clear-lockout: %s\n", err);
+		return EXIT_HARDWARE;
+	}
+	log_notice("lockout cleared by %s at %s (%s/%s)", who, when, config_state.daemon.state_dir, STATE_LOCKOUT);
+	sd_journal_print(LOG_NOTICE, "contrastd: lockout cleared by %s at %s", who, when);
+	printf("lockout cleared by %s at %s; acknowledge the latched fault once its cause has cleared\n", who,
+	       when);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -163,16 +203,19 @@ static int run(int argc, char **argv)
 		       config_state.n_zones, config_state.n_programs);
 		return 0;
 	}
+	if (opt.clear_lockout)
+		return clear_lockout();
 	/* What a person runs after wiring the device: 0 all well, 2 otherwise. */
 	if (opt.probe)
 		return hw_real_probe(&config_state, stdout);
 
 	/*
 	 * One daemon per state_dir (and so per device): before any line is
-	 * claimed. A batch run (--simulate --start) keeps no records and no socket.
+	 * claimed. A batch run (--simulate --start) keeps no records and no
+	 * socket, but it keeps the dose ledger, the latch and the lockout in
+	 * state_dir as the daemon does: one writer there at a time, it too.
 	 */
-	if (!(opt.simulate && opt.start) &&
-	    instance_lock(&instance, config_state.daemon.state_dir, err, sizeof(err)) < 0) {
+	if (instance_lock(&instance, config_state.daemon.state_dir, err, sizeof(err)) < 0) {
 		fprintf(stderr, "contrastd: %s\n", err);
 		return EXIT_USAGE;
 	}

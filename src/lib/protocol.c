@@ -56,6 +56,18 @@ const struct protocol_command protocol_commands[CONTROL_N_COMMANDS] = {
 		.reply_key = "sessions",
 		.help = "the last N sessions, oldest first",
 	},
+	[CONTROL_CALIBRATE] = {
+		.name = "calibrate",
+		.arg = PROTOCOL_ARG_NAME_REAL,
+		.arg_meta = "ZONE REFERENCE_C",
+		.arg_noun = "zone",
+		.real_min = 0.0,
+		.real_max = 60.0,
+		.reply_key = "calibration",
+		.changes_state = true,
+		.help = "record the zone's pad sensor reading against a reference thermometer's "
+			"REFERENCE_C (docs/calibration.md)",
+	},
 };
 
 const struct protocol_command *protocol_command(enum control_command c)
@@ -119,6 +131,8 @@ void protocol_synopsis(enum control_command c, char *buf, size_t len)
 		snprintf(buf, len, "?");
 	else if (pc->arg == PROTOCOL_ARG_NONE)
 		snprintf(buf, len, "%s", pc->name);
+	else if (pc->arg == PROTOCOL_ARG_NAME_REAL)
+		snprintf(buf, len, "%s %s", pc->name, pc->arg_meta);    /* both required */
 	else
 		snprintf(buf, len, "%s [%s]", pc->name, pc->arg_meta);
 }
@@ -131,6 +145,9 @@ void protocol_usage(enum control_command c, char *buf, size_t len)
 	protocol_synopsis(c, syn, sizeof(syn));
 	if (pc && pc->arg == PROTOCOL_ARG_COUNT)
 		snprintf(buf, len, "%s, %s from %d to %d", syn, pc->arg_meta, pc->count_min, pc->count_max);
+	else if (pc && pc->arg == PROTOCOL_ARG_NAME_REAL)
+		snprintf(buf, len, "%s, %s from %g to %g", syn, strrchr(pc->arg_meta, ' ') + 1, pc->real_min,
+			 pc->real_max);
 	else
 		snprintf(buf, len, "%s", syn);
 }
@@ -188,6 +205,36 @@ static bool parse_whole(const char *word, long *v)
 	return true;
 }
 
+/*
+ * A decimal number by the protocol: optional '-', digits, optionally '.'
+ * and digits (no exponent, no blanks, nothing after). Returns false when
+ * word is not one.
+ */
+static bool parse_decimal(const char *word, double *v)
+{
+	const char *s = word + (word[0] == '-');
+	double n = 0.0, scale = 1.0;
+	int digits = 0;
+	bool point = false;
+
+	for (; *s; s++) {
+		if (*s == '.' && !point) {
+			point = true;
+			continue;
+		}
+		if (*s < '0' || *s > '9' || digits > 12)
+			return false;
+		digits++;
+		if (point)
+			scale /= 10.0;
+		n = n * 10.0 + (*s - '0');
+	}
+	if (digits == 0)
+		return false;
+	*v = (word[0] == '-' ? -n : n) * scale;
+	return true;
+}
+
 int protocol_parse_args(enum control_command c, int n, const char *const words[],
 			struct protocol_args *a, char *why, size_t why_len)
 {
@@ -209,6 +256,32 @@ int protocol_parse_args(enum control_command c, int n, const char *const words[]
 		return 0;
 	}
 	protocol_usage(c, usage, sizeof(usage));
+	if (pc->arg == PROTOCOL_ARG_NAME_REAL) {
+		char quoted2[QUOTE_MAX + 4];
+
+		if (n != 2) {
+			snprintf(why, why_len, "%s takes two arguments (usage: %s)", pc->name, usage);
+			return -1;
+		}
+		quote_word(words[0], quoted, sizeof(quoted));
+		quote_word(words[1], quoted2, sizeof(quoted2));
+		if (name_check(words[0]) != NAME_OK) {
+			snprintf(why, why_len, "%s: '%s' is not a %s name (%s, at most %d characters)",
+				 pc->name, quoted, pc->arg_noun, NAME_RULE, NAME_LEN - 1);
+			return -1;
+		}
+		if (!parse_decimal(words[1], &a->real)) {
+			snprintf(why, why_len, "%s: '%s' is not a number (usage: %s)", pc->name, quoted2, usage);
+			return -1;
+		}
+		if (a->real < pc->real_min || a->real > pc->real_max) {
+			snprintf(why, why_len, "%s: '%s' is out of range (usage: %s)", pc->name, quoted2, usage);
+			return -1;
+		}
+		snprintf(a->name, sizeof(a->name), "%s", words[0]);
+		a->given = true;
+		return 0;
+	}
 	if (n > 1) {
 		snprintf(why, why_len, "%s takes at most one argument (usage: %s)", pc->name, usage);
 		return -1;
@@ -238,6 +311,7 @@ int protocol_parse_args(enum control_command c, int n, const char *const words[]
 		a->count = (int)v;
 		break;
 	case PROTOCOL_ARG_NONE:
+	case PROTOCOL_ARG_NAME_REAL:
 		break;
 	}
 	a->given = true;
@@ -256,6 +330,8 @@ int protocol_format_request(enum control_command c, const struct protocol_args *
 		n = snprintf(buf, len, "%s", pc->name);
 	else if (pc->arg == PROTOCOL_ARG_NAME)
 		n = snprintf(buf, len, "%s %s", pc->name, a->name);
+	else if (pc->arg == PROTOCOL_ARG_NAME_REAL)
+		n = snprintf(buf, len, "%s %s %.3f", pc->name, a->name, a->real);
 	else
 		n = snprintf(buf, len, "%s %d", pc->name, a->count);
 	if (n < 0 || (size_t)n >= len || n > CONTROL_LINE_MAX)

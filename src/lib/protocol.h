@@ -54,6 +54,7 @@ enum control_command {
 	CONTROL_ACK,
 	CONTROL_PROGRAMS,
 	CONTROL_LOG,
+	CONTROL_CALIBRATE,
 	CONTROL_N_COMMANDS
 };
 
@@ -61,6 +62,8 @@ enum protocol_arg {
 	PROTOCOL_ARG_NONE,      /* the command takes no argument */
 	PROTOCOL_ARG_NAME,      /* at most one: a name by name_check() */
 	PROTOCOL_ARG_COUNT,     /* at most one: a whole number, count_min .. count_max */
+	PROTOCOL_ARG_NAME_REAL, /* exactly two: a name by name_check(), then a decimal number,
+				   real_min .. real_max ("left 25.0") */
 };
 
 /* One command: one row of the protocol table. */
@@ -73,6 +76,8 @@ struct protocol_command {
 	int count_min;          /* COUNT: the range, and the value when it is left out */
 	int count_max;
 	int count_default;
+	double real_min;        /* NAME_REAL: the number's range */
+	double real_max;
 	const char *reply_key;  /* the reply: {"ok":true,"KEY":VALUE}; the daemon's handler
 				   writes VALUE, the server puts it under this key */
 	bool changes_state;     /* logged at notice level; the read-only ones at debug */
@@ -95,6 +100,7 @@ struct protocol_args {
 	bool given;             /* false: the argument was left out */
 	char name[NAME_LEN];    /* NAME: the name; "" when left out */
 	int count;              /* COUNT: the number; count_default when left out */
+	double real;            /* NAME_REAL: the number */
 };
 
 /*
@@ -111,6 +117,7 @@ int protocol_find(const char *word, enum control_command *c, char *why, size_t w
  *   "start: 'a;b' is not a program name (letters, digits, - and _, at most 31 characters)"
  *   "log: 'x' is not a whole number (usage: log [N], N from 1 to 100)"
  *   "log: '0' is out of range (usage: log [N], N from 1 to 100)"
+ *   "calibrate takes two arguments (usage: calibrate ZONE REFERENCE_C, REFERENCE_C from 0 to 60)"
  * A word is quoted in the reason shortened to 40 characters, with bytes
  * that are not printable ASCII shown as '?'.
  */
