@@ -233,7 +233,7 @@ const struct config_key config_keys[] = {
 	{ .name = "heat_dose_day_min", SAFETY(dose.heat_dose_day_min), REAL, .min = 0.1,
 	  HARD_MAX(HARD_MAX_HEAT_DOSE_DAY_MIN), .def = 6, .unit = "min",
 	  .text = "heat dose budget per zone per rolling 24 hours, CEM43 minutes" },
-	{ .name = "cold_c", SAFETY(dose.cold_c), REAL, HARD_MIN(HARD_MIN_PAD_C), .max = 25, .def = 15, .unit = "C",
+	{ .name = "cold_c", SAFETY(dose.cold_c), REAL, RANGE(10, 25), .def = 15, .unit = "C",
 	  .text = "the cold budgets count the minutes the pad (its reading minus its error margin) is at "
 		  "or below this" },
 	{ .name = "cold_min", SAFETY(dose.cold_min), REAL, .min = 1, HARD_MAX(HARD_MAX_COLD_MIN), .def = 20,

@@ -69,7 +69,7 @@ static void usage(FILE *out)
 		char syn[64];
 
 		protocol_synopsis((enum control_command)c, syn, sizeof(syn));
-		fprintf(out, "  %-16s %s", syn, pc->help);
+		fprintf(out, "  %-26s %s", syn, pc->help);
 		if (pc->arg == PROTOCOL_ARG_COUNT)
 			fprintf(out, " (%s from %d to %d, default %d)", pc->arg_meta, pc->count_min,
 				pc->count_max, pc->count_default);

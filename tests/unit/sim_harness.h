@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "daemon/config_parse.h"
 #include "daemon/daemon.h"
 #include "daemon/report.h"
@@ -27,6 +28,44 @@ static struct daemon harness_daemon;
 static struct hw_sim harness_sim;
 static struct sim_clock harness_clock;
 static FILE *harness_devnull;
+static struct config harness_cfg;
+static char harness_state_dir[64];
+
+static void harness_wipe_state(void)
+{
+	static const char *const names[] = { STATE_LEDGER, STATE_LATCH, STATE_LOCKOUT, STATE_CALIBRATION };
+	char path[128];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", harness_state_dir, names[i]);
+		unlink(path);
+	}
+}
+
+static void harness_remove_state(void)
+{
+	harness_wipe_state();
+	rmdir(harness_state_dir);
+}
+
+/*
+ * A state_dir of this process's own, emptied before each run: every run
+ * starts with no dose used, no fault latched, no lockout (a batch run
+ * keeps them in state_dir as the daemon does). Removed at exit.
+ */
+static inline const char *harness_private_state(void)
+{
+	if (!harness_state_dir[0]) {
+		snprintf(harness_state_dir, sizeof(harness_state_dir), "/tmp/contrastd-harness-XXXXXX");
+		if (!mkdtemp(harness_state_dir)) {
+			perror("mkdtemp");
+			abort();
+		}
+		atexit(harness_remove_state);
+	}
+	harness_wipe_state();
+	return harness_state_dir;
+}
 
 /*
  * daemon_init on the simulated device, as main() sets up --simulate: the
@@ -39,6 +78,10 @@ static inline int harness_init(struct daemon *d, const struct options *opt, cons
 {
 	struct daemon_setup setup = { .batch = opt->start, .progress_every_s = 0.0 };
 
+	if (cfg != &harness_cfg)
+		harness_cfg = *cfg;
+	snprintf(harness_cfg.daemon.state_dir, sizeof(harness_cfg.daemon.state_dir), "%s", harness_private_state());
+	cfg = &harness_cfg;
 	hw_sim_init(&harness_sim, cfg, opt->seed);
 	for (int i = 0; i < opt->n_inject; i++)
 		if (hw_sim_inject(&harness_sim, opt->inject[i], cfg, err, err_len) < 0)

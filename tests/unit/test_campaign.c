@@ -80,6 +80,7 @@ static int watch(const struct daemon *d, void *arg)
 
 struct counts {
 	int sessions, with_fault, detected, late_ok, completed, stopped_early, violations;
+	int refused_for_dose;
 	int per_kind[INJECT_KIND_COUNT];
 };
 
@@ -129,6 +130,15 @@ static int one_session(uint64_t campaign_seed, int index, struct counts *n)
 		snprintf(spec, sizeof(spec), "%s:%s@%.1f", inject_kind_name(e->inject), cfg.zones[zone].name,
 			 w.inject_at_s);
 	}
+	/*
+	 * The loosest dose budgets the parser accepts. A program that plans
+	 * more than they allow must be refused at start, and only that one.
+	 */
+	cfg.dose.heat_dose_min = cfg.dose.heat_dose_day_min = HARD_MAX_HEAT_DOSE_DAY_MIN;
+	cfg.dose.cold_min = HARD_MAX_COLD_MIN;
+	cfg.dose.cold_day_min = HARD_MAX_COLD_DAY_MIN;
+	struct dose_amount planned = dose_planned(p, cfg.dose.cold_c);
+	bool over_budget = planned.heat_min > HARD_MAX_HEAT_DOSE_DAY_MIN || planned.cold_min > HARD_MAX_COLD_MIN;
 	const struct daemon *d = harness_run(&cfg, NULL, noise_seed, inject, e ? 1 : 0, 4 * 3600.0, watch, &w);
 	const struct fault *f = safety_latched_fault(&d->ctl.safety);
 	char what[256];
@@ -146,6 +156,14 @@ static int one_session(uint64_t campaign_seed, int index, struct counts *n)
 	} while (0)
 
 	n->sessions++;
+	if (over_budget) {
+		if (d->ctl.program_index >= 0)
+			VIOLATION("started although it plans %.2f CEM43 min and %.1f cold min, beyond the budgets",
+				  planned.heat_min, planned.cold_min);
+		else
+			n->refused_for_dose++;
+		return violations;
+	}
 	if (w.both_polarities)
 		VIOLATION("heat and cool active together on %d ticks", w.both_polarities);
 	if (w.outputs_while_idle)
@@ -212,9 +230,10 @@ static void test_campaign(void **state)
 		n.violations += one_session(seed, i, &n);
 	}
 	print_message("campaign seed %llu: %d sessions, %d without a fault (%d completed), %d with one: "
-		      "%d detected in bound, %d ended before it could show; %d violations\n",
+		      "%d detected in bound, %d ended before it could show; %d refused for their planned dose; "
+		      "%d violations\n",
 		      (unsigned long long)seed, n.sessions, n.sessions - n.with_fault, n.completed, n.with_fault,
-		      n.detected, n.stopped_early, n.violations);
+		      n.detected, n.stopped_early, n.refused_for_dose, n.violations);
 	for (int k = 0; k < INJECT_KIND_COUNT; k++)
 		print_message("  %-18s %d\n", inject_kind_name(k), n.per_kind[k]);
 	assert_int_equal(n.violations, 0);

@@ -208,6 +208,9 @@ static void test_setpoint_extremes(void **state)
 		p->cycles = 2;
 		p->warm_s = 120;
 		p->cool_s = 120;
+		/* Three cool phases at 14 C plan more cold than a session's default budget: control is the subject here. */
+		cfg.dose.cold_min = HARD_MAX_COLD_MIN;
+		cfg.dose.cold_day_min = HARD_MAX_COLD_DAY_MIN;
 		const struct daemon *d = run_program(NULL, 100 + i);
 
 		assert_int_equal(d->ctl.state, SESSION_COMPLETED);

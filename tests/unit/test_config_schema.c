@@ -202,6 +202,11 @@ static const struct {
 	{ "HARD_MIN_PAD_C", HARD_MIN_PAD_C },
 	{ "HARD_MAX_HEATSINK_C", HARD_MAX_HEATSINK_C },
 	{ "HARD_MAX_DUTY", HARD_MAX_DUTY },
+	{ "HARD_MAX_HEAT_DOSE_DAY_MIN", HARD_MAX_HEAT_DOSE_DAY_MIN },
+	{ "HARD_MAX_COLD_MIN", HARD_MAX_COLD_MIN },
+	{ "HARD_MAX_COLD_DAY_MIN", HARD_MAX_COLD_DAY_MIN },
+	{ "HARD_MAX_SESSIONS_PER_DAY", HARD_MAX_SESSIONS_PER_DAY },
+	{ "HARD_MAX_LOCKOUT_AFTER", HARD_MAX_LOCKOUT_AFTER },
 };
 
 static double hard_limit(const char *name)
@@ -240,6 +245,13 @@ static void test_safety_keys_are_hard_bounded(void **state)
 		{ CONFIG_SAFETY, "max_heatsink_c", NULL, "HARD_MAX_HEATSINK_C" },
 		{ CONFIG_SAFETY, "start_max_heatsink_c", NULL, "HARD_MAX_HEATSINK_C" },
 		{ CONFIG_ZONE, "max_duty", NULL, "HARD_MAX_DUTY" },
+		/* The dose budgets (docs/safety.md, "Dose budgets") and the lockout. */
+		{ CONFIG_SAFETY, "heat_dose_min", NULL, "HARD_MAX_HEAT_DOSE_DAY_MIN" },
+		{ CONFIG_SAFETY, "heat_dose_day_min", NULL, "HARD_MAX_HEAT_DOSE_DAY_MIN" },
+		{ CONFIG_SAFETY, "cold_min", NULL, "HARD_MAX_COLD_MIN" },
+		{ CONFIG_SAFETY, "cold_day_min", NULL, "HARD_MAX_COLD_DAY_MIN" },
+		{ CONFIG_SAFETY, "sessions_per_day", NULL, "HARD_MAX_SESSIONS_PER_DAY" },
+		{ CONFIG_SAFETY, "lockout_after", NULL, "HARD_MAX_LOCKOUT_AFTER" },
 	};
 	int n_hard = 0;
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "core/config.h"
@@ -57,10 +58,16 @@ static void test_every_command_is_whole(void **state)
 				fail_msg("%s: the default %d is outside %d .. %d", pc->name, pc->count_default,
 					 pc->count_min, pc->count_max);
 			break;
+		case PROTOCOL_ARG_NAME_REAL:
+			assert_non_null(pc->arg_meta);
+			assert_non_null(pc->arg_noun);
+			if (!strchr(pc->arg_meta, ' ') || !(pc->real_min < pc->real_max))
+				fail_msg("%s: two words of meta and a range are needed", pc->name);
+			break;
 		}
-		/* contrastctl's usage has 16 columns for it. */
+		/* contrastctl's usage has 26 columns for it. */
 		protocol_synopsis((enum control_command)c, syn, sizeof(syn));
-		if (strlen(syn) > 16)
+		if (strlen(syn) > 26)
 			fail_msg("%s: the synopsis '%s' is wider than the usage's column", pc->name, syn);
 	}
 	assert_null(protocol_command(CONTROL_N_COMMANDS));
@@ -84,7 +91,8 @@ static void test_rows_as_documented(void **state)
 
 	(void)state;
 	protocol_command_list(buf, sizeof(buf));
-	assert_string_equal(buf, "commands: status, start [PROGRAM], stop, ack, programs [NAME], log [N]");
+	assert_string_equal(buf, "commands: status, start [PROGRAM], stop, ack, programs [NAME], log [N], "
+			    "calibrate ZONE REFERENCE_C");
 	protocol_usage(CONTROL_LOG, buf, sizeof(buf));
 	assert_string_equal(buf, "log [N], N from 1 to 100");
 	protocol_usage(CONTROL_START, buf, sizeof(buf));
@@ -257,7 +265,7 @@ static void test_unknown_command(void **state)
 	assert_int_equal(c, CONTROL_LOG);
 	assert_int_equal(protocol_find("Status", &c, why, sizeof(why)), -1);
 	assert_string_equal(why, "unknown command 'Status' (commands: status, start [PROGRAM], stop, ack, "
-			    "programs [NAME], log [N])");
+			    "programs [NAME], log [N], calibrate ZONE REFERENCE_C)");
 	assert_int_equal(protocol_find("", &c, why, sizeof(why)), -1);
 	assert_int_equal(protocol_find("stat", &c, why, sizeof(why)), -1);
 	assert_int_equal(protocol_find("statuss", &c, why, sizeof(why)), -1);
@@ -359,11 +367,45 @@ static void test_same_words_daemon_and_contrastctl(void **state)
 	}
 }
 
+/* calibrate ZONE REFERENCE_C: both required, a name and a decimal number in range, in the same words for both programs. */
+static void test_calibrate_args(void **state)
+{
+	struct protocol_args a;
+	char why[CONTROL_ERROR_MAX], line[64];
+	const char *ok[] = { "left", "25.5" }, *neg[] = { "left", "-1" }, *hot[] = { "left", "60.01" };
+	const char *bad_name[] = { "le ft", "25" }, *bad_num[] = { "left", "2e1" }, *dots[] = { "left", "2.5.1" };
+	const char *three[] = { "left", "25", "x" };
+
+	(void)state;
+	assert_int_equal(protocol_parse_args(CONTROL_CALIBRATE, 2, ok, &a, why, sizeof(why)), 0);
+	assert_true(a.given);
+	assert_string_equal(a.name, "left");
+	assert_true(fabs(a.real - 25.5) < 1e-12);
+	assert_int_equal(protocol_format_request(CONTROL_CALIBRATE, &a, line, sizeof(line)), 21);
+	assert_string_equal(line, "calibrate left 25.500");
+
+	assert_int_equal(protocol_parse_args(CONTROL_CALIBRATE, 1, ok, &a, why, sizeof(why)), -1);
+	assert_string_equal(why, "calibrate takes two arguments (usage: calibrate ZONE REFERENCE_C, "
+			    "REFERENCE_C from 0 to 60)");
+	assert_int_equal(protocol_parse_args(CONTROL_CALIBRATE, 3, three, &a, why, sizeof(why)), -1);
+	assert_int_equal(protocol_parse_args(CONTROL_CALIBRATE, 2, neg, &a, why, sizeof(why)), -1);
+	assert_string_equal(why, "calibrate: '-1' is out of range (usage: calibrate ZONE REFERENCE_C, "
+			    "REFERENCE_C from 0 to 60)");
+	assert_int_equal(protocol_parse_args(CONTROL_CALIBRATE, 2, hot, &a, why, sizeof(why)), -1);
+	assert_int_equal(protocol_parse_args(CONTROL_CALIBRATE, 2, bad_name, &a, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "is not a zone name"));
+	assert_int_equal(protocol_parse_args(CONTROL_CALIBRATE, 2, bad_num, &a, why, sizeof(why)), -1);
+	assert_string_equal(why, "calibrate: '2e1' is not a number (usage: calibrate ZONE REFERENCE_C, "
+			    "REFERENCE_C from 0 to 60)");
+	assert_int_equal(protocol_parse_args(CONTROL_CALIBRATE, 2, dots, &a, why, sizeof(why)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_command_is_whole),
 		cmocka_unit_test(test_names_unique),
+		cmocka_unit_test(test_calibrate_args),
 		cmocka_unit_test(test_rows_as_documented),
 		cmocka_unit_test(test_default_socket_is_one),
 		cmocka_unit_test(test_name_rule_boundaries),
