@@ -162,11 +162,16 @@ unit-tests: $(UNIT_BIN) $(UNIT_SAN)
 SUBMAKE := $(MAKE) --no-print-directory
 
 # The example program on the simulated plant: the first minutes at 20x so
-# a person can follow it, then the rest as fast as the machine can.
+# a person can follow it, then the rest as fast as the machine can. Its
+# state_dir is a fresh private one (a simulated session keeps its dose
+# there as the daemon does): a demo never uses up anything.
 demo:
 	@$(SUBMAKE) deps
 	@$(SUBMAKE) $(BUILD)/contrastd
-	./$(BUILD)/contrastd -c config/contrastd.conf --simulate --speed 20 --fast-after 8 --start
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	sed -e '/^[[:space:]]*state_dir[[:space:]]*[=:]/d' -e "s|^\[daemon\]|[daemon]\nstate_dir = $$dir/state|" \
+		config/contrastd.conf >"$$dir/demo.conf" && \
+	./$(BUILD)/contrastd -c "$$dir/demo.conf" --simulate --speed 20 --fast-after 8 --start
 
 check:
 	@$(SUBMAKE) deps DEPS_EXTRA="$(CHECK_DEB_PACKAGES)"

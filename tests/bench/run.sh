@@ -48,10 +48,14 @@ if ! "$BUILD/bench/bench_cost" -t "$ticks" >"$OUT/cost.jsonl"; then
 	failed=1
 fi
 # A whole simulated session flat out: the figure issue 2 set (under 1 s for 30 minutes).
+# Its own state_dir, emptied before each run: a benchmark uses up no one's dose budget.
 best_ms=999999
+sed -e '/^[[:space:]]*state_dir[[:space:]]*[=:]/d' -e "s|^\[daemon\]|[daemon]\nstate_dir = $TMP/flat-state|" \
+	config/contrastd.conf >"$TMP/flat.conf"
 for seed in 1 2 3; do
+	rm -rf "$TMP/flat-state"
 	start=$(date +%s%N)
-	"$CONTRASTD" -c config/contrastd.conf --simulate --speed 0 --seed $seed --start >"$TMP/flat" 2>/dev/null
+	"$CONTRASTD" -c "$TMP/flat.conf" --simulate --speed 0 --seed $seed --start >"$TMP/flat" 2>/dev/null
 	ms=$((($(date +%s%N) - start) / 1000000))
 	((ms < best_ms)) && best_ms=$ms
 done
