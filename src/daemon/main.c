@@ -116,11 +116,6 @@ static int clear_lockout(void)
 	time_t now = time(NULL);
 	struct tm tm;
 
-	if (geteuid() != 0) {
-		fprintf(stderr, "contrastd: --clear-lockout: only root may clear a lockout (run it on the "
-			"device as root, e.g. with sudo)\n");
-		return EXIT_USAGE;
-	}
 	if (sudo_user && sudo_user[0])
 		snprintf(who, sizeof(who), "%s (uid %ld) via sudo", sudo_user, (long)getuid());
 	else
@@ -180,6 +175,12 @@ static int run(int argc, char **argv)
 	}
 	if (opt.verbose)
 		log_set_max_level(LOG_LEVEL_DEBUG);
+	/* Before anything is read: a lockout is cleared by root, on the device. */
+	if (opt.clear_lockout && geteuid() != 0) {
+		fprintf(stderr, "contrastd: --clear-lockout: only root may clear a lockout (run it on the "
+			"device as root, e.g. with sudo)\n");
+		return EXIT_USAGE;
+	}
 
 	/* What systemd runs after the service stops, however it stopped: whatever the config's errors. */
 	if (opt.safe_off)
