@@ -4,7 +4,8 @@
  * a short press starts the default program when idle and stops a running
  * session (outputs off at once); while a fault is latched a short press
  * does nothing and a long press acknowledges only once the cause has
- * cleared, returning to idle, never resuming.
+ * cleared, returning to idle, never resuming. With [button] start_press =
+ * long only a long press starts a session (a short one is only logged).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,6 +35,8 @@ static void steps(double seconds)
 		daemon_step(d);
 }
 
+static enum start_press start_press = START_PRESS_SHORT;
+
 static void init_idle(const char *inject)
 {
 	struct options opt;
@@ -43,6 +46,7 @@ static void init_idle(const char *inject)
 	snprintf(state_dir, sizeof(state_dir), "/tmp/contrastd-button-XXXXXX");
 	assert_non_null(mkdtemp(state_dir));
 	snprintf(cfg.daemon.state_dir, sizeof(cfg.daemon.state_dir), "%s", state_dir);
+	cfg.button.start_press = start_press;
 	memset(&opt, 0, sizeof(opt));
 	opt.simulate = true;
 	opt.seed = 4;
@@ -119,12 +123,39 @@ static void test_long_press_when_idle_does_nothing(void **state)
 	finish();
 }
 
+/* start_press = long: for someone who moves in their sleep, a brush of the button starts nothing. */
+static void test_start_press_long(void **state)
+{
+	(void)state;
+	start_press = START_PRESS_LONG;
+	init_idle(NULL);
+	daemon_button(d, BUTTON_SHORT_PRESS);
+	steps(2.0);
+	assert_int_equal(d->ctl.state, SESSION_IDLE);
+	assert_false(harness_sim.applied.power);
+	daemon_button(d, BUTTON_LONG_PRESS);
+	assert_int_equal(d->ctl.state, SESSION_RUNNING);
+	steps(5.0);
+	/* Stopping still takes any press: nobody must find the button ignored in a hurry. */
+	daemon_button(d, BUTTON_SHORT_PRESS);
+	assert_int_equal(d->ctl.state, SESSION_STOPPED);
+	assert_false(harness_sim.applied.power);
+	/* And from stopped, again only a long press starts. */
+	daemon_button(d, BUTTON_SHORT_PRESS);
+	assert_int_equal(d->ctl.state, SESSION_STOPPED);
+	daemon_button(d, BUTTON_LONG_PRESS);
+	assert_int_equal(d->ctl.state, SESSION_RUNNING);
+	start_press = START_PRESS_SHORT;
+	finish();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_short_press_starts_and_stops),
 		cmocka_unit_test(test_long_press_acknowledges_once_cleared),
 		cmocka_unit_test(test_long_press_when_idle_does_nothing),
+		cmocka_unit_test(test_start_press_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
