@@ -109,9 +109,6 @@ void guard_init(struct guard *g, const struct config *cfg, struct controller *c)
 	g->lockout_checked_mono_s = NAN;
 	snprintf(g->dir, sizeof(g->dir), "%s", cfg->daemon.state_dir);
 	zone_names(cfg, names);
-	for (int z = 0; z < MAX_ZONES; z++)
-		for (int w = 0; w < 2; w++)
-			g->cal_mean_c[z][w] = NAN;
 
 	if (state_load_ledger(g->dir, &g->ledger, g->ledger_why, sizeof(g->ledger_why)) < 0)
 		log_err("%s: the dose ledger counts as used up; no session starts until it is repaired or "
@@ -279,26 +276,50 @@ static void zone_used(const struct controller *c, int n, struct dose_amount used
 		used[z] = z < n ? c->zone[z].dose_used : (struct dose_amount){ 0.0, 0.0 };
 }
 
-/* An exponential mean of each pad sensor's uncorrected reading, for calibration points. */
+/* Each pad sensor's uncorrected readings, for calibration points; a failed read or a gap starts again. */
 static void follow_readings(struct guard *g, const struct controller *c, double dt_s)
 {
 	for (int z = 0; z < g->cfg->n_zones; z++) {
 		const double v[2] = { c->zone[z].pad_uncal_c, c->zone[z].pad2_uncal_c };
 
 		for (int w = 0; w < 2; w++) {
-			if (isnan(v[w]) || !(dt_s > 0.0) || dt_s > 2.0) {
-				g->cal_mean_c[z][w] = v[w];
-				g->cal_mean_s[z][w] = 0.0;
-				continue;
+			if (isnan(v[w]) || !(dt_s > 0.0) || dt_s > 2.0 / g->cfg->daemon.control_hz) {
+				g->cal_count[z][w] = 0;
+				if (isnan(v[w]))
+					continue;
 			}
-			if (isnan(g->cal_mean_c[z][w]))
-				g->cal_mean_c[z][w] = v[w];
-			double a = fmin(1.0, dt_s / GUARD_CAL_AVERAGE_S);
-
-			g->cal_mean_c[z][w] += a * (v[w] - g->cal_mean_c[z][w]);
-			g->cal_mean_s[z][w] += dt_s;
+			g->cal_head[z][w] = (g->cal_head[z][w] + 1) % GUARD_CAL_RING;
+			g->cal_ring[z][w][g->cal_head[z][w]] = v[w];
+			if (g->cal_count[z][w] < GUARD_CAL_RING)
+				g->cal_count[z][w]++;
 		}
 	}
+}
+
+/*
+ * The mean of sensor w of zone z over the last GUARD_CAL_AVERAGE_S, and
+ * how far it moved in that time. Returns false when there are not that
+ * many readings in a row yet.
+ */
+static bool recent_mean(const struct guard *g, int z, int w, double *mean_c, double *spread_c)
+{
+	int n = (int)ceil(GUARD_CAL_AVERAGE_S * g->cfg->daemon.control_hz - 1e-9);
+	double sum = 0.0, lo = INFINITY, hi = -INFINITY;
+
+	if (n > GUARD_CAL_RING)
+		n = GUARD_CAL_RING;
+	if (n < 1 || g->cal_count[z][w] < n)
+		return false;
+	for (int i = 0; i < n; i++) {
+		double v = g->cal_ring[z][w][(g->cal_head[z][w] - i + GUARD_CAL_RING) % GUARD_CAL_RING];
+
+		sum += v;
+		lo = fmin(lo, v);
+		hi = fmax(hi, v);
+	}
+	*mean_c = sum / n;
+	*spread_c = hi - lo;
+	return true;
 }
 
 void guard_tick(struct guard *g, const struct controller *c, double now_s, double cal_s, double mono_s)
@@ -412,10 +433,18 @@ int guard_calibrate(struct guard *g, struct controller *c, const char *zone, dou
 		return -1;
 	}
 	n_sensors = cfg->zones[z].pad_sensor2[0] ? 2 : 1;
+	double mean_c[2], spread_c;
+
 	for (int w = 0; w < n_sensors; w++) {
-		if (g->cal_mean_s[z][w] < GUARD_CAL_AVERAGE_S) {
-			snprintf(msg, msg_len, "%s %s sensor has no steady reading yet (it must read for %.0f s "
+		if (!recent_mean(g, z, w, &mean_c[w], &spread_c)) {
+			snprintf(msg, msg_len, "%s %s sensor has no reading of its own yet (it must read for %.0f s "
 				 "without a failure): try again in a few seconds", zone, sensor_names[w],
+				 GUARD_CAL_AVERAGE_S);
+			return -1;
+		}
+		if (spread_c > GUARD_CAL_STEADY_C) {
+			snprintf(msg, msg_len, "%s %s sensor is still moving (%.2f C in the last %.0f s): wait until "
+				 "the pad has settled in the bath, then try again", zone, sensor_names[w], spread_c,
 				 GUARD_CAL_AVERAGE_S);
 			return -1;
 		}
@@ -433,7 +462,7 @@ int guard_calibrate(struct guard *g, struct controller *c, const char *zone, dou
 
 	for (int w = 0; w < n_sensors; w++) {
 		struct state_cal_entry *e = state_cal_slot(&next, zone, w);
-		struct cal_point pt = { .reading_c = g->cal_mean_c[z][w], .reference_c = reference_c };
+		struct cal_point pt = { .reading_c = mean_c[w], .reference_c = reference_c };
 
 		if (!e) {
 			snprintf(msg, msg_len, "the calibration has no room for another sensor");
@@ -468,7 +497,7 @@ int guard_calibrate(struct guard *g, struct controller *c, const char *zone, dou
 	for (int w = 0; w < n_sensors && pos < msg_len; w++) {
 		const struct state_cal_entry *e = state_cal_find(&g->cal, zone, w);
 		const char *sep = w ? "; " : "";
-		double r = g->cal_mean_c[z][w];
+		double r = mean_c[w];
 
 		switch (out[w]) {
 		case CAL_FIRST_POINT:

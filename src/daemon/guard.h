@@ -34,8 +34,12 @@
 #include "lib/json_out.h"
 #include "state.h"
 
-/* A calibration point is the mean of the sensor over about this long. */
+/* A calibration point is the mean of the sensor over the last this long ... */
 #define GUARD_CAL_AVERAGE_S     3.0
+/* ... which must not have moved more than this (the pad has settled in the bath). */
+#define GUARD_CAL_STEADY_C      0.3
+/* Readings kept per pad sensor for it: 3 s at the fastest control_hz (100). */
+#define GUARD_CAL_RING          300
 /* While a session gives more than planned, its ledger entry is rewritten at most this often (real s). */
 #define GUARD_LEDGER_EVERY_S    10.0
 
@@ -53,8 +57,10 @@ struct guard {
 	struct state_calibration cal;
 	char cal_why[512];              /* unreadable, or made for another [thermistor] */
 	bool cal_other_thermistor;      /* the file is for other [thermistor] settings: not applied */
-	double cal_mean_c[MAX_ZONES][2];        /* each pad sensor's uncorrected reading, averaged */
-	double cal_mean_s[MAX_ZONES][2];        /* ... over this long without a gap */
+	/* Each pad sensor's uncorrected readings of the last ticks without a gap, newest at cal_head. */
+	double cal_ring[MAX_ZONES][2][GUARD_CAL_RING];
+	int cal_head[MAX_ZONES][2];
+	int cal_count[MAX_ZONES][2];
 	double last_tick_s;             /* controller time of the last guard_tick (NaN before) */
 };
 

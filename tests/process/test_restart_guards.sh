@@ -141,6 +141,28 @@ expect "the running daemon sees it: the ack goes through" 0 'idle' -- "${C[@]}" 
 expect "status has no lockout" 0 '^None$' -- json 's["lockout"]'
 kill9
 
+# ---- calibrate over the socket: kept across a restart; a part far from the config refused ----
+rm -rf "$state"
+config_with
+start_daemon --speed 20
+sleep 0.5
+expect "a first point is recorded" 0 '^left pad: point 1 recorded \(sensor 3[0-9]\.[0-9]+ C, reference 33\.00 C\)' -- \
+	"${C[@]}" calibrate left 33
+expect "an unknown zone is refused" 3 "no zone named 'middle'" -- "${C[@]}" calibrate middle 33
+expect "a reference out of range is refused by contrastctl itself" 1 "calibrate: '61' is out of range" -- \
+	"${C[@]}" calibrate left 61
+kill9
+start_daemon --speed 20
+expect "the waiting point survived the restart" 0 '^one point$' -- json 's["zones"][0]["calibration"]'
+sleep 0.5
+expect "a sensor 10 C off is not this thermistor: refused" 3 \
+	'refused: left pad: this is not the thermistor the config describes .*the calibration is unchanged' -- \
+	"${C[@]}" calibrate left 43
+expect "nothing was applied" 0 '^none$' -- json 's["zones"][0]["calibration"]'
+"${C[@]}" start >/dev/null
+expect "calibration is refused while a session runs" 3 'a session is running' -- "${C[@]}" calibrate left 25
+kill9
+
 # ---- a ledger that cannot be read counts as used up, and says so ----
 rm -rf "$state"
 config_with
