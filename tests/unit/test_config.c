@@ -606,6 +606,26 @@ static const struct bad_case bad_cases[] = {
 	{ "overrun_s", ZONE_A "[safety]\noverrun_s = 11\n", "test.conf:7: overrun_s = 11 must be between 0.1 and 10" },
 	{ "session_margin_s", ZONE_A "[safety]\nsession_margin_s = 4000\n",
 	  "test.conf:7: session_margin_s = 4000 must be between 0 and 3600" },
+	/* The dose budgets and the lockout: their ceilings are hard limits; a session's budget fits the day's. */
+	{ "heat_dose_day_min above 9", ZONE_A "[safety]\nheat_dose_day_min = 9.5\n",
+	  "test.conf:7: heat_dose_day_min = 9.5 is above the hard limit of 9" },
+	{ "heat_dose_min above the day's", ZONE_A "[safety]\nheat_dose_day_min = 4\nheat_dose_min = 5\n",
+	  "test.conf:8: heat_dose_min = 5 is above heat_dose_day_min (4)" },
+	{ "cold_min above 30", ZONE_A "[safety]\ncold_min = 31\n", "test.conf:7: cold_min = 31 is above the hard limit of 30" },
+	{ "cold_min above the day's", ZONE_A "[safety]\ncold_min = 30\ncold_day_min = 20\n",
+	  "test.conf:7: cold_min = 30 is above cold_day_min (20)" },
+	{ "cold_day_min above 60", ZONE_A "[safety]\ncold_day_min = 61\n",
+	  "test.conf:7: cold_day_min = 61 is above the hard limit of 60" },
+	{ "sessions_per_day above 6", ZONE_A "[safety]\nsessions_per_day = 7\n",
+	  "test.conf:7: sessions_per_day = 7 is above the hard limit of 6" },
+	{ "lockout_after above 3", ZONE_A "[safety]\nlockout_after = 4\n",
+	  "test.conf:7: lockout_after = 4 is above the hard limit of 3" },
+	{ "start_press", ZONE_A "[button]\nline = GPIO26\nstart_press = double\n", "test.conf:8: start_press = double" },
+	/* [simulate] is checked always, with FILE:LINE. */
+	{ "simulate supply_v", ZONE_A "[simulate]\nsupply_v = 30\n", "test.conf:7: supply_v = 30 must be between 0 and 16" },
+	{ "simulate thermistor_beta", ZONE_A "[simulate]\nthermistor_beta = 500\n",
+	  "test.conf:7: thermistor_beta = 500 must be between 1000 and 10000" },
+	{ "simulate unknown key", ZONE_A "[simulate]\nbeta = 3435\n", "test.conf:7: " },
 
 	/* Booleans, choices, strings */
 	{ "bad boolean", ZONE_A "[button]\nline = GPIO26\nactive_low = maybe\n",
