@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include "core/config.h"
 #include "core/config_schema.h"
+#include "sim/sim_plant.h"
 #include "core/limits.h"
 #include "daemon/config_parse.h"
 
@@ -474,6 +475,40 @@ static void test_example_keys(void **state)
 	assert_true(n_commented >= 30);
 }
 
+/*
+ * [simulate]'s defaults are the reference plant's numbers (sim_plant.h):
+ * the core cannot include the simulator, so the two are held equal here.
+ */
+static void test_simulate_defaults_are_the_reference_plant(void **state)
+{
+	static const struct {
+		const char *key;
+		double value;
+	} want[] = {
+		{ "ambient_c", SIM_AIR_C },
+		{ "core_c", SIM_BODY_C },
+		{ "perfusion_w_per_k", SIM_PAD_BODY_W_PER_K },
+		{ "supply_v", SIM_SUPPLY_V },
+		{ "fan_w_per_k", SIM_SINK_FAN_W_PER_K },
+		{ "pad_offset_c", 0.0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct config_key *k = config_schema_find(CONFIG_SIMULATE, want[i].key);
+
+		assert_non_null(k);
+		if (k->def != want[i].value)
+			fail_msg("[simulate] %s defaults to %g, the reference plant has %g", k->name, k->def,
+				 want[i].value);
+		if (!(k->min <= want[i].value && want[i].value <= k->max))
+			fail_msg("[simulate] %s: the reference plant's %g is outside its range", k->name, want[i].value);
+	}
+	/* The fitted thermistor defaults to [thermistor]'s: no default of its own. */
+	assert_true(config_schema_find(CONFIG_SIMULATE, "thermistor_beta")->flags & CONFIG_NO_DEFAULT);
+	assert_true(config_schema_find(CONFIG_SIMULATE, "thermistor_r25_ohm")->flags & CONFIG_NO_DEFAULT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_gain_shorthands),
 		cmocka_unit_test(test_every_hard_bound_is_its_limits_h_value),
 		cmocka_unit_test(test_safety_keys_are_hard_bounded),
+		cmocka_unit_test(test_simulate_defaults_are_the_reference_plant),
 		cmocka_unit_test(test_config_defaults_is_the_table),
 		cmocka_unit_test(test_every_default_parses),
 		cmocka_unit_test(test_minimal_file_gets_the_defaults),
