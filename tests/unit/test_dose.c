@@ -293,54 +293,55 @@ static void test_controller_counts_and_trips(void **state)
 	struct tick_outputs out;
 	struct tick_events ev;
 	char why[256];
-	struct dose_amount allow[MAX_ZONES] = { { 0.5, 20.0 } };
+	struct dose_amount allow[MAX_ZONES] = { { 0.05, 20.0 } };
 	double t = 0.0;
 
 	(void)state;
 	one_zone_config();
+	cfg.programs[0].warm_c = 37.0;
 	controller_init(&ctl, &cfg);
 	tick(t, 33.0, &out, &ev);
-	/* The program plans more than the allowance the shell gives: refused. */
+	/* An hour at 37 + 1 C plans 0.059 CEM43 min: more than the allowance the shell gives. */
 	controller_allow_dose(&ctl, allow);
 	assert_int_equal(controller_start(&ctl, NULL, t, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "left pad: this program needs"));
-	/* Shorter (7 min at 40 + 1 C: 0.44 CEM43 min): fits. */
-	cfg.programs[0].warm_s = 420.0;
+	/* Ten minutes (0.0098): fits. */
+	cfg.programs[0].warm_s = 600.0;
 	controller_allow_dose(&ctl, allow);
 	assert_int_equal(controller_start(&ctl, NULL, t, why, sizeof(why)), 0);
-	NEAR(ctl.zone[0].dose_allowed.heat_min, 0.5);
-	/* A pad held at 41.5 C reads 42.0 C for the dose: 0.25 CEM43 min a minute. */
+	NEAR(ctl.zone[0].dose_allowed.heat_min, 0.05);
+	/* A pad held at 39.5 C (2.5 C over its setpoint) reads 40.0 C for the dose: 1/64 CEM43 min a minute. */
 	for (int i = 1; i <= 600; i++) {
 		t = i * 0.1;
-		tick(t, 41.5, &out, &ev);
+		tick(t, 39.5, &out, &ev);
 	}
-	assert_true(fabs(ctl.zone[0].dose_used.heat_min - 0.25) < 1e-6);
+	assert_true(fabs(ctl.zone[0].dose_used.heat_min - 1.0 / 64.0) < 1e-6);
 	assert_int_equal(ctl.state, SESSION_RUNNING);
-	/* Past 0.5: the trip, in the tick it happens, with every output off. */
+	/* Past 0.05 (at 192 s): the trip, in the tick it happens, with every output off. */
 	bool tripped = false;
 
-	for (int i = 601; i <= 1300 && !tripped; i++) {
+	for (int i = 601; i <= 2500 && !tripped; i++) {
 		t = i * 0.1;
-		tick(t, 41.5, &out, &ev);
+		tick(t, 39.5, &out, &ev);
 		tripped = ev.fault_tripped;
 	}
 	assert_true(tripped);
 	assert_true(ev.session_ended);
 	assert_int_equal(ctl.state, SESSION_FAULT);
-	assert_true(fabs(t - 120.1) < 0.11);
+	assert_true(fabs(t - 192.1) < 0.11);
 	assert_true(out.duty[0] == 0.0 && !out.power && !out.fan[0]);
 	const struct fault *f = safety_latched_fault(&ctl.safety);
 
 	assert_int_equal(f->kind, FAULT_DOSE);
 	assert_int_equal(f->zone, 0);
 	assert_string_equal(f->detail, "heat");
-	assert_true(f->value > 0.5 && f->value < 0.51);
-	NEAR(f->limit, 0.5);
+	assert_true(f->value > 0.05 && f->value < 0.0501);
+	NEAR(f->limit, 0.05);
 	char desc[200];
 	const char *zn[1] = { "left" };
 
 	safety_describe(f, zn, desc, sizeof(desc));
-	assert_non_null(strstr(desc, "dose in zone left: heat dose 0.50 CEM43 min, above the 0.50 min allowed"));
+	assert_non_null(strstr(desc, "dose in zone left: heat dose 0.05 CEM43 min, above the 0.05 min allowed"));
 }
 
 static void test_controller_cold_and_default_allowance(void **state)
@@ -385,9 +386,9 @@ static void test_failed_read_keeps_counting(void **state)
 	cfg.programs[0].warm_s = 600.0;
 	cfg.safety.read_fail_count = 50;
 	controller_init(&ctl, &cfg);
-	tick(0.0, 38.0, &out, &ev);
+	tick(0.0, 33.0, &out, &ev);
 	assert_int_equal(controller_start(&ctl, NULL, 0.0, why, sizeof(why)), 0);
-	tick(0.1, 38.0, &out, &ev);
+	tick(0.1, 33.0, &out, &ev);
 	double before = ctl.zone[0].dose_used.heat_min;
 
 	memset(&in, 0, sizeof(in));
@@ -395,7 +396,7 @@ static void test_failed_read_keeps_counting(void **state)
 	in.loop_gap_s = 0.1;
 	controller_tick(&ctl, 0.2, &in, &out, &ev);     /* pad read failed */
 	assert_int_equal(ctl.state, SESSION_RUNNING);
-	assert_true(ctl.zone[0].dose_used.heat_min - before > 0.1 / 60.0 * pow(0.25, 4.5) - 1e-15);
+	assert_true(ctl.zone[0].dose_used.heat_min - before > 0.1 / 60.0 * pow(0.25, 9.5) * 0.999);
 }
 
 int main(void)
