@@ -37,11 +37,14 @@ expect "--follow: phase, time left, each pad's temperature and setpoint, duty" 0
 	'^[0-9:]{8}  running short  (warm|cool) [12]/2  phase [0-9]+:[0-9]{2} left.*\|  left: pad [0-9.]+ C, setpoint [0-9.]+ C, duty [-+][0-9]+%  \|  right: pad [0-9.]+ C, setpoint' -- \
 	cat "$TMP/follow"
 expect "--follow: a line a second" 0 '^[34]$' -- bash -c "wc -l <'$TMP/follow'"
+# Fresh each second: every line differs from the one before in what the
+# daemon reports (time left, pads, duty), the wall-clock time left out; the
+# pads alone may already hold their setpoint to the tenth of a degree.
 expect "--follow: the readings change from line to line" 0 '^ok' -- python3 -c '
-import re, sys
-pads = [re.search(r"left: pad ([0-9.]+) C", l).group(1) for l in open(sys.argv[1])]
-assert len(set(pads)) >= 3, pads
-print("ok", pads)' "$TMP/follow"
+import sys
+rest = [l.split(None, 1)[1] for l in open(sys.argv[1])]
+assert len(rest) >= 3 and all(a != b for a, b in zip(rest, rest[1:])), rest
+print("ok")' "$TMP/follow"
 
 # --json: the reply line each second, as scripts read it.
 timeout -s INT 2.5 "${C[@]}" --json status --follow >"$TMP/follow.json"
