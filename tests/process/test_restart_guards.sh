@@ -116,6 +116,7 @@ kill9
 # ---- lockout: the same fault kind in the same zone twice in 24 hours ----
 rm -rf "$state"
 config_with 'lockout_after = 2'
+sed -i 's/^; led = GPIO4 .*/led = GPIO4/' "$conf"      # the status light: fast blink in lockout
 expect "fault 1 (one-shot run)" 3 '"kind":"sensor-open","zone":"left"' -- \
 	"$CONTRASTD" -c "$conf" --simulate --speed 0 --start short --inject sensor-open@30
 start_daemon --speed 20
@@ -129,6 +130,7 @@ expect "status says so in plain words" 0 'LOCKOUT: +locked out since .*sensor-op
 	"${C[@]}" status
 expect "the JSON names the kind and zone" 0 '^sensor-open left 2$' -- \
 	json '" ".join([s["lockout"]["kind"], s["lockout"]["zone"], str(s["lockout"]["count"])])'
+expect "the status light blinks fast" 0 '^fast-blink$' -- json 's["led"]'
 wait_until 's["fault"]["ack_possible"]'
 expect "acknowledging does not clear a lockout" 3 'refused: locked out since .*contrastd --clear-lockout' -- "${C[@]}" ack
 expect "no session starts" 3 'refused: .*(locked out|fault latched)' -- "${C[@]}" start
