@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "lib/safefile.h"
 #include "state.h"
 
 #define DIR_MODE        0750
@@ -46,41 +47,6 @@ static uint32_t crc32_of(const char *buf, size_t len)
 
 /* ---- the directory and whole files ---- */
 
-/* mkdir -p with mode. Returns 0 or -1 with errno. */
-static int make_dirs(const char *path)
-{
-	char tmp[PATH_LEN + 1];
-	size_t len = strlen(path);
-
-	if (len == 0 || len >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(tmp, path, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		if (tmp[i] != '/' && tmp[i] != '\0')
-			continue;
-		char saved = tmp[i];
-
-		tmp[i] = '\0';
-		if (mkdir(tmp, DIR_MODE) < 0 && errno != EEXIST)
-			return -1;
-		tmp[i] = saved;
-	}
-	return 0;
-}
-
-static int open_dir(const char *dir, bool create, char *why, size_t why_len)
-{
-	if (create && make_dirs(dir) < 0)
-		return fail(why, why_len, "cannot create %s: %s", dir, strerror(errno));
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return fail(why, why_len, "cannot open %s: %s", dir, strerror(errno));
-	return fd;
-}
-
 static int write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
@@ -110,16 +76,17 @@ static int write_state(const char *dir, const char *name, char *text, size_t len
 		return fail(why, why_len, "%s/%s: the state does not fit in %zu bytes", dir, name, cap);
 	len += (size_t)n;
 
-	int dfd = open_dir(dir, true, why, why_len);
+	/* Made when missing; refused when others may write to it (lib/safefile.h). */
+	int dfd = safefile_open_dir(dir, DIR_MODE, why, why_len);
 
 	if (dfd < 0)
 		return -1;
 	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
 	unlinkat(dfd, tmp, 0);          /* left by a cut during an earlier write */
-	int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, FILE_MODE);
+	int fd = safefile_openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL, FILE_MODE);
 
 	if (fd < 0) {
-		fail(why, why_len, "cannot create %s/%s: %s", dir, tmp, strerror(errno));
+		fail(why, why_len, "cannot create %s/%s: %s", dir, tmp, safefile_strerror(errno));
 		close(dfd);
 		return -1;
 	}
@@ -155,22 +122,21 @@ static int read_state(const char *dir, const char *name, const char *magic, char
 			return 1;
 		return fail(why, why_len, "cannot open %s: %s", dir, strerror(errno));
 	}
-	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	/* A directory others may write to could hold anything they put there: not trusted. */
+	if (safefile_check_dir(dfd, dir, why, why_len) < 0) {
+		close(dfd);
+		return -1;
+	}
+	int fd = safefile_openat(dfd, name, O_RDONLY, 0);
 	int e = errno;
 
 	close(dfd);
 	if (fd < 0 && e == ENOENT)
 		return 1;
 	if (fd < 0)
-		return fail(why, why_len, "cannot open %s/%s: %s", dir, name,
-			    e == ELOOP ? "it is a symbolic link (not followed)" : strerror(e));
-	struct stat st;
-
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return fail(why, why_len, "%s/%s is not a regular file", dir, name);
-	}
+		return fail(why, why_len, "cannot open %s/%s: %s", dir, name, safefile_strerror(e));
 	size_t len = 0;
+	int e2;
 
 	for (;;) {
 		ssize_t n = read(fd, buf + len, cap - 1 - len);
@@ -178,9 +144,9 @@ static int read_state(const char *dir, const char *name, const char *magic, char
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			e = errno;
+			e2 = errno;
 			close(fd);
-			return fail(why, why_len, "cannot read %s/%s: %s", dir, name, strerror(e));
+			return fail(why, why_len, "cannot read %s/%s: %s", dir, name, strerror(e2));
 		}
 		if (n == 0)
 			break;
