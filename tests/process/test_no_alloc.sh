@@ -25,7 +25,8 @@ if ! cc -shared -fPIC -O2 -Wall -Wextra -Werror -Wmissing-prototypes -o "$SHIM" 
 	echo "FAIL: building the allocation counter"
 	exit 1
 fi
-private_config | sed -e "s|^\[daemon\]|[daemon]\nkeep_sessions = 2|" >"$TMP/c.conf"
+# Five sessions in a row: more than the default sessions_per_day (3), within the ceiling (6).
+private_config | sed -e "s|^\[daemon\]|[daemon]\nkeep_sessions = 2|" -e "s|^\[safety\]|[safety]\nsessions_per_day = 6|" >"$TMP/c.conf"
 # Old CSVs for the first start to prune.
 mkdir -p "$TMP/state/sessions"
 for s in 20200101T000000Z 20200101T000001Z 20200101T000002Z; do

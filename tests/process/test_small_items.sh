@@ -37,11 +37,13 @@ absent "log: never nan" "nan" "$TMP/log.out"
 kill -TERM $pid
 wait $pid
 
-# --- write errors.
+# --- write errors. (Each one-shot run is a session in state_dir's dose ledger:
+# a fresh ledger here, so the day's sessions_per_day do not refuse them.)
+rm -f "$TMP/state/dose-ledger"
 expect "--trace on a full disk: exit 1, said" 1 "--trace /dev/full: write: No space left on device" -- \
-	$CONTRASTD -c $good --simulate --speed 0 --start short --trace /dev/full
+	$CONTRASTD -c "$TMP/c.conf" --simulate --speed 0 --start short --trace /dev/full
 expect "stdout on a full disk: exit 1, said" 1 "writing to stdout" -- \
-	bash -c "$CONTRASTD -c $good --simulate --speed 0 --start short >/dev/full"
+	bash -c "$CONTRASTD -c $TMP/c.conf --simulate --speed 0 --start short >/dev/full"
 expect "--check-config with stdout on a full disk: exit 1" 1 "writing to stdout" -- \
 	bash -c "$CONTRASTD -c $good --check-config >/dev/full"
 expect "a fault run keeps exit 3 whatever stdout did" 3 "" -- \
