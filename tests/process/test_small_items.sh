@@ -47,7 +47,7 @@ expect "stdout on a full disk: exit 1, said" 1 "writing to stdout" -- \
 expect "--check-config with stdout on a full disk: exit 1" 1 "writing to stdout" -- \
 	bash -c "$CONTRASTD -c $good --check-config >/dev/full"
 expect "a fault run keeps exit 3 whatever stdout did" 3 "" -- \
-	bash -c "$CONTRASTD -c $good --simulate --speed 0 --start --inject sensor-open@0 >/dev/full"
+	bash -c "$CONTRASTD -c $TMP/c.conf --simulate --speed 0 --start --inject sensor-open@0 >/dev/full"
 
 # --- control characters from the config are escaped.
 printf '[program \033]0;retitled\a]\n' >"$TMP/esc1.conf"
