@@ -28,7 +28,7 @@ CFLAGS  ?= -O2 -g
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wpointer-arith -Wformat=2 -Wvla -Wundef
 BASE_CPPFLAGS := -D_GNU_SOURCE -Isrc
-BASE_CFLAGS := -std=c11 $(WARNINGS) -MMD -MP
+BASE_CFLAGS := -std=c11 -pthread $(WARNINGS) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Debian 12 / Raspberry Pi OS packages the build, the tests and the demo need.
@@ -67,7 +67,7 @@ CTL_CFLAGS  = $(eval CTL_CFLAGS := $$(call pkg,--cflags,$$(CTL_PKGS)))$(CTL_CFLA
 CTL_LIBS    = $(eval CTL_LIBS := $$(call pkg,--libs,$$(CTL_PKGS)))$(CTL_LIBS)
 TEST_CFLAGS = $(eval TEST_CFLAGS := $$(call pkg,--cflags,$$(TEST_PKGS)))$(TEST_CFLAGS)
 TEST_LIBS   = $(eval TEST_LIBS := $$(call pkg,--libs,$$(TEST_PKGS)))$(TEST_LIBS)
-LDLIBS    := -lm
+LDLIBS    := -lm -pthread
 
 # The functional core, then the shell. Every .c except the programs' mains
 # goes into the objects that the daemon and every test link.
@@ -157,6 +157,15 @@ $(BUILD)/tests-san/%: $(BUILD)/san/tests/unit/%.o $(LIB_OBJ_SAN) $(CTL_TEST_OBJ_
 
 unit-tests: $(UNIT_BIN) $(UNIT_SAN)
 
+# Harnesses that run the shell against fake kernel trees in a private mount
+# namespace (tests/process runs them): the library with the sanitizers and
+# tests/hw/fake_gpio_lines.c in place of the libgpiod adapter.
+HW_HARNESS := $(BUILD)/tests-hw/read_timing
+$(BUILD)/tests-hw/%: $(BUILD)/san/tests/hw/%.o $(BUILD)/san/tests/hw/fake_gpio_lines.o \
+		$(filter-out $(BUILD)/san/src/hw/gpio_lines%,$(LIB_OBJ_SAN))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
 # make demo and make check install what is missing first, then build: in a
 # second make, so nothing compiles before the packages are there (-j).
 SUBMAKE := $(MAKE) --no-print-directory
@@ -175,7 +184,7 @@ demo:
 
 check:
 	@$(SUBMAKE) deps DEPS_EXTRA="$(CHECK_DEB_PACKAGES)"
-	@$(SUBMAKE) $(BINS) unit-tests
+	@$(SUBMAKE) $(BINS) unit-tests $(HW_HARNESS)
 	@if FUZZ_CC=$(FUZZ_CC) bash tests/fuzz/have_libfuzzer.sh >/dev/null; then $(SUBMAKE) fuzz-build || exit 1; fi
 	@CONTRASTD=$(BUILD)/contrastd CONTRASTD_SAN=$(BUILD)/contrastd-san CONTRASTCTL=$(BUILD)/contrastctl \
 		BUILD=$(BUILD) bash tests/run.sh $(UNIT_BIN) $(UNIT_SAN) $(sort $(wildcard tests/process/test_*.sh))

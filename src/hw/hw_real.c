@@ -14,6 +14,7 @@
 #include "lib/loop.h"
 #include "gpio_lines.h"
 #include "hw_real.h"
+#include "iio_reader.h"
 #include "iio_sensors.h"
 #include "output_lines.h"
 
@@ -43,6 +44,17 @@ struct hw_real {
 	struct button button;
 	int button_fd;                  /* in the loop, -1 when not */
 	struct iio_sensors sensors;
+	/* The reads, off the loop (iio_reader.h); the decisions, here. */
+	struct iio_reader reader;
+	bool reader_in_loop;            /* its eventfd is in the loop */
+	double tick_s;                  /* the control period, 1 / control_hz */
+	uint64_t awaited;               /* the pass the next tick uses (0: none asked for) */
+	double awaited_asked_s;         /* when it was asked for (hardware clock) */
+	bool have_pass;                 /* pass is the awaited one, complete */
+	struct iio_pass pass;
+	struct iio_pass incoming;       /* what the reader handed over last */
+	long late_passes;               /* passes that completed after their tick */
+	double late_log_s;              /* when the last late pass was logged */
 	int timer_fd;
 	struct loop *loop;
 	struct hw_events ev;
@@ -253,6 +265,75 @@ static void on_button_fd(int fd, uint32_t events, void *arg)
 	arm_timer(hw, now_s);
 }
 
+/* --- The sensors: passes from the reader thread ---------------------------------- */
+
+static void ask_pass(struct hw_real *hw, double now_s)
+{
+	hw->awaited = iio_reader_ask(&hw->reader);
+	hw->awaited_asked_s = now_s;
+	hw->have_pass = false;
+}
+
+/* Take what the reader completed: the awaited pass is kept for the next tick; an older one came late. */
+static void collect_pass(struct hw_real *hw, double now_s)
+{
+	if (!iio_reader_take(&hw->reader, &hw->incoming))
+		return;
+	if (hw->incoming.seq == hw->awaited) {
+		hw->pass = hw->incoming;
+		hw->have_pass = true;
+		return;
+	}
+	hw->late_passes++;
+	if (hw->late_passes == 1 || now_s - hw->late_log_s >= IIO_SENSORS_LOG_EVERY_S) {
+		log_warning("sensors: a read of every sensor took %.0f ms, longer than the control period "
+			    "(%.0f ms): its samples were dropped (%ld late so far)",
+			    (hw->incoming.finished_s - hw->incoming.started_s) * 1e3, hw->tick_s * 1e3,
+			    hw->late_passes);
+		hw->late_log_s = now_s;
+	}
+}
+
+static void on_reader_fd(int fd, uint32_t events, void *arg)
+{
+	struct hw_real *hw = arg;
+
+	(void)fd;
+	(void)events;
+	iio_reader_clear_fd(&hw->reader);
+	collect_pass(hw, hw->clock_s());
+}
+
+/*
+ * This tick's samples: the pass asked for at the last tick, if it is
+ * complete and not older than HW_REAL_SAMPLE_MAX_AGE_PERIODS; otherwise
+ * every sensor fails this tick. Then the next pass is asked for.
+ */
+static void take_samples(struct hw_real *hw, struct sensor_sample *s)
+{
+	double now_s = hw->clock_s();
+	double age_s = now_s - hw->awaited_asked_s;
+	char why[160];
+
+	collect_pass(hw, now_s);
+	if (hw->have_pass && age_s <= HW_REAL_SAMPLE_MAX_AGE_PERIODS * hw->tick_s) {
+		for (int i = 0; i < hw->sensors.n; i++)
+			iio_sensors_account(&hw->sensors, i, now_s, &hw->pass.result[i], &s[i]);
+	} else {
+		if (hw->awaited == 0)
+			snprintf(why, sizeof(why), "not read: no read was asked for");
+		else if (hw->have_pass)
+			snprintf(why, sizeof(why), "not used: read %.0f ms ago, more than %.1f control periods",
+				 age_s * 1e3, HW_REAL_SAMPLE_MAX_AGE_PERIODS);
+		else
+			snprintf(why, sizeof(why), "not read in time: the read asked for %.0f ms ago is not complete",
+				 age_s * 1e3);
+		for (int i = 0; i < hw->sensors.n; i++)
+			iio_sensors_fail(&hw->sensors, i, now_s, why, &s[i]);
+	}
+	ask_pass(hw, now_s);
+}
+
 /* --- The operations ---------------------------------------------------------- */
 
 static void real_read(void *ctx, double now_s, struct tick_inputs *in)
@@ -261,7 +342,7 @@ static void real_read(void *ctx, double now_s, struct tick_inputs *in)
 	struct sensor_sample s[IIO_SENSORS_MAX];
 
 	(void)now_s;
-	iio_sensors_read_all(&hw->sensors, hw->clock_s(), s);
+	take_samples(hw, s);
 	for (int z = 0; z < hw->n_zones; z++) {
 		const struct hw_real_zone *zone = &hw->zone[z];
 
@@ -351,6 +432,16 @@ static int real_attach(void *ctx, struct loop *loop, const struct hw_events *ev)
 		}
 		hw->button_fd = fd;
 	}
+	if (loop_add_fd(loop, iio_reader_fd(&hw->reader), EPOLLIN, on_reader_fd, hw) < 0) {
+		log_err("sensor reader: adding its eventfd to the loop: %s", strerror(errno));
+		return -1;
+	}
+	hw->reader_in_loop = true;
+	/* The first tick has samples: the first pass now, before the loop runs (at most a timeout). */
+	ask_pass(hw, hw->clock_s());
+	if (!iio_reader_wait_idle(&hw->reader, HW_REAL_FIRST_PASS_WAIT_S))
+		log_warning("sensors: the first read is not complete after %.0f s", HW_REAL_FIRST_PASS_WAIT_S);
+	collect_pass(hw, hw->clock_s());
 	arm_timer(hw, hw->clock_s());
 	return 0;
 }
@@ -379,10 +470,14 @@ static void real_close(void *ctx)
 			loop_remove_fd(hw->loop, hw->timer_fd);
 		if (hw->button_fd >= 0)
 			loop_remove_fd(hw->loop, hw->button_fd);
+		if (hw->reader_in_loop)
+			loop_remove_fd(hw->loop, iio_reader_fd(&hw->reader));
 	}
 	close_lines(hw);
 	if (hw->timer_fd >= 0)
 		close(hw->timer_fd);
+	/* The thread first: it reads the set until it stops. */
+	iio_reader_stop(&hw->reader);
 	iio_sensors_close(&hw->sensors);
 	free(hw);
 }
@@ -415,6 +510,50 @@ void hw_real_set_clock(struct hw *hw, double (*clock_s)(void))
 
 	if (hw->ops == &hw_real_ops)
 		real->clock_s = clock_s;
+}
+
+bool hw_real_wait_reads(struct hw *hw, double timeout_s)
+{
+	struct hw_real *real = hw->ctx;
+
+	if (hw->ops != &hw_real_ops)
+		return false;
+	return iio_reader_wait_idle(&real->reader, timeout_s);
+}
+
+/* --- How fast the sensors can be read --------------------------------------------- */
+
+/*
+ * Does a pass over every sensor fit in HW_REAL_READ_BUDGET of a control
+ * period? Returns 0, or -1 with a message that says what to change.
+ */
+static int check_read_budget(const struct iio_sensors *set, double control_hz, char *err, size_t err_len)
+{
+	double pass_s = iio_sensors_pass_s(set);
+	double budget_s = HW_REAL_READ_BUDGET / control_hz;
+	int slowest = 0;
+
+	if (pass_s <= budget_s)
+		return 0;
+	for (int i = 1; i < set->n; i++)
+		if (iio_sensors_read_cost_s(set, i) > iio_sensors_read_cost_s(set, slowest))
+			slowest = i;
+	double max_hz = floor(HW_REAL_READ_BUDGET / pass_s);
+	double hz = iio_sensors_sampling_hz(set, slowest);
+	char lower[64];
+
+	if (max_hz >= 1.0)
+		snprintf(lower, sizeof(lower), "lower control_hz to %.0f or less", max_hz);
+	else
+		snprintf(lower, sizeof(lower), "read fewer sensors");
+	snprintf(err, err_len, "[daemon] control_hz = %g needs every sensor read within %.0f ms of each "
+		 "%.0f ms period, but a read of all %d takes about %.0f ms at their data rates (%s at %g SPS: "
+		 "%.1f ms a read, as the driver waits %.1f conversions when it switches input): %s, or "
+		 "raise the ADC's data rate (860 SPS, the ads1115 overlay's default for an enabled channel: "
+		 "docs/wiring.md)", control_hz, budget_s * 1e3, 1e3 / control_hz, set->n, pass_s * 1e3,
+		 set->s[slowest].spec, hz, iio_sensors_read_cost_s(set, slowest) * 1e3,
+		 IIO_SENSORS_SWITCH_CONVERSIONS, lower);
+	return -1;
 }
 
 /* --- Opening ----------------------------------------------------------------- */
@@ -504,6 +643,7 @@ int hw_real_open(const struct config *cfg, struct hw *out, char *err, size_t err
 	}
 	hw->clock_s = monotonic_s;
 	hw->timer_fd = -1;
+	hw->tick_s = 1.0 / cfg->daemon.control_hz;
 	hw->button_fd = -1;
 	hw->n_zones = cfg->n_zones;
 	gpio_line_init(&hw->power);
@@ -594,6 +734,10 @@ int hw_real_open(const struct config *cfg, struct hw *out, char *err, size_t err
 		if (zone->heatsink < 0)
 			goto fail;
 	}
+	if (check_read_budget(&hw->sensors, cfg->daemon.control_hz, err, err_len) < 0)
+		goto fail;
+	if (iio_reader_start(&hw->reader, &hw->sensors, err, err_len) < 0)
+		goto fail;
 
 	hw->timer_fd = timer_create_fd();
 	if (hw->timer_fd < 0) {
@@ -606,6 +750,7 @@ int hw_real_open(const struct config *cfg, struct hw *out, char *err, size_t err
 
 fail:
 	close_lines(hw);
+	iio_reader_stop(&hw->reader);
 	iio_sensors_close(&hw->sensors);
 	if (hw->timer_fd >= 0)
 		close(hw->timer_fd);
@@ -800,6 +945,19 @@ int hw_real_probe(const struct config *cfg, FILE *out)
 			snprintf(role, sizeof(role), "%s %s", cz->name, sensor_keys[k]);
 			if (!probe_sensor(&set, have_ctx, cfg, role, specs[k], out))
 				problems++;
+		}
+	}
+	if (have_ctx && set.n > 0) {
+		char why[1024];
+
+		if (check_read_budget(&set, cfg->daemon.control_hz, why, sizeof(why)) < 0) {
+			fprintf(out, "sensor reads: %s\n", why);
+			problems++;
+		} else {
+			fprintf(out, "sensor reads: about %.0f ms for all %d at their data rates: within %.0f ms of "
+				"each %.0f ms period (control_hz = %g)\n", iio_sensors_pass_s(&set) * 1e3, set.n,
+				HW_REAL_READ_BUDGET * 1e3 / cfg->daemon.control_hz, 1e3 / cfg->daemon.control_hz,
+				cfg->daemon.control_hz);
 		}
 	}
 	iio_sensors_close(&set);

@@ -4,7 +4,16 @@
  * (iio_sensors.h), libgpiod lines (gpio_lines.h), one H-bridge state
  * machine per zone (core/bridge.h) and the button's (core/button.h).
  *
- *  - read: every sensor once per tick; a failed read is ok = false.
+ *  - read: every sensor once per tick, never blocking the loop: a thread
+ *    reads (iio_reader.h) and the loop decides. Each tick uses the pass
+ *    it asked for at the tick before and asks for the next; a pass that
+ *    is not complete by then (or, the loop having been late, older than
+ *    HW_REAL_SAMPLE_MAX_AGE_PERIODS control periods) is a failed read
+ *    (ok = false) for every sensor, and is dropped when it completes:
+ *    never an old value used as new. A failed read is ok = false.
+ *  - Start refuses a control_hz whose period a pass over every sensor
+ *    does not fit in (HW_REAL_READ_BUDGET of it, at the data rates the
+ *    channels' sampling_frequency says; iio_sensors_pass_s).
  *  - apply: the power line first, then per zone the duty into its bridge
  *    and the lines the bridge wants now (deactivations before
  *    activations), then the fan. Lines are written only when they change.
@@ -31,12 +40,19 @@
 #ifndef CONTRASTD_HW_REAL_H
 #define CONTRASTD_HW_REAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include "core/config.h"
 #include "hw.h"
 
 #define HW_REAL_STALE_COMMAND_S 2.0
+/* A pass over every sensor must fit in this fraction of a control period: the rest is for jitter. */
+#define HW_REAL_READ_BUDGET 0.8
+/* A pass older than this many control periods at the tick that would use it is not used. */
+#define HW_REAL_SAMPLE_MAX_AGE_PERIODS 1.5
+/* attach waits this long at most for the first pass, so the first tick has samples. */
+#define HW_REAL_FIRST_PASS_WAIT_S 2.0
 
 /*
  * Open every configured line and sensor: outputs first (each requested
@@ -77,5 +93,11 @@ int hw_real_probe(const struct config *cfg, FILE *out);
 
 /* Tests: replace the hardware clock (default monotonic_s()). */
 void hw_real_set_clock(struct hw *hw, double (*clock_s)(void));
+
+/*
+ * Tests: wait until the pass asked for is complete (at most timeout_s).
+ * Returns true when the reader is idle. Never from the loop.
+ */
+bool hw_real_wait_reads(struct hw *hw, double timeout_s);
 
 #endif

@@ -316,19 +316,6 @@ static void log_failure(struct iio_sensor *s, double now_s, const char *what)
 	}
 }
 
-static void log_attr_failure(struct iio_sensor *s, double now_s, const char *attr, int r)
-{
-	char why[128], what[256];
-	const char *file = iio_channel_attr_get_filename(s->chn, attr);
-
-	if (r == -EINVAL)
-		snprintf(why, sizeof(why), "not a number");
-	else
-		iio_strerror(-r, why, sizeof(why));
-	snprintf(what, sizeof(what), "reading %s: %s", file ? file : attr, why);
-	log_failure(s, now_s, what);
-}
-
 static void set_failed(struct sensor_sample *out, enum sample_unit unit)
 {
 	out->ok = false;
@@ -337,14 +324,23 @@ static void set_failed(struct sensor_sample *out, enum sample_unit unit)
 	out->value = NAN;
 }
 
-int iio_sensors_read(struct iio_sensors *set, int index, double now_s, struct sensor_sample *out)
+static int result_failed(struct iio_sensor_result *res, enum sample_unit unit, int error, const char *attr)
 {
-	struct iio_sensor *s = &set->s[index];
+	set_failed(&res->sample, unit);
+	res->error = error;
+	res->attr = attr;
+	return error;
+}
+
+int iio_sensors_sample(const struct iio_sensors *set, int index, struct iio_sensor_result *res)
+{
+	const struct iio_sensor *s = &set->s[index];
 	const char *attr = s->value_attr;
 	double value, offset = 0.0, scale = 1.0;
 	long long raw = 0;
 	int r;
 
+	memset(res, 0, sizeof(*res));
 	if (s->processed) {
 		r = read_real(s, attr, &value);
 		/* No integer behind a processed value: its thousandths serve to see it change. */
@@ -358,43 +354,137 @@ int iio_sensors_read(struct iio_sensors *set, int index, double now_s, struct se
 			r = read_real(s, attr = s->scale_attr, &scale);
 		value = ((double)raw + offset) * scale;
 	}
-	if (r < 0) {
-		log_attr_failure(s, now_s, attr, r);
-		set_failed(out, s->unit);
-		return r;
-	}
+	if (r < 0)
+		return result_failed(res, s->unit, r, attr);
 	if (s->unit == SAMPLE_C)
 		value /= 1000.0;        /* the ABI's millidegrees */
-	if (!isfinite(value)) {
-		log_failure(s, now_s, "the value is not finite");
-		set_failed(out, s->unit);
-		return -ERANGE;
-	}
-	if (s->failures > 0)
-		log_notice("sensor %s reads again after %ld failed reads", s->spec, s->failures);
-	s->failures = 0;
-	out->ok = true;
-	out->unit = s->unit;
-	out->raw = raw;
-	out->value = value;
+	if (!isfinite(value))
+		return result_failed(res, s->unit, -ERANGE, NULL);
+	res->sample.ok = true;
+	res->sample.unit = s->unit;
+	res->sample.raw = raw;
+	res->sample.value = value;
 	return 0;
 }
 
-void iio_sensors_read_all(struct iio_sensors *set, double now_s, struct sensor_sample *out)
+void iio_sensors_sample_all(const struct iio_sensors *set, struct iio_sensor_result *res)
 {
 	int i = 0;
 
 	for (; i < set->n; i++) {
-		int r = iio_sensors_read(set, i, now_s, &out[i]);
+		int r = iio_sensors_sample(set, i, &res[i]);
 
 		if (r < 0 && set->network && connection_error(-r))
 			break;
 	}
-	if (i >= set->n)
-		return;
 	/* The connection failed: do not wait out a timeout per sensor. */
 	for (i++; i < set->n; i++) {
-		log_failure(&set->s[i], now_s, "not read: the connection to iiod failed this tick");
-		set_failed(&out[i], set->s[i].unit);
+		result_failed(&res[i], set->s[i].unit, -ENOTCONN, NULL);
+		res[i].skipped = true;
 	}
+}
+
+int iio_sensors_account(struct iio_sensors *set, int index, double now_s, const struct iio_sensor_result *res,
+			struct sensor_sample *out)
+{
+	struct iio_sensor *s = &set->s[index];
+	char why[128], what[256];
+
+	if (res->error == 0) {
+		if (s->failures > 0)
+			log_notice("sensor %s reads again after %ld failed reads", s->spec, s->failures);
+		s->failures = 0;
+		*out = res->sample;
+		return 0;
+	}
+	if (res->skipped) {
+		snprintf(what, sizeof(what), "not read: the connection to iiod failed this tick");
+	} else if (!res->attr) {
+		snprintf(what, sizeof(what), "the value is not finite");
+	} else {
+		const char *file = iio_channel_attr_get_filename(s->chn, res->attr);
+
+		if (res->error == -EINVAL)
+			snprintf(why, sizeof(why), "not a number");
+		else
+			iio_strerror(-res->error, why, sizeof(why));
+		snprintf(what, sizeof(what), "reading %s: %s", file ? file : res->attr, why);
+	}
+	log_failure(s, now_s, what);
+	set_failed(out, s->unit);
+	return res->error;
+}
+
+void iio_sensors_fail(struct iio_sensors *set, int index, double now_s, const char *why, struct sensor_sample *out)
+{
+	log_failure(&set->s[index], now_s, why);
+	set_failed(out, set->s[index].unit);
+}
+
+int iio_sensors_read(struct iio_sensors *set, int index, double now_s, struct sensor_sample *out)
+{
+	struct iio_sensor_result res;
+
+	iio_sensors_sample(set, index, &res);
+	return iio_sensors_account(set, index, now_s, &res, out);
+}
+
+void iio_sensors_read_all(struct iio_sensors *set, double now_s, struct sensor_sample *out)
+{
+	struct iio_sensor_result res[IIO_SENSORS_MAX];
+
+	iio_sensors_sample_all(set, res);
+	for (int i = 0; i < set->n; i++)
+		iio_sensors_account(set, i, now_s, &res[i], &out[i]);
+}
+
+/* --- Data rates ------------------------------------------------------------------ */
+
+double iio_sensors_sampling_hz(const struct iio_sensors *set, int index)
+{
+	const struct iio_sensor *s = &set->s[index];
+	char buf[VALUE_BUF_LEN], *end;
+	const char *attr = iio_channel_find_attr(s->chn, "sampling_frequency");
+	ssize_t r;
+
+	if (attr) {
+		r = iio_channel_attr_read(s->chn, attr, buf, sizeof(buf));
+	} else {
+		attr = iio_device_find_attr(s->dev, "sampling_frequency");
+		if (!attr)
+			return 0.0;
+		r = iio_device_attr_read(s->dev, attr, buf, sizeof(buf));
+	}
+	if (r < 0)
+		return 0.0;
+	buf[sizeof(buf) - 1] = '\0';
+	if ((size_t)r < sizeof(buf))
+		buf[r] = '\0';
+	double hz = strtod(buf, &end);
+
+	if (end == buf || !only_space(end) || !isfinite(hz) || hz <= 0.0)
+		return 0.0;
+	return hz;
+}
+
+double iio_sensors_read_cost_s(const struct iio_sensors *set, int index)
+{
+	double hz = iio_sensors_sampling_hz(set, index);
+	int on_device = 0;
+
+	for (int i = 0; i < set->n; i++)
+		if (set->s[i].dev == set->s[index].dev)
+			on_device++;
+	if (hz <= 0.0 || on_device < 2)
+		return IIO_SENSORS_BUS_S;
+	return IIO_SENSORS_SWITCH_CONVERSIONS / hz + IIO_SENSORS_BUS_S;
+}
+
+double iio_sensors_pass_s(const struct iio_sensors *set)
+{
+	double sum_s = 0.0;
+
+	for (int i = 0; i < set->n; i++)
+		sum_s += iio_sensors_read_cost_s(set, i);
+	return sum_s;
 }

@@ -28,6 +28,14 @@
  *    sensor. Opening a network context sets SIGPIPE to ignored: libiio
  *    writes to the socket without MSG_NOSIGNAL, and a dead iiod must be
  *    a failed read, not a killed daemon.
+ *  - Reading and accounting are two steps, so the reads can run on a
+ *    thread of their own (iio_reader.h) while the loop keeps the books:
+ *    iio_sensors_sample and _sample_all only read (they change nothing in
+ *    the set and log nothing); iio_sensors_account turns a result into a
+ *    sample and the log line. iio_sensors_read does both, for --probe.
+ *
+ * Thread use: after the last iio_sensors_add, one thread may sample
+ * while another accounts; nothing else runs concurrently.
  */
 #ifndef CONTRASTD_IIO_SENSORS_H
 #define CONTRASTD_IIO_SENSORS_H
@@ -69,6 +77,14 @@ struct iio_sensors {
 	struct iio_sensor s[IIO_SENSORS_MAX];
 };
 
+/* One read of one sensor, before it is accounted (logged, counted). */
+struct iio_sensor_result {
+	struct sensor_sample sample;    /* ok = false and NaN on failure */
+	int error;                      /* 0, or a negative errno (-EINVAL: not a number, -ERANGE: not finite) */
+	const char *attr;               /* the attribute whose read failed; NULL: see error */
+	bool skipped;                   /* not read: the connection to iiod failed earlier in the pass */
+};
+
 /*
  * Create the context. Returns 0, or -1 with a message naming the URI and
  * the reason ("IIO context local:: no /sys/bus/iio/devices ...").
@@ -83,15 +99,62 @@ int iio_sensors_open(struct iio_sensors *set, const char *uri, char *err, size_t
  */
 int iio_sensors_add(struct iio_sensors *set, const char *spec, char *err, size_t err_len);
 
+/* Read one sensor; nothing is logged or counted. Returns res->error. */
+int iio_sensors_sample(const struct iio_sensors *set, int index, struct iio_sensor_result *res);
+
 /*
- * Read one sensor at now_s (for the rate-limited log). out->ok says
- * whether it worked; on failure out->value is NaN. Returns 0 or the
- * negative errno of the failure (-EINVAL: not a number).
+ * Read every sensor, in index order, into res[0 .. set->n - 1]; on a
+ * network context a connection failure ends the pass (the rest are
+ * skipped). Nothing is logged or counted.
+ */
+void iio_sensors_sample_all(const struct iio_sensors *set, struct iio_sensor_result *res);
+
+/*
+ * Account one result at now_s: the rate-limited failure log (or the
+ * "reads again" line) and the sample into *out. Returns res->error.
+ */
+int iio_sensors_account(struct iio_sensors *set, int index, double now_s, const struct iio_sensor_result *res,
+			struct sensor_sample *out);
+
+/*
+ * Account a read that failed for a reason of the caller's ("not read in
+ * time"): logged like any failure, *out failed (ok = false, NaN).
+ */
+void iio_sensors_fail(struct iio_sensors *set, int index, double now_s, const char *why, struct sensor_sample *out);
+
+/*
+ * Read one sensor at now_s and account it: out->ok says whether it
+ * worked; on failure out->value is NaN. Returns 0 or the negative errno
+ * of the failure (-EINVAL: not a number).
  */
 int iio_sensors_read(struct iio_sensors *set, int index, double now_s, struct sensor_sample *out);
 
-/* Read every sensor, in index order, into out[0 .. set->n - 1]. */
+/* Read and account every sensor, in index order, into out[0 .. set->n - 1]. */
 void iio_sensors_read_all(struct iio_sensors *set, double now_s, struct sensor_sample *out);
+
+/*
+ * The sensor's data rate: its channel's `sampling_frequency` attribute,
+ * else its device's, in samples per second. 0 when it has neither (or
+ * the value cannot be read): nothing is known about its rate.
+ */
+double iio_sensors_sampling_hz(const struct iio_sensors *set, int index);
+
+/*
+ * How long the sensor's read takes in a pass over the whole set, s, at
+ * its data rate. A read that switches an ADS1x15's input waits, in the
+ * kernel's ti-ads1015 driver, one conversion at the old rate and one at
+ * the new plus 10 % (IIO_SENSORS_SWITCH_CONVERSIONS); a pass switches at
+ * every read of a device that has more than one sensor in the set. The
+ * bus transfers come on top (IIO_SENSORS_BUS_S). A sensor of unknown
+ * rate counts the bus transfers only.
+ */
+double iio_sensors_read_cost_s(const struct iio_sensors *set, int index);
+
+/* The sum of every sensor's read cost: how long one pass takes. */
+double iio_sensors_pass_s(const struct iio_sensors *set);
+
+#define IIO_SENSORS_SWITCH_CONVERSIONS 2.2
+#define IIO_SENSORS_BUS_S              0.0015
 
 /* One line of what the context has: "iio:device0 (ads1015), iio:device1 (tmp117)". */
 void iio_sensors_describe_context(const struct iio_sensors *set, char *buf, size_t len);

@@ -3,7 +3,9 @@
 # shaped like the kernel's ti-ads1015 driver, on a tmpfs over /sys/bus in
 # a private mount namespace (nothing outside it sees the tree). Then
 # contrastd --probe in that namespace: sensor lines with known values, and
-# every problem on its own line (no GPIO chips here), exit 2.
+# every problem on its own line (no GPIO chips here), exit 2; the time a
+# read of every sensor takes at the channels' sampling_frequency against
+# the control period, and a control_hz they cannot serve.
 # Skipped (77, the reason on stderr) where this machine cannot make a
 # private mount namespace with a tmpfs over /sys/bus (not root, no unshare).
 set -u
@@ -23,6 +25,9 @@ trap 'rm -rf "$TMP"' EXIT
 # The example config, pointed at sensors the fake tree has and one it has not.
 sed -e 's|^heatsink_sensor = ads1015/voltage3$|heatsink_sensor = ads1015/voltage7|' \
 	config/contrastd.conf >"$TMP/probe.conf"
+# Four channels at 128 SPS and 20 reads of all of them a second: too many.
+sed -e 's|^; control_hz = 10 .*$|control_hz = 20|' \
+	config/contrastd.conf >"$TMP/fast.conf"
 
 # shellcheck disable=SC2016
 unshare -m bash -c '
@@ -49,8 +54,15 @@ unshare -m bash -c '
 	want "left heat: GPIO17:"
 	want "power: GPIO16:"
 	want "button: GPIO26:"
+	want "sensor reads: about 56 ms for all 3 at their data rates: within 80 ms of each 100 ms period (control_hz = 10)"
+	out=$("$2" -c "$4" --probe 2>&1)
+	rc=$?
+	[[ $rc -eq 2 ]] || { echo "FAIL probe at control_hz = 20: exit $rc, wanted 2"; fail=1; }
+	want "sensor reads: [daemon] control_hz = 20 needs every sensor read within 40 ms of each 50 ms period, but a read of all 4 takes about 75 ms at their data rates (ads1015/voltage0 at 128 SPS: 18.7 ms a read"
+	want "lower control_hz to 10 or less, or raise the ADC'\''s data rate"
+	[[ $fail -eq 0 ]] || echo "$out" | sed "s/^/    probe| /"
 	exit $fail
-' _ "$IIO_SYSFS" "$CONTRASTD" "$TMP/probe.conf"
+' _ "$IIO_SYSFS" "$CONTRASTD" "$TMP/probe.conf" "$TMP/fast.conf"
 rc=$?
 [[ $rc -eq 0 ]] && echo "ok   iio sysfs cases and --probe in a private mount namespace"
 exit $rc

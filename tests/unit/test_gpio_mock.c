@@ -526,8 +526,16 @@ static void rig_open(struct rig *r)
 
 	assert_non_null(r->hw.ops->attach);
 	assert_int_equal(r->hw.ops->attach(r->hw.ctx, &r->loop, &ev), 0);
-	assert_int_equal(r->loop.n_fds, 2);
-	r->timer_fd = r->loop.fds[0].fd == button_pipe[0] ? r->loop.fds[1].fd : r->loop.fds[0].fd;
+	/* The PWM timer, the button and the sensor reader's eventfd. */
+	assert_int_equal(r->loop.n_fds, 3);
+	r->timer_fd = -1;
+	for (int i = 0; i < r->loop.n_fds; i++) {
+		struct itimerspec its;
+
+		if (timerfd_gettime(r->loop.fds[i].fd, &its) == 0)
+			r->timer_fd = r->loop.fds[i].fd;
+	}
+	assert_true(r->timer_fd >= 0);
 	n_presses = 0;
 }
 
@@ -1123,7 +1131,11 @@ static void test_probe(void **state)
 	assert_contains(out, "probe: 3 problems\n");
 }
 
-/* The sensors through the adapter: a failed read is ok = false, the rest read. */
+/*
+ * The sensors through the adapter: a failed read is ok = false, the rest
+ * read. Each tick uses the pass asked for at the tick before (read by the
+ * reader thread: wait for it before changing what the mock returns).
+ */
 static void test_read(void **state)
 {
 	struct rig r;
@@ -1132,11 +1144,15 @@ static void test_read(void **state)
 	(void)state;
 	rig_open(&r);
 	memset(&in, 0, sizeof(in));
-	r.hw.ops->read(r.hw.ctx, 0.0, &in);
+	r.hw.ops->read(r.hw.ctx, 0.0, &in);     /* the pass attach asked for */
 	assert_true(in.pad[0].ok && in.heatsink[0].ok && in.pad[1].ok && in.heatsink[1].ok);
 	assert_int_equal(in.pad[0].raw, 26400);
 	assert_near(in.pad[1].value, 1650.0, 1e-9);
+	assert_true(hw_real_wait_reads(&r.hw, 5.0));
 	iio_failing_channel = "voltage2";
+	r.hw.ops->read(r.hw.ctx, 0.0, &in);     /* read before the channel failed */
+	assert_true(in.pad[1].ok);
+	assert_true(hw_real_wait_reads(&r.hw, 5.0));
 	r.hw.ops->read(r.hw.ctx, 0.0, &in);
 	assert_false(in.pad[1].ok);
 	assert_true(isnan(in.pad[1].value));

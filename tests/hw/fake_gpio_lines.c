@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * src/hw/gpio_lines.h over an in-memory chip, for the harnesses in
+ * tests/hw that run the real hw_real.c, its timers and its loop against
+ * fake kernel trees (there is no GPIO chip where they run). Whatever the
+ * libgpiod version: this replaces the adapter, not libgpiod.
+ *
+ * One chip, "gpiochip0", with lines named
+ * GPIO0..GPIO53. Every write is recorded with CLOCK_MONOTONIC at the
+ * moment it reaches the "line" (fake_gpio_writes). The button's events
+ * come through a pipe: fake_gpio_edge() (from any thread) writes one
+ * struct gpio_edge into it and sets the level gpio_line_get reads.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "hw/gpio_lines.h"
+#include "lib/loop.h"
+#include "fake_gpio_lines.h"
+
+#define N_LINES 54
+
+/* Any non-NULL pointer will do: hw_real only tests chip for "found". */
+static char chip_token;
+
+struct fake_line {
+	bool requested;
+	bool output;
+	int value;
+};
+
+static struct fake_line lines[N_LINES];
+static struct fake_gpio_write writes[FAKE_GPIO_MAX_WRITES];
+static int n_writes;
+static int edge_pipe[2] = { -1, -1 };
+static atomic_int button_level;         /* logical, written by the injecting thread */
+
+const struct fake_gpio_write *fake_gpio_writes(int *n)
+{
+	*n = n_writes;
+	return writes;
+}
+
+void fake_gpio_edge(bool active)
+{
+	struct gpio_edge e = { .active = active };
+
+	clock_gettime(CLOCK_MONOTONIC, &e.ts);
+	atomic_store(&button_level, active ? 1 : 0);
+	if (write(edge_pipe[1], &e, sizeof(e)) != sizeof(e))
+		abort();        /* a test harness: a full pipe is a bug in it */
+}
+
+void gpio_line_init(struct gpio_line *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->value = -1;
+}
+
+void gpio_line_where(const struct gpio_line *l, char *buf, size_t len)
+{
+	if (l->chip)
+		snprintf(buf, len, "%s (%s:%u)", l->spec, l->chip_name, l->offset);
+	else
+		snprintf(buf, len, "%s", l->spec);
+}
+
+int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char *err, size_t err_len)
+{
+	unsigned int offset;
+	char tail;
+
+	gpio_line_init(l);
+	snprintf(l->role, sizeof(l->role), "%s", role);
+	snprintf(l->spec, sizeof(l->spec), "%s", spec);
+	if ((sscanf(spec, "GPIO%u%c", &offset, &tail) != 1 && sscanf(spec, "gpiochip0:%u%c", &offset, &tail) != 1) ||
+	    offset >= N_LINES) {
+		snprintf(err, err_len, "%s: %s: no such line on the fake chip", role, spec);
+		return -1;
+	}
+	l->chip = (struct gpiod_chip *)&chip_token;
+	snprintf(l->chip_name, sizeof(l->chip_name), "gpiochip0");
+	l->offset = offset;
+	return 0;
+}
+
+static int request(struct gpio_line *l, bool output, bool active_low, char *err, size_t err_len)
+{
+	struct fake_line *f = &lines[l->offset];
+
+	if (f->requested) {
+		snprintf(err, err_len, "%s: %s: busy", l->role, l->spec);
+		errno = EBUSY;
+		return -1;
+	}
+	f->requested = true;
+	f->output = output;
+	f->value = 0;
+	l->requested = true;
+	l->output = output;
+	l->active_low = active_low;
+	l->value = output ? 0 : -1;
+	return 0;
+}
+
+int gpio_line_request_output(struct gpio_line *l, bool active_low, char *err, size_t err_len)
+{
+	return request(l, true, active_low, err, err_len);
+}
+
+int gpio_line_request_events(struct gpio_line *l, bool active_low, char *err, size_t err_len)
+{
+	if (edge_pipe[0] < 0 && pipe2(edge_pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
+		snprintf(err, err_len, "%s: pipe: %s", l->role, strerror(errno));
+		return -1;
+	}
+	return request(l, false, active_low, err, err_len);
+}
+
+int gpio_line_request_input(struct gpio_line *l, bool active_low, char *err, size_t err_len)
+{
+	return request(l, false, active_low, err, err_len);
+}
+
+int gpio_output_open(struct gpio_line *l, const char *role, const char *spec, bool active_low,
+		     char *err, size_t err_len)
+{
+	if (gpio_line_find(l, role, spec, err, err_len) < 0)
+		return -1;
+	if (gpio_line_request_output(l, active_low, err, err_len) < 0) {
+		gpio_line_close(l);
+		return -1;
+	}
+	return 0;
+}
+
+int gpio_line_set(struct gpio_line *l, bool active)
+{
+	if (!l->requested || !l->output) {
+		errno = EBADF;
+		return -1;
+	}
+	lines[l->offset].value = active;
+	l->value = active;
+	if (n_writes < FAKE_GPIO_MAX_WRITES)
+		writes[n_writes++] = (struct fake_gpio_write){ l->offset, active, monotonic_s() };
+	return 0;
+}
+
+int gpio_line_get(struct gpio_line *l)
+{
+	if (!l->requested) {
+		errno = EBADF;
+		return -1;
+	}
+	return l->output ? lines[l->offset].value : atomic_load(&button_level);
+}
+
+int gpio_line_event_fd(struct gpio_line *l)
+{
+	return l->requested && !l->output ? edge_pipe[0] : -1;
+}
+
+int gpio_line_read_edges(struct gpio_line *l, struct gpio_edge *edges, int max)
+{
+	(void)l;
+	ssize_t r = read(edge_pipe[0], edges, sizeof(*edges) * (size_t)max);
+
+	if (r < 0)
+		return errno == EAGAIN ? 0 : -1;
+	return (int)(r / (ssize_t)sizeof(*edges));
+}
+
+int gpio_line_info(struct gpio_line *l, struct gpio_line_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	snprintf(info->name, sizeof(info->name), "GPIO%u", l->offset);
+	info->used = lines[l->offset].requested;
+	snprintf(info->consumer, sizeof(info->consumer), "%s", info->used ? GPIO_CONSUMER : "");
+	info->is_output = lines[l->offset].output;
+	return 0;
+}
+
+void gpio_line_close(struct gpio_line *l)
+{
+	if (l->requested) {
+		if (l->output)
+			gpio_line_set(l, false);
+		lines[l->offset].requested = false;
+	}
+	l->chip = NULL;
+	l->requested = false;
+	l->output = false;
+	l->value = -1;
+}
+
+bool gpio_line_same(const struct gpio_line *a, const struct gpio_line *b)
+{
+	return a->chip && b->chip && a->offset == b->offset;
+}
