@@ -7,6 +7,8 @@
 #   make check      make deps, then unit, sanitizer, process and system tests
 #   make bench      benchmarks, side by side with their baselines
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS each (default 20; clang)
+#   make check-bare SUITE=bookworm|trixie   make demo and make check in a fresh
+#                   clone inside a bare Debian root (debootstrap; needs root)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # CPPFLAGS, CFLAGS and LDFLAGS from the command line or the environment go on
@@ -20,6 +22,7 @@ SYSCONFDIR ?= /etc
 UNITDIR ?= /lib/systemd/system
 SYSUSERSDIR ?= /usr/lib/sysusers.d
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UDEVRULESDIR ?= /lib/udev/rules.d
 DESTDIR ?=
 
 BUILD   ?= build
@@ -98,7 +101,7 @@ test_ldflags = $(shell cat tests/unit/$(1).ldflags 2>/dev/null)
 
 BINS := $(BUILD)/contrastd $(BUILD)/contrastd-san $(if $(CTL_SRC),$(BUILD)/contrastctl)
 
-.PHONY: all deps demo check bench install clean unit-tests docs-commands fuzz fuzz-build
+.PHONY: all deps demo check check-bare bench install clean unit-tests docs-commands fuzz fuzz-build
 # Keep the test objects: make would delete them as intermediates after the run.
 .SECONDARY:
 all: $(BUILD)/contrastd $(if $(CTL_SRC),$(BUILD)/contrastctl)
@@ -160,7 +163,7 @@ unit-tests: $(UNIT_BIN) $(UNIT_SAN)
 # Harnesses that run the shell against fake kernel trees in a private mount
 # namespace (tests/process runs them): the library with the sanitizers and
 # tests/hw/fake_gpio_lines.c in place of the libgpiod adapter.
-HW_HARNESS := $(BUILD)/tests-hw/read_timing
+HW_HARNESS := $(BUILD)/tests-hw/read_timing $(BUILD)/tests-hw/rpi_warnings
 $(BUILD)/tests-hw/%: $(BUILD)/san/tests/hw/%.o $(BUILD)/san/tests/hw/fake_gpio_lines.o \
 		$(filter-out $(BUILD)/san/src/hw/gpio_lines%,$(LIB_OBJ_SAN))
 	@mkdir -p $(dir $@)
@@ -188,6 +191,9 @@ check:
 	@if FUZZ_CC=$(FUZZ_CC) bash tests/fuzz/have_libfuzzer.sh >/dev/null; then $(SUBMAKE) fuzz-build || exit 1; fi
 	@CONTRASTD=$(BUILD)/contrastd CONTRASTD_SAN=$(BUILD)/contrastd-san CONTRASTCTL=$(BUILD)/contrastctl \
 		BUILD=$(BUILD) bash tests/run.sh $(UNIT_BIN) $(UNIT_SAN) $(sort $(wildcard tests/process/test_*.sh))
+
+check-bare:
+	@BUILD=$(BUILD) bash tests/bare/check-bare.sh $(SUITE)
 
 # The key tables of docs/configuration.md and docs/contrastd.conf.5, written
 # in place from the config schema (src/core/config_schema.c).
@@ -274,12 +280,13 @@ install: all
 	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/contrastd/contrastd.conf ]; then \
 		install -m 0644 config/contrastd.conf $(DESTDIR)$(SYSCONFDIR)/contrastd/contrastd.conf; \
 	else echo "install: keeping existing $(DESTDIR)$(SYSCONFDIR)/contrastd/contrastd.conf"; fi
-	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(UDEVRULESDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		systemd/contrastd.service.in >$(BUILD)/contrastd.service
 	install -m 0644 $(BUILD)/contrastd.service $(DESTDIR)$(UNITDIR)/contrastd.service
 	install -m 0644 systemd/contrastd.sysusers $(DESTDIR)$(SYSUSERSDIR)/contrastd.conf
+	install -m 0644 systemd/60-contrastd-gpio.rules $(DESTDIR)$(UDEVRULESDIR)/60-contrastd-gpio.rules
 	install -m 0644 docs/contrastctl.1 $(DESTDIR)$(MANDIR)/man1/contrastctl.1
 	install -m 0644 docs/contrastd.conf.5 $(DESTDIR)$(MANDIR)/man5/contrastd.conf.5
 	install -m 0644 docs/contrastd.8 $(DESTDIR)$(MANDIR)/man8/contrastd.8
@@ -290,8 +297,12 @@ install: all
 	if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null 2>&1; then \
 		systemd-sysusers $(SYSUSERSDIR)/contrastd.conf; fi
 	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@# The chips already there get group gpio now, not at the next boot.
+	if [ -z "$(DESTDIR)" ] && [ -d /run/udev ] && command -v udevadm >/dev/null 2>&1; then \
+		udevadm control --reload && udevadm trigger --subsystem-match=gpio --action=change; fi
 
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Only the compilers' dependency files (build/bare holds Debian roots, with their own *.d).
+-include $(shell find $(BUILD)/obj $(BUILD)/san -name '*.d' -type f 2>/dev/null)

@@ -63,8 +63,10 @@ static bool split_chip_offset(const char *spec, char *chip, size_t chip_len, uns
 static void fill_found(struct gpio_line *l)
 {
 	const char *name = gpiod_chip_name(l->chip);
+	const char *label = gpiod_chip_label(l->chip);
 
 	snprintf(l->chip_name, sizeof(l->chip_name), "%s", name ? name : "?");
+	snprintf(l->chip_label, sizeof(l->chip_label), "%s", label ? label : "");
 	l->offset = gpiod_line_offset(l->line);
 }
 
@@ -112,6 +114,7 @@ int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char
 			return -1;
 		}
 		fill_found(l);
+		l->by_offset = true;
 		return 0;
 	}
 

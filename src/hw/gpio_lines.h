@@ -38,6 +38,8 @@ struct gpio_line {
 	struct gpiod_chip *chip;        /* NULL: not found (or closed) */
 	struct gpiod_line *line;
 	char chip_name[32];             /* "gpiochip0" */
+	char chip_label[32];            /* the chip's label, "pinctrl-bcm2711"; "" if it has none */
+	bool by_offset;                 /* the spec was CHIP:OFFSET, not a line name */
 	unsigned int offset;
 	bool active_low;
 	bool requested;

@@ -2,6 +2,7 @@
 /* The real hardware: libiio sensors, libgpiod lines, bridges, the button. See hw_real.h. */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -17,6 +18,7 @@
 #include "iio_reader.h"
 #include "iio_sensors.h"
 #include "output_lines.h"
+#include "rpi.h"
 
 /* A button edge stamped further than this from our clock is in another clock: date it now. */
 #define EDGE_CLOCK_TOLERANCE_S 5.0
@@ -556,6 +558,61 @@ static int check_read_budget(const struct iio_sensors *set, double control_hz, c
 	return -1;
 }
 
+/* --- Raspberry Pi warnings ------------------------------------------------------ */
+
+/* One warning: a line of --probe's output (out), or the log at start (out NULL). */
+static void warn(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void warn(FILE *out, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (out)
+		fprintf(out, "warning: %s\n", msg);
+	else
+		log_warning("%s", msg);
+}
+
+/* A CHIP:OFFSET line on a chip that is no Raspberry Pi pin controller. Returns 1 if warned. */
+static int warn_chip_offset(struct gpio_line *l, FILE *out)
+{
+	struct gpio_line_info info;
+	char label[48], name[64];
+
+	if (!l->chip || !l->by_offset || rpi_is_pin_controller(l->chip_label))
+		return 0;
+	if (l->chip_label[0])
+		snprintf(label, sizeof(label), "\"%s\"", l->chip_label);
+	else
+		snprintf(label, sizeof(label), "a chip without a label");
+	if (gpio_line_info(l, &info) == 0 && info.name[0])
+		snprintf(name, sizeof(name), "its name, %s", info.name);
+	else
+		snprintf(name, sizeof(name), "its name (gpioinfo lists them)");
+	warn(out, "%s: %s gives the line by chip number and offset, and %s is %s, not a Raspberry Pi pin "
+	     "controller (" RPI_PIN_CONTROLLERS "): chip numbers differ between models and kernels; give "
+	     "the line by %s", l->role, l->spec, l->chip_name, label, name);
+	return 1;
+}
+
+/* Released lines that keep driving. Returns 1 if warned. */
+static int warn_persisting_outputs(FILE *out)
+{
+	char names[256];
+	int n = rpi_persisting_drivers(names, sizeof(names));
+
+	if (n == 0)
+		return 0;
+	warn(out, "GPIO: %s keep%s a released line's output (persist_gpio_outputs = Y): after a crash or a "
+	     "SIGKILL, and always for a daemon started by hand, heat, enable and the power relay stay as "
+	     "they were until something drives them off; " RPI_STRICT_GPIOD_ADVICE, names, n == 1 ? "s" : "");
+	return 1;
+}
+
 /* --- Opening ----------------------------------------------------------------- */
 
 /* The lines of a config in the order they are opened and driven off. */
@@ -714,6 +771,12 @@ int hw_real_open(const struct config *cfg, struct hw *out, char *err, size_t err
 		button_init(&hw->button, &bp, level == 1, hw->clock_s());
 		hw->has_button = true;
 	}
+
+	for (int i = 0; i < n_uses; i++)
+		warn_chip_offset(uses[i].slot, NULL);
+	if (hw->has_button)
+		warn_chip_offset(&hw->button_line, NULL);
+	warn_persisting_outputs(NULL);
 
 	if (iio_sensors_open(&hw->sensors, cfg->daemon.iio_context, err, err_len) < 0)
 		goto fail;
@@ -921,7 +984,7 @@ int hw_real_probe(const struct config *cfg, FILE *out)
 	struct line_use uses[MAX_ZONES * 4 + 2];
 	struct gpio_line lines[MAX_ZONES * 4 + 2];
 	const struct gpio_line *seen[MAX_ZONES * 4 + 3];
-	int problems = 0, n_seen = 0;
+	int problems = 0, warnings = 0, n_seen = 0;
 	char err[512], have[512];
 
 	bool have_ctx = iio_sensors_open(&set, cfg->daemon.iio_context, err, sizeof(err)) == 0;
@@ -976,6 +1039,7 @@ int hw_real_probe(const struct config *cfg, FILE *out)
 
 		if (!ok)
 			problems++;
+		warnings += warn_chip_offset(l, out);
 		if (l->chip)
 			seen[n_seen++] = l;
 		else
@@ -983,11 +1047,16 @@ int hw_real_probe(const struct config *cfg, FILE *out)
 	}
 	for (int i = 0; i < n_seen; i++)
 		gpio_line_close(&lines[i]);
+	warnings += warn_persisting_outputs(out);
 
+	char warned[32] = "";
+
+	if (warnings)
+		snprintf(warned, sizeof(warned), ", %d warning%s", warnings, warnings == 1 ? "" : "s");
 	if (problems)
-		fprintf(out, "probe: %d problem%s\n", problems, problems == 1 ? "" : "s");
+		fprintf(out, "probe: %d problem%s%s\n", problems, problems == 1 ? "" : "s", warned);
 	else
-		fprintf(out, "probe: all well\n");
+		fprintf(out, "probe: all well%s\n", warned);
 	fflush(out);
 	return problems ? 2 : 0;
 }

@@ -5,7 +5,7 @@
  * fake kernel trees (there is no GPIO chip where they run). Whatever the
  * libgpiod version: this replaces the adapter, not libgpiod.
  *
- * One chip, "gpiochip0", with lines named
+ * One chip, "gpiochip0" labelled fake_gpio_chip_label, with lines named
  * GPIO0..GPIO53. Every write is recorded with CLOCK_MONOTONIC at the
  * moment it reaches the "line" (fake_gpio_writes). The button's events
  * come through a pipe: fake_gpio_edge() (from any thread) writes one
@@ -38,6 +38,7 @@ static struct fake_gpio_write writes[FAKE_GPIO_MAX_WRITES];
 static int n_writes;
 static int edge_pipe[2] = { -1, -1 };
 static atomic_int button_level;         /* logical, written by the injecting thread */
+const char *fake_gpio_chip_label = "pinctrl-bcm2711";
 
 const struct fake_gpio_write *fake_gpio_writes(int *n)
 {
@@ -73,17 +74,20 @@ int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char
 {
 	unsigned int offset;
 	char tail;
+	bool by_name;
 
 	gpio_line_init(l);
 	snprintf(l->role, sizeof(l->role), "%s", role);
 	snprintf(l->spec, sizeof(l->spec), "%s", spec);
-	if ((sscanf(spec, "GPIO%u%c", &offset, &tail) != 1 && sscanf(spec, "gpiochip0:%u%c", &offset, &tail) != 1) ||
-	    offset >= N_LINES) {
+	by_name = sscanf(spec, "GPIO%u%c", &offset, &tail) == 1;
+	if ((!by_name && sscanf(spec, "gpiochip0:%u%c", &offset, &tail) != 1) || offset >= N_LINES) {
 		snprintf(err, err_len, "%s: %s: no such line on the fake chip", role, spec);
 		return -1;
 	}
 	l->chip = (struct gpiod_chip *)&chip_token;
 	snprintf(l->chip_name, sizeof(l->chip_name), "gpiochip0");
+	snprintf(l->chip_label, sizeof(l->chip_label), "%s", fake_gpio_chip_label);
+	l->by_offset = !by_name;
 	l->offset = offset;
 	return 0;
 }

@@ -14,6 +14,9 @@ struct fake_gpio_write {
 	double t_s;                     /* CLOCK_MONOTONIC when it was written */
 };
 
+/* The chip's label (default "pinctrl-bcm2711"); set before lines are found. */
+extern const char *fake_gpio_chip_label;
+
 /* Every write so far, in order; *n of them. Read from the loop's thread only. */
 const struct fake_gpio_write *fake_gpio_writes(int *n);
 

@@ -63,6 +63,7 @@ struct gpiod_line {
 };
 
 static struct gpiod_chip chip0;
+static const char *chip0_label = "pinctrl-bcm2711";
 static struct gpiod_line lines[N_LINES];
 static int chip_opens, chip_closes;
 
@@ -150,6 +151,7 @@ static void mock_reset(void)
 		lines[i].value = -1;    /* unknown until driven */
 	}
 	chip_opens = chip_closes = 0;
+	chip0_label = "pinctrl-bcm2711";
 	n_rec = 0;
 	q_head = q_tail = 0;
 	interlock_checks = 0;
@@ -164,6 +166,7 @@ static void mock_reset(void)
 struct gpiod_chip *__wrap_gpiod_chip_open_lookup(const char *descr);
 void __wrap_gpiod_chip_close(struct gpiod_chip *chip);
 const char *__wrap_gpiod_chip_name(struct gpiod_chip *chip);
+const char *__wrap_gpiod_chip_label(struct gpiod_chip *chip);
 unsigned int __wrap_gpiod_chip_num_lines(struct gpiod_chip *chip);
 struct gpiod_line *__wrap_gpiod_chip_get_line(struct gpiod_chip *chip, unsigned int offset);
 struct gpiod_line *__wrap_gpiod_line_find(const char *name);
@@ -206,6 +209,12 @@ const char *__wrap_gpiod_chip_name(struct gpiod_chip *chip)
 {
 	(void)chip;
 	return "gpiochip0";
+}
+
+const char *__wrap_gpiod_chip_label(struct gpiod_chip *chip)
+{
+	(void)chip;
+	return chip0_label;
 }
 
 unsigned int __wrap_gpiod_chip_num_lines(struct gpiod_chip *chip)
@@ -1129,6 +1138,18 @@ static void test_probe(void **state)
 	assert_contains(out, "left pad: ads1015/voltage0 = 1650.0 mV");
 	assert_contains(out, "button: GPIO26 (gpiochip0:26)");
 	assert_contains(out, "probe: 3 problems\n");
+
+	/* A CHIP:OFFSET line on a chip that is no Raspberry Pi pin controller: a warning, not a problem. */
+	setup(NULL);
+	probe_output(out, sizeof(out), &rc);
+	assert_null(strstr(out, "warning"));
+	chip0_label = "gpio-brcmstb@107d508500";
+	probe_output(out, sizeof(out), &rc);
+	assert_int_equal(rc, 0);
+	assert_contains(out, "warning: right fan: gpiochip0:6 gives the line by chip number and offset, and "
+			"gpiochip0 is \"gpio-brcmstb@107d508500\", not a Raspberry Pi pin controller");
+	assert_contains(out, "give the line by its name, GPIO6\n");
+	assert_contains(out, "probe: all well, 1 warning\n");
 }
 
 /*
