@@ -36,7 +36,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 # Debian 12 / Raspberry Pi OS packages the build, the tests and the demo need.
 DEB_PACKAGES := build-essential pkg-config libinih-dev libiio-dev libgpiod-dev \
-	libsystemd-dev libcmocka-dev libjson-c-dev iiod util-linux systemd iproute2 python3 \
+	libsystemd-dev libcmocka-dev libjson-c-dev iiod util-linux procps systemd iproute2 python3 \
 	groff-base man-db
 # What only make check needs beyond that: clang and libFuzzer's runtime
 # (libclang-rt-dev, the suite's version) for the fuzzers' bounded run. Not for make demo:
