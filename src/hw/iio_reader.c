@@ -2,19 +2,15 @@
 /* The sensor reader thread. See iio_reader.h. */
 #include <errno.h>
 #include <math.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include "lib/loop.h"
 #include "iio_reader.h"
 
-/* The reader's nice value when the loop runs at the normal policy. */
-#define READER_NICE 5
 /* The middle buffer holds a pass the loop has not taken. */
 #define PASS_FRESH 4u
 #define PASS_INDEX 3u
@@ -28,27 +24,10 @@ static void signal_fd(int fd)
 	(void)written;
 }
 
-/*
- * Below the loop: a real-time loop keeps its policy and the reader drops
- * to the normal one; a normal loop keeps nice 0 and the reader gets
- * READER_NICE (a thread's nice value is its own on Linux; raising it is
- * always permitted).
- */
-static void lower_priority(void)
-{
-	struct sched_param normal = { .sched_priority = 0 }, now;
-	int policy;
-
-	if (pthread_getschedparam(pthread_self(), &policy, &now) == 0 && policy != SCHED_OTHER)
-		pthread_setschedparam(pthread_self(), SCHED_OTHER, &normal);
-	setpriority(PRIO_PROCESS, (id_t)gettid(), READER_NICE);
-}
-
 static void *reader_main(void *arg)
 {
 	struct iio_reader *r = arg;
 
-	lower_priority();
 	for (;;) {
 		uint64_t count;
 

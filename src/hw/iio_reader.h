@@ -23,9 +23,11 @@
  *    side. So the loop never waits for the thread, not even for a
  *    mutex the thread holds while a busy machine has preempted it.
  *  - The thread blocks every signal, so SIGTERM and the others reach the
- *    loop's signalfd, never this thread; and it runs below the loop (the
- *    normal policy under a real-time loop, else nice 5), so its parsing
- *    never delays an edge.
+ *    loop's signalfd, never this thread. It keeps the loop's scheduling
+ *    policy and priority: it is blocked in read() nearly all the time and
+ *    parses a value in microseconds, so it cannot hold an edge back, while
+ *    a reader below the loop would be the first thing a busy machine
+ *    starves, and its passes would come late.
  *  - The thread touches nothing of the set but what iio_sensors_sample
  *    reads.
  */

@@ -27,8 +27,11 @@
  * a read, so its own latency is a fraction of a millisecond; but on a
  * shared machine (a loaded VM, other builds on both cores) the kernel now
  * and then wakes even a SCHED_FIFO thread a few milliseconds late, which
- * no design in user space removes. The blocking control is late by tens
- * of milliseconds at most edges.
+ * no design in user space removes. So the timing scenarios get up to
+ * ATTEMPTS runs, and pass on the first whose every check holds: a busy
+ * machine's scheduler misses now and then, a blocked loop misses every
+ * time (the blocking control is late by tens of milliseconds at most
+ * edges, run after run).
  *  - late: one read takes 150 ms: the ticks whose pass is not complete
  *    have every sensor failed (ok = false, NaN); the late pass's values
  *    are never used (each read returns a new raw value, so a value seen
@@ -95,7 +98,12 @@ static const char config_fmt[] =
 	"[safety]\n"
 	"power = GPIO16\n";
 
+#define ATTEMPTS 3
+
 static int failures;
+/* A timing scenario's attempt that may be repeated: a missed check is counted here, not failed. */
+static bool soft;
+static int misses;
 
 static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -103,14 +111,30 @@ static void check(bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%s ", ok ? "ok  " : "FAIL");
+	printf("%s ", ok ? "ok  " : soft ? "miss" : "FAIL");
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
 	fflush(stdout);
-	if (!ok)
+	if (!ok && soft)
+		misses++;
+	else if (!ok)
 		failures++;
+}
+
+/* Run a timing scenario until every check of an attempt holds, ATTEMPTS at most. */
+static void with_attempts(const char *name, void (*scenario)(void))
+{
+	for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+		soft = attempt < ATTEMPTS;
+		misses = 0;
+		scenario();
+		if (misses == 0)
+			break;
+		printf("note %s: %d check(s) missed on attempt %d of %d: again\n", name, misses, attempt, ATTEMPTS);
+	}
+	soft = false;
 }
 
 static void die(const char *what)
@@ -637,8 +661,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	build_tree();
 	scenario_budget();
-	scenario_pwm();
-	scenario_late();
+	with_attempts("pwm", scenario_pwm);
+	with_attempts("late", scenario_late);
 	scenario_blocking();
 	printf("read_timing: %d failed\n", failures);
 	return failures ? 1 : 0;
