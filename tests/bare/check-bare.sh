@@ -123,7 +123,7 @@ set -e
 took_s=$(($(date +%s) - start_s))
 
 summary=$(grep -E '^check: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n 1 || true)
-demo=$(grep -E '^\{"program"|^refused:|session (completed|stopped|fault)' "$log" | tail -n 1 || true)
+demo=$(sed -n '/^== make demo$/,/^== make check$/p' "$log" | grep -E '^\{"result"' | tail -n 1 || true)
 if [[ $rc -eq 0 && $summary =~ ,\ 0\ failed,\ 0\ skipped$ ]]; then
 	echo "check-bare: $SUITE: make demo: ${demo:0:100}"
 	echo "check-bare: $SUITE: make check: $summary"
