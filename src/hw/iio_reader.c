@@ -2,6 +2,7 @@
 /* The sensor reader thread. See iio_reader.h. */
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,34 @@ static void signal_fd(int fd)
 	(void)written;
 }
 
+/*
+ * One step below the loop: a real-time loop ([daemon] realtime = yes
+ * makes only the loop's thread SCHED_FIFO, after this thread began) gets
+ * a real-time reader one priority below it, so other work on a busy
+ * machine cannot starve the reads while the loop still preempts them; a
+ * normal loop, a normal reader. Checked before every pass (two system
+ * calls, every control period).
+ */
+static void follow_loop_priority(const struct iio_reader *r)
+{
+	struct sched_param want, now;
+	int want_policy, now_policy;
+
+	if (pthread_getschedparam(r->loop_thread, &want_policy, &want) != 0)
+		return;
+	if (want_policy == SCHED_FIFO || want_policy == SCHED_RR) {
+		if (want.sched_priority > sched_get_priority_min(want_policy))
+			want.sched_priority--;
+	} else {
+		want_policy = SCHED_OTHER;
+		want.sched_priority = 0;
+	}
+	if (pthread_getschedparam(pthread_self(), &now_policy, &now) == 0 && now_policy == want_policy &&
+	    now.sched_priority == want.sched_priority)
+		return;
+	pthread_setschedparam(pthread_self(), want_policy, &want);
+}
+
 static void *reader_main(void *arg)
 {
 	struct iio_reader *r = arg;
@@ -39,6 +68,7 @@ static void *reader_main(void *arg)
 		uint64_t seq = atomic_load(&r->asked);
 		struct iio_pass *p = &r->pass[r->back];
 
+		follow_loop_priority(r);
 		p->seq = seq;
 		p->started_s = monotonic_s();
 		p->n = r->set->n;
@@ -59,6 +89,7 @@ int iio_reader_start(struct iio_reader *r, const struct iio_sensors *set, char *
 
 	memset(r, 0, sizeof(*r));
 	r->set = set;
+	r->loop_thread = pthread_self();
 	atomic_init(&r->asked, 0);
 	atomic_init(&r->done, 0);
 	atomic_init(&r->quit, false);

@@ -23,11 +23,13 @@
  *    side. So the loop never waits for the thread, not even for a
  *    mutex the thread holds while a busy machine has preempted it.
  *  - The thread blocks every signal, so SIGTERM and the others reach the
- *    loop's signalfd, never this thread. It keeps the loop's scheduling
- *    policy and priority: it is blocked in read() nearly all the time and
- *    parses a value in microseconds, so it cannot hold an edge back, while
- *    a reader below the loop would be the first thing a busy machine
- *    starves, and its passes would come late.
+ *    loop's signalfd, never this thread. It follows the loop's scheduling
+ *    one step below it: real-time one priority under a real-time loop
+ *    ([daemon] realtime = yes), normal under a normal one. It is blocked
+ *    in read() nearly all the time and parses a value in microseconds, so
+ *    it cannot hold an edge back; a reader left at the normal policy under
+ *    a real-time loop would be the first thing a busy machine starves,
+ *    and its passes would come late.
  *  - The thread touches nothing of the set but what iio_sensors_sample
  *    reads.
  */
@@ -55,6 +57,7 @@ struct iio_reader {
 	int ask_fd;                     /* eventfd: the loop asks, the thread waits on it */
 	int done_fd;                    /* eventfd: readable when a pass completed */
 	pthread_t thread;
+	pthread_t loop_thread;          /* the thread that started it: the loop's */
 	bool running;                   /* the thread exists */
 	_Atomic uint64_t asked;         /* the newest request (0: none yet) */
 	_Atomic uint64_t done;          /* the newest request answered */
