@@ -63,9 +63,14 @@ int sim_injection_parse(const char *spec, const struct config *cfg,
 
 	out->kind = inject_kind_from_name(kind);
 	if (out->kind < 0) {
-		snprintf(err, err_len, "--inject %s: unknown kind '%s' (known: sensor-open, sensor-short, "
-			 "sensor-stuck, sensor-detached, sensor-drift, peltier-dead, peltier-reversed, "
-			 "peltier-stuck-on, fan-fail, iio-error, gpio-error, loop-stall)", spec, kind);
+		char known[512];
+		size_t used = 0;
+
+		known[0] = '\0';
+		for (int k = 0; k < INJECT_KIND_COUNT && used < sizeof(known); k++)
+			used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s", k ? ", " : "",
+						 inject_kind_name(k));
+		snprintf(err, err_len, "--inject %s: unknown kind '%s' (known: %s)", spec, kind, known);
 		return -1;
 	}
 	out->zone = 0;
@@ -95,7 +100,37 @@ void hw_sim_init(struct hw_sim *s, const struct config *cfg, uint64_t seed)
 {
 	memset(s, 0, sizeof(*s));
 	s->n_zones = cfg->n_zones;
+	s->ntc = cfg->thermistor;
 	sim_plant_init(&s->plant, cfg->n_zones, &cfg->thermistor, seed);
+	for (int z = 0; z < cfg->n_zones; z++) {
+		/* As hw_real sets up its bridges. */
+		struct bridge_params bp = {
+			.period_s = cfg->daemon.pwm_period_s,
+			.dead_time_s = cfg->daemon.dead_time_ms / 1000.0,
+			.min_pulse_s = BRIDGE_MIN_PULSE_S,
+			.has_enable = cfg->zones[z].enable[0] != '\0',
+		};
+
+		s->has_enable[z] = bp.has_enable;
+		bridge_init(&s->bridge[z], &bp, s->plant.t_s);
+	}
+}
+
+int hw_sim_set_world(struct hw_sim *s, const struct sim_world *w)
+{
+	if (s->plant.t_s > 0.0)
+		return -1;
+	sim_plant_set_world(&s->plant, &s->ntc, w);
+	return 0;
+}
+
+int hw_sim_drive(const struct hw_sim *s, int zone)
+{
+	const struct bridge_out *o = &s->bridge[zone].out;
+
+	if (s->has_enable[zone] && !o->enable)
+		return 0;
+	return o->heat ? +1 : o->cool ? -1 : 0;
 }
 
 int hw_sim_add_injection(struct hw_sim *s, const struct sim_injection *inj)
@@ -146,19 +181,57 @@ static struct sim_injection *next_due(struct hw_sim *s, double to_s)
 	return best;
 }
 
+/* The earliest PWM edge of any bridge, or INFINITY; none while the lines are frozen. */
+static double next_edge_s(const struct hw_sim *s)
+{
+	double edge_s = INFINITY;
+
+	for (int z = 0; z < s->n_zones; z++)
+		edge_s = fmin(edge_s, s->bridge[z].out.next_edge_s);
+	return fmax(edge_s, s->lines_frozen_until_s);
+}
+
+/* Switch every bridge whose edge has come (the timer of hw_real's loop). */
+static void service_edges(struct hw_sim *s)
+{
+	double now_s = s->plant.t_s;
+
+	if (now_s < s->lines_frozen_until_s)
+		return;
+	for (int z = 0; z < s->n_zones; z++)
+		if (s->bridge[z].out.next_edge_s <= now_s)
+			bridge_poll(&s->bridge[z], now_s, NULL);
+}
+
+/* Run the plant to to_s with the bridges as they are now. */
+static void run_plant(struct hw_sim *s, double to_s)
+{
+	double drive[MAX_ZONES] = { 0 };
+
+	if (!(to_s > s->plant.t_s))
+		return;
+	for (int z = 0; z < s->n_zones; z++)
+		drive[z] = hw_sim_drive(s, z);
+	sim_plant_step(&s->plant, drive, s->applied.fan, s->applied.power, to_s - s->plant.t_s);
+}
+
 void hw_sim_advance(struct hw_sim *s, double to_s)
 {
-	struct sim_injection *inj;
+	for (;;) {
+		struct sim_injection *inj = next_due(s, to_s);
+		double until_s = fmin(to_s, next_edge_s(s));
 
-	while ((inj = next_due(s, to_s)) != NULL) {
-		if (inj->at_s > s->plant.t_s)
-			sim_plant_step(&s->plant, s->applied.duty, s->applied.fan, s->applied.power,
-				       inj->at_s - s->plant.t_s);
-		fire(s, inj);
+		if (inj && inj->at_s <= until_s)
+			until_s = fmax(inj->at_s, s->plant.t_s);
+		run_plant(s, until_s);
+		service_edges(s);
+		if (inj && inj->at_s <= s->plant.t_s) {
+			fire(s, inj);
+			continue;
+		}
+		if (s->plant.t_s >= to_s)
+			break;
 	}
-	if (to_s > s->plant.t_s)
-		sim_plant_step(&s->plant, s->applied.duty, s->applied.fan, s->applied.power,
-			       to_s - s->plant.t_s);
 }
 
 double hw_sim_take_stall(struct hw_sim *s)
@@ -166,6 +239,8 @@ double hw_sim_take_stall(struct hw_sim *s)
 	double stall_s = s->stall_s;
 
 	s->stall_s = 0.0;
+	if (stall_s > 0.0)
+		s->lines_frozen_until_s = s->plant.t_s + stall_s;
 	return stall_s;
 }
 
@@ -199,6 +274,8 @@ static int sim_apply(void *ctx, double now_s, const struct tick_outputs *out, in
 		return -1;
 	}
 	s->applied = *out;
+	for (int z = 0; z < s->n_zones; z++)
+		bridge_update(&s->bridge[z], out->power ? out->duty[z] : 0.0, s->plant.t_s, NULL);
 	return 0;
 }
 
@@ -207,6 +284,8 @@ static int sim_all_off(void *ctx)
 	struct hw_sim *s = ctx;
 
 	memset(&s->applied, 0, sizeof(s->applied));
+	for (int z = 0; z < s->n_zones; z++)
+		bridge_update(&s->bridge[z], 0.0, s->plant.t_s, NULL);
 	return 0;
 }
 

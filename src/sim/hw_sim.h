@@ -4,12 +4,20 @@
  * virtual time, with fault injection. Faults of the device (sensors,
  * Peltier, fan) are the plant's; faults of the adapter (failed reads,
  * failed writes, a stalled loop) are injected here.
+ *
+ * The outputs reach the plant as the real hardware drives them: each
+ * zone's duty goes through the core's H-bridge machine (core/bridge.h,
+ * pwm_period_s and dead_time_ms from the config), and the plant sees the
+ * bridge conduct or not, edge by edge, never the average duty. During an
+ * injected loop stall no edge is serviced, as on the real hardware, whose
+ * PWM timer belongs to the stalled loop: the lines stay as they were.
  */
 #ifndef CONTRASTD_HW_SIM_H
 #define CONTRASTD_HW_SIM_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "core/bridge.h"
 #include "core/config.h"
 #include "hw/hw.h"
 #include "sim_plant.h"
@@ -22,7 +30,8 @@ enum {
 	INJECT_KIND_COUNT
 };
 
-#define SIM_MAX_INJECTIONS 16
+/* Enough for a glitch a minute through the longest session. */
+#define SIM_MAX_INJECTIONS 256
 #define SIM_LOOP_STALL_S   5.0
 #define HW_SIM_LED_LOG     64      /* status-light changes kept */
 
@@ -50,7 +59,11 @@ struct hw_sim {
 	bool read_fails[MAX_ZONES];
 	bool write_fails;
 	double stall_s;                 /* a stall due, to be taken by the loop */
-	struct tick_outputs applied;    /* what the plant is driven with */
+	double lines_frozen_until_s;    /* a stall is being taken: no PWM edge before this */
+	struct tick_outputs applied;    /* what the controller asked for last (duty, fan, power) */
+	struct bridge bridge[MAX_ZONES];/* each zone's H-bridge, as hw_real runs it */
+	bool has_enable[MAX_ZONES];     /* the zone's PWM is on an enable line */
+	struct thermistor_params ntc;   /* the config's divider and NTC, for a world's fitted part */
 	/* The status light ([button] led), and its last changes, so a test can read the blinking. */
 	bool led_on;
 	struct hw_sim_led_change {
@@ -60,10 +73,25 @@ struct hw_sim {
 	int n_led_changes;              /* ever; the last HW_SIM_LED_LOG are in led_log, oldest first */
 };
 
-/* The plant of cfg's zones at rest; cfg is copied from, it need not outlive s. */
+/*
+ * The plant of cfg's zones at rest in the reference world
+ * (sim_world_defaults with the config's thermistor), each zone's bridge
+ * with cfg's pwm_period_s and dead_time_ms; cfg is copied from, it need
+ * not outlive s.
+ */
 void hw_sim_init(struct hw_sim *s, const struct config *cfg, uint64_t seed);
+
+/*
+ * Put the plant in another world (every zone at that world's rest).
+ * Returns 0, or -1 once the plant has run (the world is fixed from then).
+ */
+int hw_sim_set_world(struct hw_sim *s, const struct sim_world *w);
+
 /* Returns 0, or -1 when SIM_MAX_INJECTIONS are already there. */
 int hw_sim_add_injection(struct hw_sim *s, const struct sim_injection *inj);
+
+/* The bridge's drive of zone z now: +1 heating, -1 cooling, 0 not conducting. */
+int hw_sim_drive(const struct hw_sim *s, int zone);
 
 /*
  * --inject: parse "KIND[:ZONE]@SECONDS" against cfg's zones and add it.
@@ -73,11 +101,16 @@ int hw_sim_inject(struct hw_sim *s, const char *spec, const struct config *cfg, 
 
 /*
  * Let the plant run from its current time to to_s with the applied
- * outputs, firing injections at their times.
+ * outputs, the bridges switching at their edges and injections firing at
+ * their times.
  */
 void hw_sim_advance(struct hw_sim *s, double to_s);
 
-/* A loop stall that has come due: returns its length and forgets it (0 if none). */
+/*
+ * A loop stall that has come due: returns its length and forgets it (0 if
+ * none). The caller stalls for that long from the plant's current time;
+ * the lines stay as they are until then.
+ */
 double hw_sim_take_stall(struct hw_sim *s);
 
 /* The hw_ops table over s (read, apply, all_off, close, truth); s lives as long as it. */

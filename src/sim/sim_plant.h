@@ -5,10 +5,15 @@
  * ADS1115 sees them through the thermistor divider. docs/simulation.md
  * gives the model, its numbers and what it was checked against.
  *
+ * The world the plant lives in (struct sim_world) can disagree with the
+ * config: the thermistor actually fitted, a pad sensor that reads high or
+ * low, the room, the body under the pad, the supply, the fan. Every field
+ * defaults to the reference plant.
+ *
  * The plant also breaks on demand (fault injection): sensors open, short,
- * stuck, detached or drifting; a dead, reversed or stuck-on Peltier; a
- * failed fan. Faults of the adapter (failed reads and writes, a stalled
- * loop) are injected in hw_sim instead.
+ * stuck, detached, drifting or glitching; a dead, reversed or stuck-on
+ * Peltier; a failed fan. Faults of the adapter (failed reads and writes, a
+ * stalled loop) are injected in hw_sim instead.
  *
  * Deterministic: the same seed and the same inputs give the same run, bit
  * for bit. No allocation.
@@ -23,15 +28,16 @@
 #include "core/thermistor.h"
 
 /* Reference numbers; docs/simulation.md explains each. */
-#define SIM_BODY_C              37.0    /* body core under the pad */
-#define SIM_AIR_C               22.0    /* bedroom air */
+#define SIM_BODY_C              37.0    /* body core under the pad (world: core_c) */
+#define SIM_AIR_C               22.0    /* bedroom air (world: ambient_c) */
 #define SIM_PAD_J_PER_K         150.0
-#define SIM_PAD_BODY_W_PER_K    1.0
+#define SIM_PAD_BODY_W_PER_K    1.0     /* world: perfusion_w_per_k */
 #define SIM_PAD_AIR_W_PER_K     0.05
 #define SIM_SINK_J_PER_K        300.0
-#define SIM_SINK_FAN_W_PER_K    4.0
+#define SIM_SINK_FAN_W_PER_K    4.0     /* world: fan_w_per_k */
 #define SIM_SINK_NOFAN_W_PER_K  0.8
-#define SIM_SUPPLY_V            12.0
+#define SIM_SUPPLY_V            12.0    /* world: supply_v */
+#define SIM_GLITCH_C            2.0     /* world: glitch_c */
 #define SIM_TEC_VMAX_V          15.4
 #define SIM_TEC_IMAX_A          6.4
 #define SIM_TEC_DTMAX_K         68.0
@@ -43,6 +49,28 @@
 #define SIM_ADC_LSB_MV          (SIM_ADC_FULL_SCALE_MV / SIM_ADC_COUNTS)
 #define SIM_SUBSTEP_S           0.01    /* integration step */
 
+/*
+ * The world the plant lives in. sim_world_defaults() gives the reference
+ * plant; each field may then disagree with what the config believes.
+ */
+struct sim_world {
+	double thermistor_beta;         /* the NTC actually fitted (every sensor): Beta, K */
+	double thermistor_r25_ohm;      /* ... and its resistance at 25 C */
+	double pad_offset_c;            /* the pad sensors (pad and pad2) read this much high */
+	double ambient_c;               /* bedroom air */
+	double core_c;                  /* body core under the pad */
+	double perfusion_w_per_k;       /* the body's coupling to the pad (blood flow under it) */
+	double supply_v;                /* the Peltier supply */
+	double fan_w_per_k;             /* heatsink to air while its fan runs */
+	double glitch_c;                /* a sensor-glitch sample reads this much high (negative: low) */
+};
+
+/*
+ * The reference plant, with the thermistor the config describes
+ * (configured's Beta and R25; a Steinhart-Hart config stays as it is).
+ */
+void sim_world_defaults(struct sim_world *w, const struct thermistor_params *configured);
+
 enum sim_fault {
 	SIM_FAULT_SENSOR_OPEN,          /* the pad divider reads the open-NTC rail */
 	SIM_FAULT_SENSOR_SHORT,         /* the pad divider reads the shorted-NTC rail */
@@ -53,6 +81,8 @@ enum sim_fault {
 	SIM_FAULT_PELTIER_REVERSED,     /* the bridge's wires are swapped */
 	SIM_FAULT_PELTIER_STUCK_ON,     /* full heat whatever the lines say; only power cuts it */
 	SIM_FAULT_FAN_FAIL,             /* the heatsink loses its fan */
+	SIM_FAULT_SENSOR_GLITCH,        /* one sample of the first pad sensor reads glitch_c off (once) */
+	SIM_FAULT_PELTIER_STUCK_ON_COOL,/* full cooling whatever the lines say; only power cuts it */
 	SIM_FAULT_COUNT
 };
 
@@ -68,18 +98,33 @@ struct sim_zone {
 	struct sim_sensor pad_sensor, pad2_sensor, sink_sensor;
 	bool fault[SIM_FAULT_COUNT];
 	double drift_start_s;
+	bool glitch_pending;            /* the next pad sample is off by glitch_c */
 };
 
 struct sim_plant {
 	int n_zones;
 	struct sim_zone zone[MAX_ZONES];
-	struct thermistor_params ntc;
+	struct sim_world world;
+	struct thermistor_params ntc;   /* the part fitted: the config's divider, the world's NTC */
 	uint64_t rng;
 	double t_s;
 };
 
-/* Every zone at rest (pad 32.8 C, heatsink 26.5 C: the equilibrium of an idle device, fan off). */
+/*
+ * The reference world (sim_world_defaults with ntc), every zone at rest
+ * (pad 32.8 C, heatsink 26.5 C: the equilibrium of an idle device, fan off).
+ */
 void sim_plant_init(struct sim_plant *p, int n_zones, const struct thermistor_params *ntc, uint64_t seed);
+
+/*
+ * Put the plant into world w, with every zone at that world's rest state.
+ * ntc is the configured divider (series resistor, supply, wiring); the
+ * NTC in it is the world's. Call before the plant runs.
+ */
+void sim_plant_set_world(struct sim_plant *p, const struct thermistor_params *ntc, const struct sim_world *w);
+
+/* The rest state of an idle device (no current, fan off) in world w. */
+void sim_world_rest(const struct sim_world *w, double *pad_c, double *sink_c);
 
 /* Set a zone's true temperatures (tests); the sensors jump there too. */
 void sim_plant_set(struct sim_plant *p, int zone, double pad_c, double sink_c);
@@ -87,6 +132,9 @@ void sim_plant_set(struct sim_plant *p, int zone, double pad_c, double sink_c);
 /*
  * Advance dt_s with these outputs held: duty[z] signed (+ heats the pad),
  * fan[z], and power (the supply relay: false means no current at all).
+ * A duty of +1 or -1 is the bridge conducting, 0 not; hw_sim drives the
+ * plant so, edge by edge. A fraction is taken as that share of full power
+ * (the average of a PWM period), which the plant's tests use.
  */
 void sim_plant_step(struct sim_plant *p, const double duty[], const bool fan[], bool power, double dt_s);
 

@@ -29,7 +29,7 @@ static struct config cfg;
 struct phase_log {
 	double start_s, end_s;
 	double setpoint_c;
-	double reached_s;               /* first tick the true pad was within 0.1 C (NAN: never) */
+	double reached_s;               /* first tick the true pad's 1 s mean was within 0.1 C (NAN: never) */
 	double all_in_band_s;           /* first tick every zone's reading was within band */
 	double max_dev_after_true_c;    /* |true - setpoint| after reached */
 	double max_dev_after_read_c;    /* |1 s mean of the reading - setpoint| from READ_CATCH_UP_LAGS after reached */
@@ -39,6 +39,7 @@ struct run_log {
 	int n_phases;
 	struct phase_log phase[MAX_ZONES][MAX_PHASES];
 	double window[MAX_ZONES][10];
+	double true_window[MAX_ZONES][10];      /* the true pad's last second: the bridge pulses it */
 	int window_n[MAX_ZONES];
 	int last_phase;
 	double max_true_c, min_true_c;
@@ -106,17 +107,22 @@ static int observe(const struct daemon *d, void *arg)
 		double read_c = c->zone[z].pad_c;
 
 		log->window[z][log->window_n[z] % 10] = read_c;
+		log->true_window[z][log->window_n[z] % 10] = true_c;
 		log->window_n[z]++;
 		if (fabs(read_c - p->setpoint_c) > c->program.band_c)
 			all_in_band = false;
-		if (isnan(p->reached_s) && fabs(true_c - p->setpoint_c) <= 0.1)
-			p->reached_s = d->now_s;
-		if (isnan(p->reached_s) || log->window_n[z] < 10)
+		if (log->window_n[z] < 10)
 			continue;
-		double mean = 0;
+		double mean = 0, true_mean = 0;
 
-		for (int i = 0; i < 10; i++)
+		for (int i = 0; i < 10; i++) {
 			mean += log->window[z][i] / 10;
+			true_mean += log->true_window[z][i] / 10;
+		}
+		if (isnan(p->reached_s) && fabs(true_mean - p->setpoint_c) <= 0.1)
+			p->reached_s = d->now_s;
+		if (isnan(p->reached_s))
+			continue;
 		p->max_dev_after_true_c = fmax(p->max_dev_after_true_c, fabs(true_c - p->setpoint_c));
 		if (d->now_s >= p->reached_s + READ_CATCH_UP_LAGS * d->cfg.safety.sensor_lag_s)
 			p->max_dev_after_read_c = fmax(p->max_dev_after_read_c, fabs(mean - p->setpoint_c));
