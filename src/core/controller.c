@@ -45,6 +45,7 @@ void controller_init(struct controller *c, const struct config *cfg)
 		c->zone[z].dose_cold_c = NAN;
 	}
 	safety_init(&c->safety, &cfg->safety, cfg->n_zones);
+	safety_set_control_period(&c->safety, 1.0 / cfg->daemon.control_hz);
 }
 
 int controller_reconfigure(struct controller *c, const struct config *cfg)
@@ -54,6 +55,7 @@ int controller_reconfigure(struct controller *c, const struct config *cfg)
 	c->cfg = cfg;
 	/* Keep the latch and the tracking; take the new thresholds. */
 	c->safety.params = cfg->safety;
+	safety_set_control_period(&c->safety, 1.0 / cfg->daemon.control_hz);
 	return 0;
 }
 
@@ -136,6 +138,11 @@ int controller_start(struct controller *c, const char *program, double now_s,
 	zone_names(c, names);
 	if (safety_start_check(&c->safety, &c->last_safety_input, names, why, why_len) < 0)
 		return -1;
+	const struct program *pr = &c->cfg->programs[index];
+
+	if (safety_program_check(&c->safety, pr->name, pr->warm_c, pr->cool_c, why, why_len) < 0)
+		return -1;
+
 	take_allowance(c, allowed);
 	planned = dose_planned(&c->cfg->programs[index], c->cfg->dose.cold_c);
 	for (int z = 0; z < c->cfg->n_zones; z++) {

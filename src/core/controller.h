@@ -124,8 +124,10 @@ int controller_reconfigure(struct controller *c, const struct config *cfg);
  * Start the program with that name (NULL: the default) at now_s. Refuses
  * (returns -1 with a reason) when a session runs, a fault is latched, the
  * program does not exist, the last tick's readings fail the safety
- * supervisor's start check, or the program's planned dose (dose_planned)
- * is more than the allowance. Call after at least one tick.
+ * supervisor's start check (every pad 2 C inside the limits in force), the
+ * program's setpoints are not SETPOINT_MARGIN_C inside those limits, or the
+ * program's planned dose (dose_planned) is more than the allowance. Call
+ * after at least one tick.
  *
  * While the session runs, every tick adds each zone's dose; one that goes
  * past its allowance trips `dose`: the session ends as fault with every

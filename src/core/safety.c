@@ -36,12 +36,12 @@
  */
 #define SLOPE_MAX_GAP_S         2.5
 /*
- * A check guards the pad until the next one. A tick of up to this long is
- * covered by the 1 C between the default max_pad_c and the hard limit (the
- * fastest heating, 1.1 C/s, moves the pad 0.11 C in it); a slower loop
- * predicts further ahead by the rest of its tick, at most SLOPE_WINDOW_S.
+ * The prediction looks ahead by the sensor's lag, plus half the slope's
+ * window (the 1 s slope is the rate half a second ago: while the pad
+ * speeds up, as at the start of a stuck-on ramp, it is slower than the
+ * rate now), plus the time to the next check (this tick's, at most this).
  */
-#define PREDICT_TICK_COVERED_S  0.1
+#define PREDICT_NEXT_CHECK_MAX_S 1.0
 /* Wrong-way: "pushing" means at least this fraction of the zone's clamp. */
 #define PUSH_FRACTION           0.5
 /*
@@ -110,16 +110,77 @@ enum fault_kind fault_kind_from_name(const char *name)
 	return FAULT_NONE;
 }
 
-/* ---- effective limits: the config, never beyond the compiled-in hard limits ---- */
+/* ---- effective limits: the config, never beyond the compiled-in hard limits or their margins ---- */
 
-static double max_pad_c(const struct safety_params *p)
+/* The default control period, until the controller says (10 Hz, the config's default). */
+#define DEFAULT_CONTROL_PERIOD_S 0.1
+
+static double sensor_lag_s(const struct safety_params *p);
+
+void safety_limits_for(const struct safety_params *p, double control_period_s, struct safety_limits *out)
 {
-	return fmin(p->max_pad_c, HARD_MAX_PAD_C);     /* fmin: a NaN config gives the hard limit */
+	/* A period that is not a number or not positive: the slowest the config allows, 1 s. */
+	double period_s = control_period_s > 0.0 ? fmin(control_period_s, 1.0) : 1.0;
+	double uncovered_s;
+
+	out->sensor_c = SAFETY_SENSOR_ERROR_C;
+	out->lag_s = fmax(0.0, SAFETY_REF_SENSOR_LAG_S - sensor_lag_s(p));
+	out->detect_s = SAFETY_ONSET_S + SAFETY_CONFIRM_PERIODS * period_s;
+	uncovered_s = out->lag_s + out->detect_s;
+	out->margin_hi_c = out->sensor_c + SAFETY_MAX_HEAT_RATE_C_PER_S * uncovered_s;
+	out->margin_lo_c = out->sensor_c + SAFETY_MAX_COOL_RATE_C_PER_S * uncovered_s;
+	/* fmin/fmax: a NaN config gives the bound. */
+	out->max_pad_c = fmin(p->max_pad_c, HARD_MAX_PAD_C - out->margin_hi_c);
+	out->min_pad_c = fmax(p->min_pad_c, HARD_MIN_PAD_C + out->margin_lo_c);
 }
 
-static double min_pad_c(const struct safety_params *p)
+void safety_limits(const struct safety *sf, struct safety_limits *out)
 {
-	return fmax(p->min_pad_c, HARD_MIN_PAD_C);
+	safety_limits_for(&sf->params, sf->control_period_s, out);
+}
+
+int safety_params_check(const struct safety_params *p, double control_period_s, double pwm_period_s,
+			const char **key, char *why, size_t why_len)
+{
+	struct safety_limits lim;
+	const char *k = NULL;
+
+	safety_limits_for(p, control_period_s, &lim);
+	if (why && why_len > 0)
+		why[0] = '\0';
+	if (p->sensor_lag_s > SAFETY_MAX_SENSOR_LAG_S) {
+		k = "sensor_lag_s";
+		if (why)
+			snprintf(why, why_len, "sensor_lag_s = %g is above %.0f s: the prediction would run so far "
+				 "ahead of the pad that a session warming up to a setpoint 2 C inside its limit trips; "
+				 "a pad sensor that slow is not one the supervisor can protect with (fit it closer to "
+				 "the pad)", p->sensor_lag_s, SAFETY_MAX_SENSOR_LAG_S);
+	} else if (pwm_period_s > SAFETY_MAX_PWM_PERIOD_S) {
+		k = "pwm_period_s";
+		if (why)
+			snprintf(why, why_len, "pwm_period_s = %g is above %.0f s: each pulse lifts the pad by about "
+				 "a degree a second, so the pad swings around its setpoint by more than the limits "
+				 "allow for", pwm_period_s, SAFETY_MAX_PWM_PERIOD_S);
+	} else if (p->max_pad_c > lim.max_pad_c + 1e-9) {
+		k = "max_pad_c";
+		if (why)
+			snprintf(why, why_len, "max_pad_c = %g is above %.1f C, the most this config keeps the pad "
+				 "under %.0f C with: %.1f C for the sensor's error and %.1f C for what a stuck-on "
+				 "Peltier adds before it is caught (%.2f s at %.1f C/s; sensor_lag_s and control_hz set it)",
+				 p->max_pad_c, lim.max_pad_c, HARD_MAX_PAD_C, lim.sensor_c, lim.margin_hi_c - lim.sensor_c,
+				 lim.lag_s + lim.detect_s, SAFETY_MAX_HEAT_RATE_C_PER_S);
+	} else if (p->min_pad_c < lim.min_pad_c - 1e-9) {
+		k = "min_pad_c";
+		if (why)
+			snprintf(why, why_len, "min_pad_c = %g is below %.1f C, the least this config keeps the pad "
+				 "above %.0f C with: %.1f C for the sensor's error and %.1f C for what a stuck-on "
+				 "Peltier takes before it is caught (%.2f s at %.1f C/s; sensor_lag_s and control_hz set it)",
+				 p->min_pad_c, lim.min_pad_c, HARD_MIN_PAD_C, lim.sensor_c, lim.margin_lo_c - lim.sensor_c,
+				 lim.lag_s + lim.detect_s, SAFETY_MAX_COOL_RATE_C_PER_S);
+	}
+	if (key)
+		*key = k;
+	return k ? -1 : 0;
 }
 
 static double max_heatsink_c(const struct safety_params *p)
@@ -256,10 +317,16 @@ void safety_init(struct safety *sf, const struct safety_params *params, int n_zo
 {
 	memset(sf, 0, sizeof(*sf));
 	sf->params = *params;
+	sf->control_period_s = DEFAULT_CONTROL_PERIOD_S;
 	sf->n_zones = n_zones < 0 ? 0 : n_zones > MAX_ZONES ? MAX_ZONES : n_zones;
 	sf->fault.kind = FAULT_NONE;
 	sf->fault.zone = -1;
 	reset_tracking(sf);
+}
+
+void safety_set_control_period(struct safety *sf, double control_period_s)
+{
+	sf->control_period_s = control_period_s;
 }
 
 void safety_session_started(struct safety *sf, double now_s)
@@ -293,6 +360,7 @@ struct tick {
 	const struct safety_input *in;
 	double now_s;
 	double dt_s;            /* since the previous tick, >= 0 */
+	struct safety_limits lim;
 	struct candidate cand;
 };
 
@@ -314,41 +382,158 @@ static void propose(struct tick *t, int prio, enum fault_kind kind, int zone, co
 	f->at_s = t->in->session_elapsed_s;
 }
 
+/*
+ * The slope, confirmed: the median of the 1 s slopes at the last three
+ * readings. A single glitch moves at most two of them, one up and one down
+ * (it is the newest sample of one slope and the oldest of a later one), so
+ * the median stays with the clean one; a real change moves them all. 0
+ * until there are three.
+ */
+static double confirmed_slope(const struct safety_pad_state *ps)
+{
+	if (ps->n_slopes < 3)
+		return 0.0;
+	double a = ps->slopes[0], b = ps->slopes[1], c = ps->slopes[2];
+
+	return fmax(fmin(a, b), fmin(fmax(a, b), c));
+}
+
+/*
+ * Where a pad that read ref_c at ref_s can read at now_s: anywhere from
+ * staying put to going on as the confirmed slope says, give or take the
+ * noise and what the fastest onset can add in allow_s.
+ */
+static void plausible_band(const struct safety_pad_state *ps, double now_s, double ref_c, double ref_s,
+			   double allow_s, double *lo_c, double *hi_c)
+{
+	double went_c = ref_c + fmax(now_s - ref_s, 0.0) * ps->trend_c_per_s;
+	double allow_c = SAFETY_JUMP_C + SAFETY_JUMP_RATE_C_PER_S * fmax(allow_s, 0.0);
+
+	*lo_c = fmin(ref_c, went_c) - allow_c;
+	*hi_c = fmax(ref_c, went_c) + allow_c;
+}
+
+static bool near_reading(const struct safety_pad_state *ps, double now_s, double c, double ref_c, double ref_s,
+			 double allow_s)
+{
+	double lo_c, hi_c;
+
+	plausible_band(ps, now_s, ref_c, ref_s, allow_s, &lo_c, &hi_c);
+	return c >= lo_c && c <= hi_c;
+}
+
+/*
+ * What one OK reading of a pad sensor means for the checks (safety.h,
+ * SAFETY_JUMP_C). It is a suspect when it is not near where the last
+ * trusted value leads, nor near either of the two readings before it: a
+ * glitch can do that, the pad cannot. A real jump (a connector) is a
+ * suspect once; the next reading agrees with it. A reading back where the
+ * pad was before a glitch is near the one before the glitch, as near as one
+ * tick allows (no more: a slow loop's two ticks would let a glitch pass).
+ * Never two suspects in a row: the reading after a suspect is taken as it
+ * is, so whatever this judges wrong, the checks are blind for one reading
+ * at most. More than a slow tick since the previous reading (failed reads
+ * between), nothing is judged either.
+ */
+#define JUMP_MAX_GAP_S 1.5
+
+struct judged {
+	bool suspect;
+	double history_c;       /* what the slope's history records: a suspect's expected value */
+	double high_c, low_c;   /* the reading for over- and under-temperature: a suspect's band */
+	double value_c;         /* for the runaway checks: a suspect keeps the last trusted value */
+};
+
+static void judge_reading(const struct safety_pad_state *ps, double now_s, double c, struct judged *j)
+{
+	*j = (struct judged){ .history_c = c, .high_c = c, .low_c = c, .value_c = c };
+	if (!ps->have_last || ps->last_suspect || now_s < ps->trusted_t_s ||
+	    now_s - ps->last_t_s > JUMP_MAX_GAP_S)
+		return;
+	double tick_s = now_s - ps->last_t_s, since_s = now_s - ps->trusted_t_s;
+
+	if (near_reading(ps, now_s, c, ps->trusted_c, ps->trusted_t_s, since_s) ||
+	    near_reading(ps, now_s, c, ps->last_c, ps->last_t_s, tick_s) ||
+	    (ps->have_before_last && near_reading(ps, now_s, c, ps->before_last_c, ps->before_last_t_s, tick_s)))
+		return;
+	/*
+	 * A suspect. High, it counts for over-temperature as the most the pad
+	 * could read by now (and low, for under-temperature, as the least);
+	 * on the other side, as what the pad was expected to read.
+	 */
+	double band_lo_c, band_hi_c, expected_c = ps->trusted_c + since_s * ps->trend_c_per_s;
+
+	plausible_band(ps, now_s, ps->trusted_c, ps->trusted_t_s, since_s, &band_lo_c, &band_hi_c);
+	j->suspect = true;
+	j->history_c = expected_c;
+	j->value_c = ps->trusted_c;
+	j->high_c = c > band_hi_c ? band_hi_c : expected_c;
+	j->low_c = c < band_lo_c ? band_lo_c : expected_c;
+}
+
 /* One pad sensor (pad or pad2): limits with the prediction, rate of change, stale raw. */
 static void check_pad(struct tick *t, int z, const char *name, const struct reading *r,
 		      struct safety_pad_state *ps, double duty)
 {
 	const struct safety_params *p = t->p;
-	double hi = max_pad_c(p), lo = min_pad_c(p);
-	double ahead_s = sensor_lag_s(p) + fmin(fmax(t->dt_s - PREDICT_TICK_COVERED_S, 0.0),
-						SLOPE_WINDOW_S - PREDICT_TICK_COVERED_S);
+	double hi = t->lim.max_pad_c, lo = t->lim.min_pad_c;
+	double ahead_s = sensor_lag_s(p) + SLOPE_WINDOW_S / 2.0 + fmin(t->dt_s, PREDICT_NEXT_CHECK_MAX_S);
 	double c = r->temp_c, slope = 0.0;
 	bool have_slope;
+	struct judged j;
 
 	/* A failed or implausible read is not recorded; it never stands in for a value. */
 	if (!reading_ok(r))
 		return;
-	have_slope = hist_slope_and_record(&ps->hist, t->now_s, c, &slope);
+	/* A suspect never reaches the slope: its expected value does. */
+	judge_reading(ps, t->now_s, c, &j);
+	have_slope = hist_slope_and_record(&ps->hist, t->now_s, j.history_c, &slope);
+	if (!have_slope) {
+		ps->n_slopes = 0;       /* the history restarted: confirm afresh */
+	} else {
+		ps->slopes[2] = ps->slopes[1];
+		ps->slopes[1] = ps->slopes[0];
+		ps->slopes[0] = slope;
+		if (ps->n_slopes < 3)
+			ps->n_slopes++;
+	}
+	double confirmed = confirmed_slope(ps);
+
+	ps->trend_c_per_s = confirmed;
+	ps->have_before_last = ps->have_last;
+	ps->before_last_c = ps->last_c;
+	ps->before_last_t_s = ps->last_t_s;
+	ps->have_last = true;
+	ps->last_c = c;
+	ps->last_t_s = t->now_s;
+	ps->last_suspect = j.suspect;
+	if (!j.suspect) {
+		ps->trusted_c = c;
+		ps->trusted_t_s = t->now_s;
+	}
+	ps->value_c = j.value_c;
 
 	/*
 	 * The sensor lags the pad by sensor_lag_s (first order), so the pad is
 	 * about reading + lag * slope. Only the direction that matters is
 	 * used: a falling reading never delays over-temperature, and noise on
-	 * a flat reading cannot predict both ways.
+	 * a flat reading cannot predict both ways. A reading over a limit
+	 * trips at once; a suspect counts as the most the pad could read.
 	 */
-	double predicted = c + ahead_s * slope;
+	double predicted_high = j.high_c + ahead_s * confirmed;
+	double predicted_low = j.low_c + ahead_s * confirmed;
 
-	if (c > hi)
-		propose(t, PRIO_TEMPERATURE, FAULT_OVER_TEMPERATURE, z, name, c, hi, NULL);
-	else if (have_slope && slope > 0.0 && predicted > hi)
-		propose(t, PRIO_TEMPERATURE, FAULT_OVER_TEMPERATURE, z, name, predicted, hi, "predicted");
-	if (c < lo)
-		propose(t, PRIO_TEMPERATURE, FAULT_UNDER_TEMPERATURE, z, name, c, lo, NULL);
-	else if (have_slope && slope < 0.0 && predicted < lo)
-		propose(t, PRIO_TEMPERATURE, FAULT_UNDER_TEMPERATURE, z, name, predicted, lo, "predicted");
+	if (j.high_c > hi)
+		propose(t, PRIO_TEMPERATURE, FAULT_OVER_TEMPERATURE, z, name, j.high_c, hi, NULL);
+	else if (confirmed > 0.0 && predicted_high > hi)
+		propose(t, PRIO_TEMPERATURE, FAULT_OVER_TEMPERATURE, z, name, predicted_high, hi, "predicted");
+	if (j.low_c < lo)
+		propose(t, PRIO_TEMPERATURE, FAULT_UNDER_TEMPERATURE, z, name, j.low_c, lo, NULL);
+	else if (confirmed < 0.0 && predicted_low < lo)
+		propose(t, PRIO_TEMPERATURE, FAULT_UNDER_TEMPERATURE, z, name, predicted_low, lo, "predicted");
 
-	if (have_slope && fabs(slope) > p->max_rate_c_per_s)
-		propose(t, PRIO_RATE, FAULT_RATE_OF_CHANGE, z, name, slope, p->max_rate_c_per_s, NULL);
+	if (fabs(confirmed) > p->max_rate_c_per_s)
+		propose(t, PRIO_RATE, FAULT_RATE_OF_CHANGE, z, name, confirmed, p->max_rate_c_per_s, NULL);
 
 	/* A healthy sensor's noise changes the raw value nearly every sample. */
 	if (!ps->have_raw || r->raw != ps->raw) {
@@ -439,7 +624,8 @@ static void check_runaway(struct tick *t, int z, const struct safety_zone_input 
 
 	if (!reading_ok(&zi->pad) || (zi->has_pad2 && !reading_ok(&zi->pad2)))
 		return;         /* no pad temperature this tick: hold everything */
-	pad = zi->has_pad2 ? 0.5 * (zi->pad.temp_c + zi->pad2.temp_c) : zi->pad.temp_c;
+	/* The trusted values (check_pad ran first this tick): a glitch moves nothing here. */
+	pad = zi->has_pad2 ? 0.5 * (zs->pad.value_c + zs->pad2.value_c) : zs->pad.value_c;
 	if (!isfinite(sp)) {
 		runaway_reset(zs);
 		return;
@@ -571,15 +757,17 @@ static void check_global(struct tick *t)
 static bool cause_gone(const struct safety *sf, const struct safety_input *in, int n)
 {
 	const struct safety_params *p = &sf->params;
+	struct safety_limits lim;
 
+	safety_limits(sf, &lim);
 	for (int z = 0; z < n; z++) {
 		const struct safety_zone_input *zi = &in->zone[z];
 
 		if (zone_read_bad(zi))
 			return false;
-		if (zi->pad.temp_c > max_pad_c(p) || zi->pad.temp_c < min_pad_c(p))
+		if (zi->pad.temp_c > lim.max_pad_c || zi->pad.temp_c < lim.min_pad_c)
 			return false;
-		if (zi->has_pad2 && (zi->pad2.temp_c > max_pad_c(p) || zi->pad2.temp_c < min_pad_c(p)))
+		if (zi->has_pad2 && (zi->pad2.temp_c > lim.max_pad_c || zi->pad2.temp_c < lim.min_pad_c))
 			return false;
 		if (zi->heatsink.temp_c > max_heatsink_c(p))
 			return false;
@@ -600,6 +788,7 @@ void safety_check(struct safety *sf, double now_s,
 		.cand = { .prio = PRIO_NONE },
 	};
 
+	safety_limits(sf, &t.lim);
 	memset(out, 0, sizeof(*out));
 	sf->n_zones = n;
 
@@ -715,8 +904,11 @@ int safety_start_check(const struct safety *sf, const struct safety_input *in,
 		       const char *const zone_names[], char *why, size_t why_len)
 {
 	const struct safety_params *p = &sf->params;
-	double hi = max_pad_c(p), lo = min_pad_c(p), sink_hi = start_max_heatsink_c(p);
+	struct safety_limits lim;
+	double sink_hi = start_max_heatsink_c(p);
 	char desc[200], num[16];
+
+	safety_limits(sf, &lim);
 
 	if (sf->latched) {
 		safety_describe(&sf->fault, zone_names, desc, sizeof(desc));
@@ -735,12 +927,21 @@ int safety_start_check(const struct safety *sf, const struct safety_input *in,
 
 			if (!reading_ok(r))
 				return refuse_reading(why, why_len, zn, pad_names[i], r);
-			if (r->temp_c > hi)
-				return refuse(why, why_len, "%s %s %.1f C is above %.1f C", zn, pad_names[i],
-					      r->temp_c, hi);
-			if (r->temp_c < lo)
-				return refuse(why, why_len, "%s %s %.1f C is below %.1f C", zn, pad_names[i],
-					      r->temp_c, lo);
+			if (r->temp_c > lim.max_pad_c)
+				return refuse(why, why_len, "%s %s %.1f C is above the %.1f C limit", zn, pad_names[i],
+					      r->temp_c, lim.max_pad_c);
+			if (r->temp_c < lim.min_pad_c)
+				return refuse(why, why_len, "%s %s %.1f C is below the %.1f C limit", zn, pad_names[i],
+					      r->temp_c, lim.min_pad_c);
+			/* Room to spare: a pad near a limit would trip at the first overshoot. */
+			if (r->temp_c > lim.max_pad_c - SAFETY_START_ROOM_C)
+				return refuse(why, why_len, "%s %s %.1f C is less than %.1f C below the %.1f C "
+					      "limit: let it cool", zn, pad_names[i], r->temp_c, SAFETY_START_ROOM_C,
+					      lim.max_pad_c);
+			if (r->temp_c < lim.min_pad_c + SAFETY_START_ROOM_C)
+				return refuse(why, why_len, "%s %s %.1f C is less than %.1f C above the %.1f C "
+					      "limit: let it warm", zn, pad_names[i], r->temp_c, SAFETY_START_ROOM_C,
+					      lim.min_pad_c);
 		}
 		if (!reading_ok(&zi->heatsink))
 			return refuse_reading(why, why_len, zn, "heatsink", &zi->heatsink);
@@ -748,6 +949,25 @@ int safety_start_check(const struct safety *sf, const struct safety_input *in,
 			return refuse(why, why_len, "%s heatsink %.1f C is above %.1f C: let it cool", zn,
 				      zi->heatsink.temp_c, sink_hi);
 	}
+	if (why && why_len > 0)
+		why[0] = '\0';
+	return 0;
+}
+
+int safety_program_check(const struct safety *sf, const char *program, double warm_c, double cool_c,
+			 char *why, size_t why_len)
+{
+	struct safety_limits lim;
+
+	safety_limits(sf, &lim);
+	if (!(warm_c <= lim.max_pad_c - SETPOINT_MARGIN_C + 1e-9))
+		return refuse(why, why_len, "program %s: warm_c %.1f C is less than %.1f C below the %.1f C "
+			      "limit in force (max_pad_c %g, less the margins for this config)", program, warm_c,
+			      SETPOINT_MARGIN_C, lim.max_pad_c, sf->params.max_pad_c);
+	if (!(cool_c >= lim.min_pad_c + SETPOINT_MARGIN_C - 1e-9))
+		return refuse(why, why_len, "program %s: cool_c %.1f C is less than %.1f C above the %.1f C "
+			      "limit in force (min_pad_c %g, plus the margins for this config)", program, cool_c,
+			      SETPOINT_MARGIN_C, lim.min_pad_c, sf->params.min_pad_c);
 	if (why && why_len > 0)
 		why[0] = '\0';
 	return 0;

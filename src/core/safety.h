@@ -45,6 +45,56 @@ const char *fault_kind_name(enum fault_kind k);
 enum fault_kind fault_kind_from_name(const char *name);
 
 /*
+ * The world the supervisor's claim covers (docs/safety.md, "The envelope")
+ * and what the margins are computed from. Compiled in: they describe the
+ * reference build and its sensors, not a preference.
+ */
+/* A pad sensor reads within this of the pad (an offset, or a Beta within 1 %). */
+#define SAFETY_SENSOR_ERROR_C           0.5
+/* The reference pad sensor's time constant: a shorter sensor_lag_s is not trusted, it costs margin. */
+#define SAFETY_REF_SENSOR_LAG_S         2.0
+/*
+ * The longest sensor_lag_s: predicting with more lag than the sensor has
+ * runs ahead of the pad while it warms up to a setpoint and trips a normal
+ * session (measured on the simulated plant: 3 s over a 2 s sensor never
+ * does, 3.5 s at 1 Hz does); and the prediction multiplies the slope's
+ * noise by it.
+ */
+#define SAFETY_MAX_SENSOR_LAG_S         3.0
+/*
+ * The longest pwm_period_s: the plant sees the bridge on and off, about a
+ * degree per second of pulse; a period longer than the sensor's lag makes
+ * the pad swing by degrees around its setpoint and trips normal sessions
+ * near the limits (measured: 2 s never does, 5 s does).
+ */
+#define SAFETY_MAX_PWM_PERIOD_S         2.0
+/* The fastest the pad heats near 43 C, and cools near 10 C, anywhere in the envelope. */
+#define SAFETY_MAX_HEAT_RATE_C_PER_S    1.3
+#define SAFETY_MAX_COOL_RATE_C_PER_S    0.5
+/*
+ * What detection leaves uncovered besides the lag, as time at the fastest
+ * rate: the 1 s slope lags the start of a ramp (SAFETY_ONSET_S), and a
+ * slope is confirmed only by the readings after the one that first shows
+ * the ramp, so about one and a half control periods go by
+ * (SAFETY_CONFIRM_PERIODS). docs/safety.md derives both.
+ */
+#define SAFETY_ONSET_S                  0.2
+#define SAFETY_CONFIRM_PERIODS          1.5
+/* A session starts only with every pad reading at least this far inside the limits in force. */
+#define SAFETY_START_ROOM_C             2.0
+/*
+ * A reading that is neither near where the last trusted one and the
+ * confirmed slope lead, nor near either of the two readings before it, is
+ * a suspect: the pad cannot get there in the time. "Near" is within
+ * SAFETY_JUMP_C (the noise, seven times over) plus SAFETY_JUMP_RATE_C_PER_S
+ * for every second since (at the onset of the fastest ramp a reading
+ * leaves the straight line by less than half of 1.3 C/s). A suspect acts
+ * only once the next reading agrees with it.
+ */
+#define SAFETY_JUMP_C                   0.5
+#define SAFETY_JUMP_RATE_C_PER_S        0.65    /* half of SAFETY_MAX_HEAT_RATE_C_PER_S */
+
+/*
  * Thresholds. The config fills them: each one's default, range, unit and
  * meaning is its [safety] row in the schema (src/core/config_schema.c, listed
  * in docs/configuration.md). Here only what the check does with it.
@@ -72,6 +122,40 @@ struct safety_params {
 	double session_margin_s;        /* session-time: planned length plus this */
 	double clear_s;                 /* a cause counts as gone after this long clear; not a key (config.c) */
 };
+
+/*
+ * The pad limits in force and the margins behind them: the config's
+ * max_pad_c and min_pad_c, moved inside where the hard limits need it.
+ * For a Peltier stuck on at any moment the true pad stays inside
+ * [HARD_MIN_PAD_C, HARD_MAX_PAD_C] anywhere in the envelope when
+ *   max_pad_c <= HARD_MAX_PAD_C - margin_hi_c and
+ *   min_pad_c >= HARD_MIN_PAD_C + margin_lo_c
+ * with margin = sensor_c + rate * (lag_s + detect_s).
+ */
+struct safety_limits {
+	double max_pad_c;               /* over-temperature trips above this */
+	double min_pad_c;               /* under-temperature trips below this */
+	double sensor_c;                /* SAFETY_SENSOR_ERROR_C */
+	double lag_s;                   /* the lag the prediction does not undo: max(0, 2 s - sensor_lag_s) */
+	double detect_s;                /* SAFETY_ONSET_S + SAFETY_CONFIRM_PERIODS control periods */
+	double margin_hi_c;             /* sensor_c + SAFETY_MAX_HEAT_RATE_C_PER_S * (lag_s + detect_s) */
+	double margin_lo_c;             /* sensor_c + SAFETY_MAX_COOL_RATE_C_PER_S * (lag_s + detect_s) */
+};
+
+/* The limits in force for these thresholds at this control period (s). */
+void safety_limits_for(const struct safety_params *p, double control_period_s, struct safety_limits *out);
+
+/*
+ * Is the config one whose limits are what it says, and that the claim
+ * covers? control_period_s is 1 / control_hz. Returns 0, or -1 with the
+ * key at fault in *key ("sensor_lag_s", "pwm_period_s", "max_pad_c",
+ * "min_pad_c") and a one-line reason in why, for the config parser's
+ * FILE:LINE message. A config refused here would still run safely (the
+ * supervisor holds the limits in force), but not as written, and with
+ * sessions that trip for nothing.
+ */
+int safety_params_check(const struct safety_params *p, double control_period_s, double pwm_period_s,
+			const char **key, char *why, size_t why_len);
 
 /* What happened, for the log, the JSON and the socket. */
 struct fault {
@@ -133,6 +217,20 @@ struct safety_pad_state {
 	bool have_raw;
 	int64_t raw;                    /* last raw value seen */
 	double frozen_s;                /* time driven (|duty| >= stale_min_duty) since raw last changed, s */
+	/* Glitches: a reading is trusted when it is where the pad can be, or a second one agrees. */
+	bool have_last;
+	double last_c;                  /* the previous OK reading, as read */
+	double last_t_s;                /* ... and when */
+	bool last_suspect;              /* ... and whether it was a suspect */
+	bool have_before_last;
+	double before_last_c;           /* the OK reading before that ... */
+	double before_last_t_s;         /* ... and when */
+	double trusted_c;               /* the last reading that was no suspect ... */
+	double trusted_t_s;             /* ... and when */
+	double slopes[3];               /* the 1 s slopes at the last three OK readings, newest first */
+	int n_slopes;                   /* how many of them there are */
+	double trend_c_per_s;           /* the confirmed slope (their median, 0 when none) */
+	double value_c;                 /* this tick's trusted value, for the runaway checks */
 };
 
 /* Per-zone tracking state. Opaque to callers; here so it can be embedded. */
@@ -160,6 +258,7 @@ struct safety_zone_state {
 
 struct safety {
 	struct safety_params params;
+	double control_period_s;        /* for the margins: safety_set_control_period, default 0.1 s */
 	int n_zones;
 	struct safety_zone_state zone[MAX_ZONES];
 	bool have_tick;
@@ -172,7 +271,14 @@ struct safety {
 	double clear_seen_s;            /* the last tick at which the cause was evaluated */
 };
 
+/* The control period is 0.1 s until safety_set_control_period says otherwise. */
 void safety_init(struct safety *sf, const struct safety_params *params, int n_zones);
+
+/* The loop's period (1 / control_hz), for the margins. */
+void safety_set_control_period(struct safety *sf, double control_period_s);
+
+/* The limits in force now (safety_limits_for of the supervisor's params and period). */
+void safety_limits(const struct safety *sf, struct safety_limits *out);
 
 /*
  * A session starts now: forget tracking state from before (runaway, stale,
@@ -214,12 +320,24 @@ bool safety_cause_cleared(const struct safety *sf, double now_s);
 int safety_acknowledge(struct safety *sf, double now_s);
 
 /*
- * May a session start with these readings? Returns 0 when yes; otherwise -1
- * with a one-line reason in why ("left pad sensor open (3299.9 mV)",
- * "right heatsink 52.3 C is above 40.0 C", "fault latched: ...").
+ * May a session start with these readings? Only with room to spare: every
+ * pad sensor reads at least SAFETY_START_ROOM_C inside the limits in force.
+ * Returns 0 when yes; otherwise -1 with a one-line reason in why ("left
+ * pad sensor open (3299.9 mV)", "left pad 40.6 C is less than 2.0 C below
+ * the 42.0 C limit: let it cool", "right heatsink 52.3 C is above 40.0 C",
+ * "fault latched: ...").
  */
 int safety_start_check(const struct safety *sf, const struct safety_input *in,
 		       const char *const zone_names[], char *why, size_t why_len);
+
+/*
+ * May a program with these setpoints run? Each must lie SETPOINT_MARGIN_C
+ * inside the limits in force (the config parser checks the same against
+ * max_pad_c and min_pad_c; the limits in force can be tighter). Returns 0,
+ * or -1 with a reason naming the program.
+ */
+int safety_program_check(const struct safety *sf, const char *program, double warm_c, double cool_c,
+			 char *why, size_t why_len);
 
 /* One line describing a fault, for the log: "over-temperature in zone left: pad 42.3 C above 42.0 C at 615.2 s". */
 void safety_describe(const struct fault *f, const char *const zone_names[], char *buf, size_t len);

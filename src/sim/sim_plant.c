@@ -112,6 +112,8 @@ void sim_plant_set(struct sim_plant *p, int zone, double pad_c, double sink_c)
 
 	z->pad_c = pad_c;
 	z->sink_c = sink_c;
+	z->pad_max_c = pad_c;
+	z->pad_min_c = pad_c;
 	sensor_reset(&z->pad_sensor, pad_c);
 	sensor_reset(&z->pad2_sensor, pad_c);
 	sensor_reset(&z->sink_sensor, sink_c);
@@ -218,6 +220,8 @@ static void zone_substep(const struct sim_world *w, struct sim_zone *z, double d
 
 	z->pad_c += pad_w / SIM_PAD_J_PER_K * dt_s;
 	z->sink_c += sink_w / SIM_SINK_J_PER_K * dt_s;
+	z->pad_max_c = fmax(z->pad_max_c, z->pad_c);
+	z->pad_min_c = fmin(z->pad_min_c, z->pad_c);
 
 	/* Each sensor follows what it touches with a first-order lag. */
 	double pad_sensor_target_c = z->fault[SIM_FAULT_SENSOR_DETACHED] ? w->ambient_c : z->pad_c;

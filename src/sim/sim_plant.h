@@ -95,6 +95,7 @@ struct sim_sensor {
 struct sim_zone {
 	double pad_c;                   /* true pad temperature */
 	double sink_c;                  /* true heatsink temperature */
+	double pad_max_c, pad_min_c;    /* extremes of pad_c at every integration step since it was set */
 	struct sim_sensor pad_sensor, pad2_sensor, sink_sensor;
 	bool fault[SIM_FAULT_COUNT];
 	double drift_start_s;

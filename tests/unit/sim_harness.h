@@ -106,14 +106,22 @@ static inline void harness_load_example(struct config *cfg)
 	}
 }
 
+/* The world a run's plant lives in, and injections given as structs (many glitches). */
+struct harness_world {
+	const struct sim_world *world;  /* NULL: the reference plant */
+	const struct sim_injection *inj;
+	int n_inj;
+};
+
 /*
  * Run one session of `program` (NULL: default) with the given seed and
- * injections ("KIND[:ZONE]@S") until the session ends (or max_s of
- * simulated time). Returns the daemon (static) for inspection.
+ * injections ("KIND[:ZONE]@S") in world w (NULL: the reference) until the
+ * session ends (or max_s of simulated time). Returns the daemon (static)
+ * for inspection.
  */
-static inline struct daemon *harness_run(const struct config *cfg, const char *program, uint64_t seed,
-					 const char *const *inject, int n_inject, double max_s,
-					 harness_hook hook, void *arg)
+static inline struct daemon *harness_run_in(const struct config *cfg, const char *program, uint64_t seed,
+					    const char *const *inject, int n_inject, const struct harness_world *w,
+					    double max_s, harness_hook hook, void *arg)
 {
 	struct options opt;
 	char err[256];
@@ -134,6 +142,11 @@ static inline struct daemon *harness_run(const struct config *cfg, const char *p
 		fprintf(stderr, "daemon_init: %s\n", err);
 		abort();
 	}
+	if (w && w->world && hw_sim_set_world(&harness_sim, w->world) < 0)
+		abort();
+	for (int i = 0; w && i < w->n_inj; i++)
+		if (hw_sim_add_injection(&harness_sim, &w->inj[i]) < 0)
+			abort();
 	if (!harness_devnull)
 		harness_devnull = fopen("/dev/null", "w");
 	d->progress = harness_devnull;
@@ -144,6 +157,14 @@ static inline struct daemon *harness_run(const struct config *cfg, const char *p
 			break;
 	}
 	return d;
+}
+
+/* The same in the reference world. */
+static inline struct daemon *harness_run(const struct config *cfg, const char *program, uint64_t seed,
+					 const char *const *inject, int n_inject, double max_s,
+					 harness_hook hook, void *arg)
+{
+	return harness_run_in(cfg, program, seed, inject, n_inject, NULL, max_s, hook, arg);
 }
 
 #endif
