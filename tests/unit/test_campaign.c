@@ -10,9 +10,13 @@
  * fault get a glitch about once a minute. On every tick: heat and cool
  * never both active, no output while no session runs, the true pad never
  * past a hard limit. Per session: an injected fault detected as its kind
- * within its bound (fault_expect.h); no trip at all without a fault.
+ * within its bound (fault_expect.h); no trip at all without a fault. The
+ * faults no software check can hold (a pad sensor stuck or off the pad at
+ * a plausible value with no second sensor, a loop stalled with a pulse on:
+ * fault_expect.h) are counted and shown, not held to the hard limits.
  *
- * test_envelope_campaign: ENVELOPE_SESSIONS (default 320) sessions across
+ * test_envelope_campaign: ENVELOPE_SESSIONS (default 320, 128 under the
+ * sanitizers) sessions across
  * the envelope of docs/safety.md (its corners and points inside: sensor
  * error +-0.5 C as an offset or a Beta 1 % off, perfusion 0.3-3 W/K, room
  * 10-35 C, supply 10.8-13.2 V) with the loosest configs the supervisor
@@ -100,6 +104,9 @@ struct counts {
 	int sessions, with_fault, detected, late_ok, completed, stopped_early, violations;
 	int refused_for_dose;
 	int glitches;
+	int beyond_blind;               /* sessions past a hard limit with a fault no software holds */
+	double worst_blind_c;
+	char worst_blind_what[256];
 	int per_kind[INJECT_KIND_COUNT];
 };
 
@@ -224,12 +231,22 @@ static int one_session(uint64_t campaign_seed, int index, struct counts *n)
 			n->refused_for_dose++;
 		return violations;
 	}
+	/* What no software check can hold (fault_expect.h, docs/safety.md): counted and shown, not judged. */
+	bool blind = e && ((e->one_sensor_blind && !pad2) || e->pulse_may_stay_on);
+
 	if (w.both_polarities)
 		VIOLATION("heat and cool active together on %d ticks", w.both_polarities);
 	if (w.outputs_while_idle)
 		VIOLATION("outputs on while no session ran, %d times", w.outputs_while_idle);
-	if (w.max_true_pad_c > HARD_MAX_PAD_C || w.min_true_pad_c < HARD_MIN_PAD_C)
+	if (blind && (w.max_true_pad_c > HARD_MAX_PAD_C || w.min_true_pad_c < HARD_MIN_PAD_C)) {
+		n->beyond_blind++;
+		if (w.max_true_pad_c > n->worst_blind_c) {
+			n->worst_blind_c = w.max_true_pad_c;
+			snprintf(n->worst_blind_what, sizeof(n->worst_blind_what), "%s", what);
+		}
+	} else if (w.max_true_pad_c > HARD_MAX_PAD_C || w.min_true_pad_c < HARD_MIN_PAD_C) {
 		VIOLATION("true pad %.2f..%.2f C, beyond the hard limits", w.min_true_pad_c, w.max_true_pad_c);
+	}
 	if (!isnan(w.detected_at_s) && w.outputs_at_trip)
 		VIOLATION("outputs still on in the tick of the trip");
 	if (!e) {
@@ -248,12 +265,13 @@ static int one_session(uint64_t campaign_seed, int index, struct counts *n)
 		/*
 		 * Not detected: acceptable only where the session ended before
 		 * the fault could show (injected after the end, or the end came
-		 * within the bound), or where a failed fan never heated the sink.
+		 * within the bound), where a failed fan never heated the sink,
+		 * or where the sensor fault shows nothing (one_sensor_blind).
 		 */
 		double end_s = d->ctl.session_end_s;
 
 		if (ended_before_injection || e->heatsink_hazard_only || e->bound_in_driving_time ||
-		    end_s < w.inject_at_s + e->bound_s) {
+		    e->one_sensor_blind || end_s < w.inject_at_s + e->bound_s) {
 			n->stopped_early++;
 			return violations;
 		}
@@ -266,8 +284,9 @@ static int one_session(uint64_t campaign_seed, int index, struct counts *n)
 		VIOLATION("tripped as %s %.1f s before the injection", fault_kind_name(f->kind), -latency_s);
 	else if (!fault_kind_expected(e, f->kind))
 		VIOLATION("detected as %s after %.2f s", fault_kind_name(f->kind), latency_s);
-	else if (e->heatsink_hazard_only ? w.sink_at_detection_c > cfg.safety.max_heatsink_c + 5.0
-					 : (e->bound_in_driving_time ? w.driving_after_s : latency_s) > e->bound_s + 1e-6)
+	else if (!e->one_sensor_blind &&
+		 (e->heatsink_hazard_only ? w.sink_at_detection_c > cfg.safety.max_heatsink_c + 5.0
+					  : (e->bound_in_driving_time ? w.driving_after_s : latency_s) > e->bound_s + 1e-6))
 		VIOLATION("detected as %s after %.2f s, beyond its bound of %.2f s", fault_kind_name(f->kind),
 			  latency_s, e->bound_s);
 	else
@@ -281,9 +300,11 @@ static void test_campaign(void **state)
 	const char *env_only = getenv("CAMPAIGN_ONLY");
 	int sessions = env_n ? atoi(env_n) : 1000;
 	uint64_t seed = env_seed ? strtoull(env_seed, NULL, 0) : 20261125;
-	struct counts n = { 0 };
+	static struct counts n;
 
 	(void)state;
+	memset(&n, 0, sizeof(n));
+	n.worst_blind_c = -INFINITY;
 	for (int i = 0; i < sessions; i++) {
 		if (env_only && atoi(env_only) != i)
 			continue;
@@ -296,13 +317,27 @@ static void test_campaign(void **state)
 		      n.completed, n.glitches, n.sessions - n.with_fault - n.refused_for_dose - n.completed,
 		      n.with_fault, n.detected, n.stopped_early, n.refused_for_dose, n.violations);
 	for (int k = 0; k < INJECT_KIND_COUNT; k++)
-		print_message("  %-18s %d\n", inject_kind_name(k), n.per_kind[k]);
+		print_message("  %-21s %d\n", inject_kind_name(k), n.per_kind[k]);
+	if (n.beyond_blind)
+		print_message("  past a hard limit with a fault no software check holds (docs/safety.md): %d sessions, "
+			      "worst %.2f C (%s)\n", n.beyond_blind, n.worst_blind_c, n.worst_blind_what);
 	assert_int_equal(n.violations, 0);
 	if (!env_only)
 		assert_true(n.sessions >= 1000 || env_n);
 }
 
 /* ---- the envelope campaign ---- */
+
+/*
+ * Every corner five times over (and the points inside between them). The
+ * sanitizer build runs the first 128: every corner twice; what it looks
+ * for, memory errors, the first sessions show as well as the last.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define ENVELOPE_DEFAULT_SESSIONS 128
+#else
+#define ENVELOPE_DEFAULT_SESSIONS 320
+#endif
 
 /* Where a world's plant can take the pad, and what that costs the heatsink. */
 struct reach {
@@ -454,6 +489,8 @@ static int envelope_session(uint64_t campaign_seed, int index, struct envelope_c
 	p->warm_s = rng_uniform(&rs, 30.0, 120.0);
 	p->cool_s = rng_uniform(&rs, 30.0, 120.0);
 	p->cycles = 1 + (int)(rng_next(&rs) % 2);
+	if (hz > 50.0)
+		p->cycles = 1;  /* ten times the ticks: one cycle is enough to hold and to change phase */
 	p->first = rng_next(&rs) % 2 ? PHASE_WARM : PHASE_COOL;
 	p->last = rng_next(&rs) % 2 ? PHASE_WARM : PHASE_COOL;
 	p->clock = rng_next(&rs) % 2 ? PHASE_CLOCK_WALL : PHASE_CLOCK_SETTLED;
@@ -552,11 +589,13 @@ static int envelope_session(uint64_t campaign_seed, int index, struct envelope_c
 		ENVELOPE_VIOLATION("outputs on while no session ran, %d times", w.outputs_while_idle);
 	if (!isnan(w.detected_at_s) && w.outputs_at_trip)
 		ENVELOPE_VIOLATION("outputs still on in the tick of the trip");
-	if (stuck) {
+	if (d->ctl.program_index < 0) {
+		/* Counted as refused above. */
+	} else if (stuck) {
 		n->stuck++;
 		if (safety_latched(&d->ctl.safety))
 			n->stuck_tripped++;
-	} else if (d->ctl.program_index >= 0) {
+	} else {
 		n->clean++;
 		if (d->ctl.state != SESSION_COMPLETED || safety_latched(&d->ctl.safety)) {
 			char desc[256];
@@ -575,7 +614,7 @@ static void test_envelope_campaign(void **state)
 {
 	const char *env_n = getenv("ENVELOPE_SESSIONS"), *env_seed = getenv("CAMPAIGN_SEED");
 	const char *env_only = getenv("CAMPAIGN_ONLY");
-	int sessions = env_n ? atoi(env_n) : 320;
+	int sessions = env_n ? atoi(env_n) : ENVELOPE_DEFAULT_SESSIONS;
 	uint64_t seed = env_seed ? strtoull(env_seed, NULL, 0) : 20261125;
 	static struct envelope_counts n;
 
@@ -596,7 +635,7 @@ static void test_envelope_campaign(void **state)
 		      n.worst_min_c, n.worst_min_what);
 	assert_int_equal(n.violations, 0);
 	if (!env_only)
-		assert_true(n.sessions >= 320 || env_n);
+		assert_true(n.sessions >= ENVELOPE_DEFAULT_SESSIONS || env_n);
 }
 
 int main(void)
