@@ -44,9 +44,9 @@ expect "contrastctl calibrate ZONE: no more names" 0 '^$' -- candidates $ctl "$C
 expect "contrastd: options" 0 '^--safe-off --seed --simulate --speed --start$' -- candidates $d contrastd --s
 expect "contrastd --start: the config's programs" 0 '^default evening short$' -- candidates $d contrastd -c "$conf" --simulate --start ''
 expect "contrastd --list-keys: the formats" 0 '^man markdown$' -- candidates $d contrastd --list-keys ''
-expect "contrastd --inject: kinds" 0 '^peltier-dead@ peltier-reversed@ peltier-stuck-on@$' -- candidates $d contrastd --simulate --inject pel
+expect "contrastd --inject: kinds" 0 '^peltier-dead@ peltier-reversed@ peltier-stuck-on-cool@ peltier-stuck-on@$' -- candidates $d contrastd --simulate --inject pel
 # The kinds offered are the ones the daemon knows (its error lists them).
 known=$("$CONTRASTD" -c config/contrastd.conf --simulate --start --inject bogus@1 2>&1 | sed -n 's/.*(known: \(.*\))$/\1/p' | tr -d ',' | tr ' ' '\n' | sort | paste -sd ' ')
-offered=$(candidates $d contrastd --inject '' | tr -d @)
+offered=$(candidates $d contrastd --inject '' | tr -d @ | tr ' ' '\n' | sort | paste -sd ' ')
 expect "contrastd --inject: exactly the daemon's kinds" 0 '^same$' -- bash -c "[[ '$known' == '$offered' && -n '$known' ]] && echo same || echo \"daemon: $known; completion: $offered\""
 finish
