@@ -286,6 +286,101 @@ static void test_faults_across_the_envelope(void **state)
 		      tripped, worst_min_c, worst_max_c);
 }
 
+/* ---- the margins cover what detection leaves ---- */
+
+/* Every check but over- and under-temperature as loose as the parser allows: they are not what is measured. */
+static void loose_checks(struct safety_params *sp)
+{
+	sp->max_rate_c_per_s = 20.0;
+	sp->heat_gain_c = 10.0;
+	sp->heat_gain_time_s = 600.0;
+	sp->cool_gain_c = 10.0;
+	sp->cool_gain_time_s = 600.0;
+	sp->hysteresis_c = 5.0;
+	sp->max_error_c_s = 10000.0;
+	sp->away_c = 10.0;
+	sp->max_heatsink_c = HARD_MAX_HEATSINK_C;
+	sp->start_max_heatsink_c = HARD_MAX_HEATSINK_C;
+	sp->overrun_s = 10.0;
+}
+
+/*
+ * How far past a limit in force a Peltier stuck on takes the true pad,
+ * from the hold nearest that limit (the setpoint 2 C inside it), at the
+ * corners of the envelope where it is worst (the sensor 0.5 C the wrong
+ * way, the room and the perfusion that make the ramp fastest, either
+ * supply), at 12 moments through the hold: never more than the margin
+ * the supervisor computes for the config (docs/safety.md has the figures).
+ */
+static void test_margins_cover_what_detection_leaves(void **state)
+{
+	static const struct {
+		double hz, lag_s, pwm_s;
+	} configs[] = {
+		{ 10.0, 2.0, 1.0 }, { 10.0, 0.0, 2.0 }, { 1.0, 2.0, 2.0 }, { 1.0, 3.0, 1.0 },
+	};
+	(void)state;
+	for (size_t k = 0; k < sizeof(configs) / sizeof(configs[0]); k++)
+		for (int heat = 0; heat < 2; heat++) {
+			struct safety_limits lim;
+			double worst_c = -INFINITY;
+
+			harness_load_example(&cfg);
+			loose_checks(&cfg.safety);
+			cfg.daemon.control_hz = configs[k].hz;
+			cfg.daemon.pwm_period_s = configs[k].pwm_s;
+			cfg.safety.sensor_lag_s = configs[k].lag_s;
+			cfg.safety.max_pad_c = 41.0;
+			cfg.safety.min_pad_c = 14.0;
+			safety_limits_for(&cfg.safety, 1.0 / configs[k].hz, &lim);
+			cfg.safety.max_pad_c = lim.max_pad_c;
+			cfg.safety.min_pad_c = lim.min_pad_c;
+			struct program *p = &cfg.programs[0];
+
+			p->warm_c = lim.max_pad_c - SETPOINT_MARGIN_C;
+			p->cool_c = lim.min_pad_c + SETPOINT_MARGIN_C;
+			p->warm_s = 120.0;
+			p->cool_s = 120.0;
+			p->cycles = 1;
+			p->first = heat ? PHASE_WARM : PHASE_COOL;
+			p->last = heat ? PHASE_COOL : PHASE_WARM;
+			p->clock = PHASE_CLOCK_WALL;
+			for (int corner = 0; corner < 4; corner++) {
+				struct sim_world world;
+				struct harness_world hw = { .world = &world };
+
+				sim_world_defaults(&world, &cfg.thermistor);
+				world.perfusion_w_per_k = 0.3;
+				world.ambient_c = heat ? 35.0 : 10.0;
+				world.supply_v = corner & 1 ? 13.2 : 10.8;
+				world.pad_offset_c = heat ? -0.5 : 0.5;
+				if (corner & 2)         /* or the part's Beta 1 % off, the way that reads the pad cooler (warmer) */
+					world.pad_offset_c = 0.0, world.thermistor_beta = cfg.thermistor.beta * (heat ? 1.01 : 0.99);
+				for (int i = 0; i < 12; i++) {
+					char spec[96];
+					const char *inject[1] = { spec };
+					double at_s = 60.0 + 5.03 * i;  /* the second half of the first phase: the hold */
+					struct watch w = {
+						.inject_at_s = at_s, .detected_at_s = NAN, .max_true_pad_c = -INFINITY,
+						.min_true_pad_c = INFINITY, .max_true_sink_c = -INFINITY,
+						.sink_at_detection_c = -INFINITY,
+					};
+
+					snprintf(spec, sizeof(spec), "%s:left@%.2f", heat ? "peltier-stuck-on" : "peltier-stuck-on-cool",
+						 at_s);
+					harness_run_in(&cfg, NULL, 700 + (uint64_t)i, inject, 1, &hw, 3600.0, watch_tick, &w);
+					worst_c = fmax(worst_c, heat ? w.max_true_pad_c - lim.max_pad_c : lim.min_pad_c - w.min_true_pad_c);
+				}
+			}
+			double margin_c = heat ? lim.margin_hi_c : lim.margin_lo_c;
+
+			print_message("  %3.0f Hz, sensor_lag_s %.0f, pwm_period_s %.0f: stuck on %s, %.2f C past the limit "
+				      "in force, margin %.2f C\n", configs[k].hz, configs[k].lag_s, configs[k].pwm_s,
+				      heat ? "heating" : "cooling", worst_c, margin_c);
+			assert_true(worst_c <= margin_c);
+		}
+}
+
 /* ---- issue 9's counterexamples ---- */
 
 /* The worst true pad over stuck-on Peltiers at n moments through the first warm phase. */
@@ -554,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_every_fault_in_every_phase),
 		cmocka_unit_test(test_no_fault_no_trip),
 		cmocka_unit_test(test_faults_across_the_envelope),
+		cmocka_unit_test(test_margins_cover_what_detection_leaves),
 		cmocka_unit_test(test_issue9_lag_zero_at_43),
 		cmocka_unit_test(test_issue9_43_at_1_hz),
 		cmocka_unit_test(test_issue9_outside_the_envelope),
