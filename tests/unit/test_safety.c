@@ -801,6 +801,58 @@ static void test_glitch_does_not_trip(void **state)
 				}
 }
 
+/*
+ * The suspect band at its edges: a reading within SAFETY_JUMP_C +
+ * SAFETY_JUMP_RATE_C_PER_S * dt of a flat pad is trusted at once, one just
+ * beyond it is a suspect (the checks keep the last trusted value), and the
+ * reading after a suspect is always taken as it is.
+ */
+static void test_suspect_band(void **state)
+{
+	static const double hz[] = { 16.0, 1.0 };
+	(void)state;
+	for (size_t h = 0; h < ARRAY_LEN(hz); h++)
+		for (int sign = -1; sign <= 1; sign += 2) {
+			double band_c = SAFETY_JUMP_C + SAFETY_JUMP_RATE_C_PER_S / hz[h];
+			static const double offsets[] = { -0.005, 0.005 };
+
+			for (size_t o = 0; o < ARRAY_LEN(offsets); o++) {
+				struct rig r;
+				double c = 30.0 + sign * (band_c + offsets[o]);
+				bool suspect = offsets[o] > 0.0;
+
+				rig_init_dt(&r, 1, 1.0 / hz[h]);
+				set_c(&r, 0, S_PAD, 30.0);
+				assert_int_equal(run(&r, (int)(4 * hz[h])), 0);
+				set_c(&r, 0, S_PAD, c);
+				assert_int_equal(run(&r, 1), 0);
+				assert_true(r.sf.zone[0].pad.value_c == (suspect ? 30.0 : c));
+				assert_int_equal(r.sf.zone[0].pad.last_suspect, suspect);
+				/* The same reading again: agreed, trusted. */
+				assert_int_equal(run(&r, 1), 0);
+				assert_true(r.sf.zone[0].pad.value_c == c);
+				assert_false(r.sf.zone[0].pad.last_suspect);
+			}
+		}
+	/*
+	 * Never two suspects in a row: a sensor jumping about is taken as it
+	 * reads every other reading at least (and trips, as it should).
+	 */
+	struct rig r;
+	bool was_suspect = false;
+
+	rig_init(&r, 1);
+	r.sf.params.max_rate_c_per_s = 100.0;
+	set_c(&r, 0, S_PAD, 30.0);
+	assert_int_equal(run(&r, 40), 0);
+	for (int i = 0; i < 20 && !safety_latched(&r.sf); i++) {
+		set_c(&r, 0, S_PAD, 30.0 + 3.0 * (i % 3));
+		step(&r);
+		assert_false(was_suspect && r.sf.zone[0].pad.last_suspect);
+		was_suspect = r.sf.zone[0].pad.last_suspect;
+	}
+}
+
 /* The issue's report: a sample 1 C high, or 2 C low, tripped over-temperature through the slope. */
 static void test_glitch_issue_examples(void **state)
 {
@@ -2280,6 +2332,7 @@ int main(void)
 		cmocka_unit_test(test_limits_in_force),
 		cmocka_unit_test(test_params_check),
 		cmocka_unit_test(test_program_check),
+		cmocka_unit_test(test_suspect_band),
 		cmocka_unit_test(test_glitch_does_not_trip),
 		cmocka_unit_test(test_glitch_issue_examples),
 		cmocka_unit_test(test_real_over_temperature_still_trips),
