@@ -274,6 +274,7 @@ static int sim_apply(void *ctx, double now_s, const struct tick_outputs *out, in
 		return -1;
 	}
 	s->applied = *out;
+	/* On the plant's clock: the loop advanced the plant to this tick before reading it. */
 	for (int z = 0; z < s->n_zones; z++)
 		bridge_update(&s->bridge[z], out->power ? out->duty[z] : 0.0, s->plant.t_s, NULL);
 	return 0;
