@@ -88,7 +88,11 @@ static void test_short_press_starts_and_stops(void **state)
 static void test_long_press_acknowledges_once_cleared(void **state)
 {
 	(void)state;
-	/* A stall 10 s in: loop-overrun trips; the readings stay fine, so the cause clears. */
+	/*
+	 * A stall 10 s in: loop-overrun trips. The stall held the approach's
+	 * full power on, so the pad went on past the limit in force (inside
+	 * the hard limit); the cause clears once the readings are back inside.
+	 */
 	init_idle("loop-stall@10");
 	daemon_button(d, BUTTON_SHORT_PRESS);
 	steps(12.0);
@@ -102,9 +106,17 @@ static void test_long_press_acknowledges_once_cleared(void **state)
 
 	/* The cause has to be gone for 5 s first: a long press right away is refused. */
 	steps(2.0);
+	assert_false(safety_cause_cleared(&d->ctl.safety, d->now_s));
 	daemon_button(d, BUTTON_LONG_PRESS);
 	assert_int_equal(d->ctl.state, SESSION_FAULT);
-	steps(4.0);
+	/* Until the cause has been gone 5 s every long press is refused; then one acknowledges. */
+	for (int waited_s = 0; waited_s < 60 && !safety_cause_cleared(&d->ctl.safety, d->now_s); waited_s++) {
+		daemon_button(d, BUTTON_LONG_PRESS);
+		assert_int_equal(d->ctl.state, SESSION_FAULT);
+		steps(1.0);
+	}
+	assert_true(safety_cause_cleared(&d->ctl.safety, d->now_s));
+	assert_true(harness_sim.plant.zone[0].pad_max_c < HARD_MAX_PAD_C);
 	daemon_button(d, BUTTON_LONG_PRESS);
 	assert_int_equal(d->ctl.state, SESSION_IDLE);
 	/* Idle means idle: nothing resumed. */
