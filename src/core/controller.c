@@ -451,6 +451,18 @@ void controller_tick(struct controller *c, double now_s, const struct tick_input
 	/* 4 and 5. The PID and the outputs: nothing drives unless running and not tripped. */
 	outputs_off(out);
 	bool running = c->state == SESSION_RUNNING;
+	struct safety_limits lim;
+
+	safety_limits(&c->safety, &lim);
+	struct pid_bounds bounds = {
+		.max_pad_c = lim.max_pad_c,
+		.min_pad_c = lim.min_pad_c,
+		.predict_ahead_s = lim.predict_ahead_s,
+		.slope_age_s = lim.slope_age_s,
+		.sensor_lag_s = cfg->safety.sensor_lag_s,
+		.unmodelled_lag_s = lim.lag_s,
+		.actuation_delay_s = cfg->daemon.pwm_period_s,
+	};
 
 	for (int z = 0; z < cfg->n_zones; z++) {
 		struct zone_run *zr = &c->zone[z];
@@ -459,7 +471,7 @@ void controller_tick(struct controller *c, double now_s, const struct tick_input
 
 		/* No pad temperature: no PID step at all (it would learn a made-up value). */
 		if (running && !isnan(zr->pad_c)) {
-			duty = pid_step(&zc->pid, &zr->pid, zr->setpoint_c, dt_s, verdict.zone_inhibit[z]);
+			duty = pid_step(&zc->pid, &bounds, &zr->pid, zr->setpoint_c, dt_s, verdict.zone_inhibit[z]);
 			if (verdict.zone_inhibit[z])
 				duty = 0.0;
 		}

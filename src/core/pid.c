@@ -165,7 +165,75 @@ static void watch_unseen(const struct pid_params *p, struct pid_state *s, double
 		s->unseen_dir = dir;
 }
 
-double pid_step(const struct pid_params *p, struct pid_state *s, double setpoint_c, double dt_s, bool held_off)
+/*
+ * What the supervisor will predict at the next tick, dt_s from now, if
+ * duty drives the pad until then: the reading the observer expects then
+ * plus the reading's rate then times the look-ahead, the age of the
+ * supervisor's slope and twice the unmodelled lag.
+ */
+static double supervisor_prediction_c(const struct pad_observer *o, const struct pid_bounds *b, double reading_c,
+				      double o_applied_duty, double duty, double dt_s)
+{
+	double t_c = pad_observer_temp_c(o), s_c = o->x[OBS_S];
+	/* The reading ahead of what the observer expects of it (that way): the supervisor sees the reading. */
+	double ahead_of_model_c = isfinite(reading_c) ? reading_c - s_c : 0.0;
+
+	ahead_of_model_c = duty >= 0.0 ? fmax(ahead_of_model_c, 0.0) : fmin(ahead_of_model_c, 0.0);
+	double rate = pad_observer_rate_c_per_s(o, duty);
+	double t_next_c = t_c + dt_s * rate;
+	double lag_s = fmax(b->sensor_lag_s, 0.0);
+	/*
+	 * The duty decided now may wait up to a PWM period to act, the last
+	 * one driving on meanwhile: the pad may move that much further, and
+	 * through a lagging sensor the prediction moves ahead / lag as much.
+	 */
+	double prev_rate = pad_observer_rate_c_per_s(o, o_applied_duty);
+	double late_c = fmax(b->actuation_delay_s, 0.0) * (duty >= 0.0 ? fmax(fmax(prev_rate, rate), 0.0) :
+							    fmin(fmin(prev_rate, rate), 0.0));
+	/*
+	 * An unmodelled lag counts twice: the reading trails the pad by the
+	 * rate times it (and goes on rising that much after the power drops),
+	 * and the rate the observer sees, the reading's, trails the pad's
+	 * while the pad speeds up.
+	 */
+	double ahead_s = fmax(b->predict_ahead_s, 0.0) + fmax(b->slope_age_s, 0.0) +
+			 2.0 * fmax(b->unmodelled_lag_s, 0.0);
+
+	if (lag_s < 1e-3)
+		return t_next_c + late_c + ahead_of_model_c + ahead_s * rate;
+	double s_next_c = s_c + (1.0 - exp(-dt_s / lag_s)) * (t_c - s_c) + dt_s * dt_s / (2.0 * lag_s) * rate;
+
+	return s_next_c + ahead_of_model_c + ahead_s * (t_next_c + late_c - s_next_c) / lag_s;
+}
+
+/*
+ * The most duty of polarity dir (0 < |duty| <= max_duty) whose prediction
+ * stays PID_BOUND_MARGIN_C inside the bound that way; 0 when even none
+ * does (the pad coasts). The prediction grows with the duty: bisection.
+ */
+static double bounded_duty(const struct pad_observer *o, const struct pid_bounds *b, double reading_c,
+			   double applied_duty, int dir, double max_duty, double dt_s)
+{
+	double bound_c = dir > 0 ? b->max_pad_c - PID_BOUND_MARGIN_C : b->min_pad_c + PID_BOUND_MARGIN_C;
+	double ok = 0.0, bad = max_duty;
+
+	if ((supervisor_prediction_c(o, b, reading_c, applied_duty, dir * max_duty, dt_s) - bound_c) * dir <= 0.0)
+		return max_duty;
+	if ((supervisor_prediction_c(o, b, reading_c, applied_duty, 0.0, dt_s) - bound_c) * dir > 0.0)
+		return 0.0;
+	for (int i = 0; i < 20; i++) {
+		double mid = 0.5 * (ok + bad);
+
+		if ((supervisor_prediction_c(o, b, reading_c, applied_duty, dir * mid, dt_s) - bound_c) * dir <= 0.0)
+			ok = mid;
+		else
+			bad = mid;
+	}
+	return ok;
+}
+
+double pid_step(const struct pid_params *p, const struct pid_bounds *b, struct pid_state *s, double setpoint_c,
+		double dt_s, bool held_off)
 {
 	double max_duty = fmin(p->max_duty, HARD_MAX_DUTY);
 	double lo = -max_duty, hi = max_duty;
@@ -237,6 +305,11 @@ double pid_step(const struct pid_params *p, struct pid_state *s, double setpoint
 		if (!pushing_sat && !far)
 			s->integral = clamp(s->integral + g->ki * error_c * dt_s, -max_duty, max_duty);
 	}
+	/* The supervisor's band: no faster toward a limit than its prediction allows. */
+	if (b && out > 0.0 && isfinite(b->max_pad_c))
+		out = fmin(out, bounded_duty(&s->obs, b, s->frozen ? NAN : s->reading_c, s->applied_duty, +1, max_duty, dt_s));
+	if (b && out < 0.0 && isfinite(b->min_pad_c))
+		out = fmax(out, -bounded_duty(&s->obs, b, s->frozen ? NAN : s->reading_c, s->applied_duty, -1, max_duty, dt_s));
 	if (fabs(out) < p->deadband)
 		out = 0.0;
 	s->output = out;

@@ -53,6 +53,15 @@
  *  - Integral (ki > 0 only): only while holding, not held off, not pushing
  *    into the clamp, and within integral_band_c; cleared at every setpoint
  *    change.
+ *  - The supervisor's band: given the limits in force and how far the
+ *    supervisor's prediction looks ahead (struct pid_bounds, from
+ *    safety_limits_for), the duty is capped so that what the supervisor
+ *    will predict at the next tick (the reading the observer expects plus
+ *    its rate times the look-ahead and the unmodelled lag) stays
+ *    PID_BOUND_MARGIN_C inside them:
+ *    near a limit the pad is approached no faster than the prediction
+ *    allows, and a clean session does not trip the supervisor. The cap
+ *    only lowers the duty toward 0; it never reverses the polarity.
  *  - A deadband: outputs smaller than `deadband` in magnitude are 0.
  *  - Held off (a safety inhibit, a failed read): 0, and the integral and
  *    mode do not move.
@@ -75,6 +84,7 @@
 #define PID_UNSEEN_SINK_C         1.0   /* ... while the heatsink shows the Peltier pumping by this ... */
 #define PID_UNSEEN_HEAT_S         10.0  /* ... this long while heating: no more heating this phase */
 #define PID_UNSEEN_COOL_S         70.0  /* ... this long while cooling: no more cooling this phase */
+#define PID_BOUND_MARGIN_C        1.0   /* the supervisor's prediction is kept this far inside its limits */
 
 struct pid_gains {
 	double kp;      /* duty per degree C */
@@ -118,6 +128,29 @@ struct pid_state {
 	double est_c, ff_term, p_term, i_term, d_term, output;
 };
 
+/*
+ * What the supervisor holds the pad reading to (safety.h: struct
+ * safety_limits): its limits in force, the look-ahead of its prediction
+ * (reading + confirmed slope * predict_ahead_s), the sensor's time
+ * constant as configured (sensor_lag_s), and the lag a real sensor may
+ * have beyond that (safety_limits.lag_s): after the power drops, such a
+ * reading goes on rising about its rate times that long, so the
+ * controller looks that much further ahead than the supervisor. The
+ * supervisor's slope is up to slope_age_s old (safety_limits.slope_age_s):
+ * when the reading slows after the power drops, the supervisor still
+ * predicts with the rate of that long ago, so the controller looks that
+ * much further ahead too.
+ */
+struct pid_bounds {
+	double max_pad_c;
+	double min_pad_c;
+	double predict_ahead_s;
+	double slope_age_s;
+	double sensor_lag_s;
+	double unmodelled_lag_s;
+	double actuation_delay_s;       /* a new duty may wait this long to act (the PWM period) */
+};
+
 /* Clear all state, the observer's learned gains included. */
 void pid_reset(struct pid_state *s);
 
@@ -143,11 +176,13 @@ void pid_observe(struct pid_state *s, const struct pid_reading *r, double applie
 		 double sensor_lag_s);
 
 /*
- * One controller step toward setpoint_c, after pid_observe. When held_off
+ * One controller step toward setpoint_c, after pid_observe, with the
+ * supervisor's bounds (NULL: none; a test of the bare law). When held_off
  * is true the caller will not apply the output: 0 is returned and nothing
  * but the trace terms changes. Returns the duty in [-max_duty, +max_duty],
  * 0 inside the deadband, 0 before the first reading.
  */
-double pid_step(const struct pid_params *p, struct pid_state *s, double setpoint_c, double dt_s, bool held_off);
+double pid_step(const struct pid_params *p, const struct pid_bounds *b, struct pid_state *s, double setpoint_c,
+		double dt_s, bool held_off);
 
 #endif

@@ -117,6 +117,12 @@ enum fault_kind fault_kind_from_name(const char *name)
 
 static double sensor_lag_s(const struct safety_params *p);
 
+/* How far the over/under-temperature prediction looks ahead when the last tick was tick_s ago. */
+static double predict_ahead_s(const struct safety_params *p, double tick_s)
+{
+	return sensor_lag_s(p) + SLOPE_WINDOW_S / 2.0 + fmin(tick_s, PREDICT_NEXT_CHECK_MAX_S);
+}
+
 void safety_limits_for(const struct safety_params *p, double control_period_s, struct safety_limits *out)
 {
 	/* A period that is not a number or not positive: the slowest the config allows, 1 s. */
@@ -132,6 +138,8 @@ void safety_limits_for(const struct safety_params *p, double control_period_s, s
 	/* fmin/fmax: a NaN config gives the bound. */
 	out->max_pad_c = fmin(p->max_pad_c, HARD_MAX_PAD_C - out->margin_hi_c);
 	out->min_pad_c = fmax(p->min_pad_c, HARD_MIN_PAD_C + out->margin_lo_c);
+	out->predict_ahead_s = predict_ahead_s(p, period_s);
+	out->slope_age_s = SLOPE_WINDOW_S / 2.0 + fmin(period_s, PREDICT_NEXT_CHECK_MAX_S);
 }
 
 void safety_limits(const struct safety *sf, struct safety_limits *out)
@@ -477,7 +485,7 @@ static void check_pad(struct tick *t, int z, const char *name, const struct read
 {
 	const struct safety_params *p = t->p;
 	double hi = t->lim.max_pad_c, lo = t->lim.min_pad_c;
-	double ahead_s = sensor_lag_s(p) + SLOPE_WINDOW_S / 2.0 + fmin(t->dt_s, PREDICT_NEXT_CHECK_MAX_S);
+	double ahead_s = predict_ahead_s(p, t->dt_s);
 	double c = r->temp_c, slope = 0.0;
 	bool have_slope;
 	struct judged j;

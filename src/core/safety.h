@@ -140,6 +140,8 @@ struct safety_limits {
 	double detect_s;                /* SAFETY_ONSET_S + SAFETY_CONFIRM_PERIODS control periods */
 	double margin_hi_c;             /* sensor_c + SAFETY_MAX_HEAT_RATE_C_PER_S * (lag_s + detect_s) */
 	double margin_lo_c;             /* sensor_c + SAFETY_MAX_COOL_RATE_C_PER_S * (lag_s + detect_s) */
+	double predict_ahead_s;         /* the prediction is reading + confirmed slope * this, at this period */
+	double slope_age_s;             /* the confirmed slope (median of the last three 1 s slopes) is up to this old */
 };
 
 /* The limits in force for these thresholds at this control period (s). */

@@ -75,7 +75,7 @@ static double tick(const struct pid_params *p, struct pid_state *s, struct plant
 	struct pid_reading r = { .pad_c = plant_reading(pl), .frozen_s = 0.0, .sink_c = pl->sink_c };
 
 	pid_observe(s, &r, *duty, DT_S, LAG_S);
-	*duty = pid_step(p, s, setpoint_c, DT_S, held_off);
+	*duty = pid_step(p, NULL, s, setpoint_c, DT_S, held_off);
 	plant_step(pl, *duty, DT_S);
 	return *duty;
 }
@@ -133,7 +133,7 @@ static void test_no_reading_no_output(void **state)
 	(void)state;
 	pid_reset(&s);
 	pid_observe(&s, &none, 0.0, DT_S, LAG_S);
-	assert_near(pid_step(&base, &s, 38.0, DT_S, false), 0.0, 0.0);
+	assert_near(pid_step(&base, NULL, &s, 38.0, DT_S, false), 0.0, 0.0);
 	assert_false(s.obs.primed);
 }
 
@@ -149,10 +149,10 @@ static void test_non_finite_inputs(void **state)
 	tick(&base, &s, &pl, 38.0, &duty, false);
 	struct pid_state before = s;
 
-	assert_near(pid_step(&base, &s, NAN, DT_S, false), 0.0, 0.0);
-	assert_near(pid_step(&base, &s, 38.0, 0.0, false), 0.0, 0.0);
-	assert_near(pid_step(&base, &s, 38.0, -DT_S, false), 0.0, 0.0);
-	assert_near(pid_step(&base, &s, 38.0, INFINITY, false), 0.0, 0.0);
+	assert_near(pid_step(&base, NULL, &s, NAN, DT_S, false), 0.0, 0.0);
+	assert_near(pid_step(&base, NULL, &s, 38.0, 0.0, false), 0.0, 0.0);
+	assert_near(pid_step(&base, NULL, &s, 38.0, -DT_S, false), 0.0, 0.0);
+	assert_near(pid_step(&base, NULL, &s, 38.0, INFINITY, false), 0.0, 0.0);
 	/* The state is kept (only the trace terms are cleared). */
 	assert_int_equal(s.mode, before.mode);
 	assert_near(s.setpoint_c, before.setpoint_c, 0.0);
@@ -262,7 +262,7 @@ static void test_hold_polarity_follows_sustained_demand(void **state)
 	pid_reset(&s);
 	settle_idle(&s, &pl, 30.0);
 	/* Hold at 33.2 with cooling imposed first: the plant needs a little heat. */
-	pid_step(&base, &s, 33.2, DT_S, false);
+	pid_step(&base, NULL, &s, 33.2, DT_S, false);
 	s.hold_polarity = -1;
 	for (double t = 0.0; t < 120.0; t += DT_S) {
 		tick(&base, &s, &pl, 33.2, &duty, false);
@@ -409,7 +409,7 @@ static void test_frozen_reading_ignored(void **state)
 		};
 
 		pid_observe(&s, &r, duty, DT_S, LAG_S);
-		duty = pid_step(&base, &s, 39.0, DT_S, false);
+		duty = pid_step(&base, NULL, &s, 39.0, DT_S, false);
 		plant_step(&pl, duty, DT_S);
 		if (!isnan(frozen_at))
 			frozen_s += DT_S;
@@ -442,7 +442,7 @@ static void test_unseen_push_stops(void **state)
 		if (t > 0.0 && s.unseen_dir > 0 && isnan(first_off_s))
 			first_off_s = t;
 		pid_observe(&s, &r, duty, DT_S, LAG_S);
-		duty = pid_step(&base, &s, 23.0, DT_S, false);
+		duty = pid_step(&base, NULL, &s, 23.0, DT_S, false);
 		plant_step(&pl, duty, DT_S);
 		pl.sink_c -= 0.3 * (duty > 0.0 ? duty : 0.0) * DT_S;
 		heat_s += (duty > 0.0 ? duty : 0.0) * DT_S;
@@ -486,10 +486,64 @@ static void test_dead_peltier_pushed_on(void **state)
 	assert_near(duty, 1.0, 0.0);
 }
 
+/*
+ * The worst the supervisor would predict over an approach from 32 C to
+ * 38 C on a fast Peltier: its reading + 1 s slope * look-ahead (safety.c),
+ * with the controller given the bounds or not. Also the pad's last value.
+ */
+static double approach_worst_prediction(const struct pid_bounds *b, double *final_c)
+{
+	struct pid_state s;
+	struct plant pl = plant_at(32.0);
+	double duty = 0.0, worst_c = -INFINITY, history[11];
+	int n = 0;
+
+	pl.bh = 2.0;
+	pid_reset(&s);
+	settle_idle(&s, &pl, 30.0);
+	for (double t = 0.0; t < 120.0; t += DT_S) {
+		struct pid_reading r = { .pad_c = plant_reading(&pl), .frozen_s = 0.0, .sink_c = pl.sink_c };
+
+		pid_observe(&s, &r, duty, DT_S, LAG_S);
+		duty = pid_step(&base, b, &s, 38.0, DT_S, false);
+		plant_step(&pl, duty, DT_S);
+		memmove(history + 1, history, 10 * sizeof(history[0]));
+		history[0] = pl.sensor_c;
+		if (++n > 10)
+			worst_c = fmax(worst_c, history[0] + (history[0] - history[10]) * (LAG_S + 0.5 + DT_S));
+	}
+	*final_c = pl.pad_c;
+	return worst_c;
+}
+
+static void test_bounds_keep_the_prediction_inside(void **state)
+{
+	const struct pid_bounds b = {
+		.max_pad_c = 39.2, .min_pad_c = 12.0, .predict_ahead_s = LAG_S + 0.5 + DT_S,
+		.slope_age_s = 0.5 + DT_S, .sensor_lag_s = LAG_S, .unmodelled_lag_s = 0.0,
+		.actuation_delay_s = DT_S,
+	};
+	double final_c;
+
+	(void)state;
+	/* Unbounded, the full-power approach makes the supervisor predict past its limit ... */
+	double unbounded_c = approach_worst_prediction(NULL, &final_c);
+
+	print_message("worst prediction unbounded %.2f C\n", unbounded_c);
+	assert_true(unbounded_c > b.max_pad_c);
+	/* ... bounded, the approach slows near it, the prediction stays inside, the pad still gets there. */
+	double worst_c = approach_worst_prediction(&b, &final_c);
+
+	print_message("worst prediction bounded %.2f C, pad at the end %.2f C\n", worst_c, final_c);
+	assert_true(worst_c < b.max_pad_c);
+	assert_near(final_c, 38.0, 0.3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reset_and_session_start),
+		cmocka_unit_test(test_bounds_keep_the_prediction_inside),
 		cmocka_unit_test(test_no_reading_no_output),
 		cmocka_unit_test(test_non_finite_inputs),
 		cmocka_unit_test(test_approach_warm_and_cool),
