@@ -979,7 +979,7 @@ static void test_button_through_the_fd(void **state)
 	fire(&r, button_pipe[0], 40.0);
 	lines[BUTTON].level = 0;
 	fire(&r, button_pipe[0], 40.2);
-	fire(&r, r.timer_fd, 40.23);
+	fire(&r, r.timer_fd, 40.231);
 	assert_int_equal(n_presses, 3);
 	assert_int_equal(presses[2].ev, BUTTON_SHORT_PRESS);
 
@@ -990,7 +990,7 @@ static void test_button_through_the_fd(void **state)
 	button_edge_at(false, 50.1);
 	queue[q_tail - 1].ts.tv_sec += 1700000000;
 	fire(&r, button_pipe[0], 50.1);
-	fire(&r, r.timer_fd, 50.13);
+	fire(&r, r.timer_fd, 50.131);
 	assert_int_equal(n_presses, 4);
 	assert_int_equal(presses[3].ev, BUTTON_SHORT_PRESS);
 	rig_close(&r);
