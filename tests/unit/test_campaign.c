@@ -567,8 +567,12 @@ static int envelope_session(uint64_t campaign_seed, int index, struct envelope_c
 		 */
 		const char *names[MAX_ZONES] = { "left", "right" };
 
+		struct dose_amount planned = dose_planned(p, cfg.dose.cold_c);
+		bool over_budget = planned.heat_min > cfg.dose.heat_dose_min || planned.cold_min > cfg.dose.cold_min;
+
 		n->refused++;
-		if (safety_start_check(&d->ctl.safety, &d->ctl.last_safety_input, names, why, sizeof(why)) == 0 &&
+		if (!over_budget &&
+		    safety_start_check(&d->ctl.safety, &d->ctl.last_safety_input, names, why, sizeof(why)) == 0 &&
 		    safety_program_check(&d->ctl.safety, p->name, p->warm_c, p->cool_c, why, sizeof(why)) == 0)
 			ENVELOPE_VIOLATION("the session did not start, for no reason the supervisor gives");
 	}

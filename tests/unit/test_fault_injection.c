@@ -587,16 +587,20 @@ static void test_issue9_outside_the_envelope(void **state)
 		      "takes it to %.2f C (outside the envelope: calibrate)\n", hold_c, scan.max_c);
 
 	harness_load_example(&cfg);
+	/* The loosest dose budgets: this is about temperature, not about the dose. */
+	cfg.dose.heat_dose_min = cfg.dose.heat_dose_day_min = HARD_MAX_HEAT_DOSE_DAY_MIN;
+	cfg.dose.cold_min = HARD_MAX_COLD_MIN;
+	cfg.dose.cold_day_min = HARD_MAX_COLD_DAY_MIN;
 	cfg.safety.max_pad_c = 43.0;
 	cfg.safety.min_pad_c = 10.0;
+	/* Cool phases above cold_c, so no cold budget refuses the program: only the warm limit is at stake. */
 	cfg.programs[0].warm_c = 41.0;
-	cfg.programs[0].cool_c = 12.0;
+	cfg.programs[0].cool_c = 20.0;
 	sim_world_defaults(&world, &cfg.thermistor);
 	world.pad_offset_c = -3.0;
 	mean_warm_hold_c(&world, &started);
 	assert_false(started);
 	cfg.programs[0].warm_c = 40.04;
-	cfg.programs[0].cool_c = 12.68;
 	hold_c = mean_warm_hold_c(&world, &started);
 	assert_true(started);
 	assert_near(hold_c, 43.0, 0.3);
