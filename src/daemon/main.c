@@ -210,6 +210,17 @@ static int run(int argc, char **argv)
 	if (opt.probe)
 		return hw_real_probe(&config_state, stdout);
 
+	struct daemon_setup setup;
+
+	/*
+	 * The simulated plant touches nothing outside this process: set up
+	 * first, so a mistake on the command line (an --inject the plant does
+	 * not know) is said before state_dir is touched.
+	 */
+	if (opt.simulate && setup_simulated(&opt, &setup, err, sizeof(err)) < 0) {
+		fprintf(stderr, "contrastd: %s\n", err);
+		return EXIT_USAGE;
+	}
 	/*
 	 * One daemon per state_dir (and so per device): before any line is
 	 * claimed. A batch run (--simulate --start) keeps no records and no
@@ -220,16 +231,9 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "contrastd: %s\n", err);
 		return EXIT_USAGE;
 	}
-
-	struct daemon_setup setup;
-
 	if (!opt.simulate && setup_real(&setup, err, sizeof(err)) < 0) {
 		fprintf(stderr, "contrastd: %s\n", err);
 		return EXIT_HARDWARE;
-	}
-	if (opt.simulate && setup_simulated(&opt, &setup, err, sizeof(err)) < 0) {
-		fprintf(stderr, "contrastd: %s\n", err);
-		return EXIT_USAGE;
 	}
 	/* What fails here is an option (--trace), not the hardware; daemon_close closes the hardware. */
 	if (daemon_init(&daemon_state, &opt, &config_state, &setup, err, sizeof(err)) < 0) {

@@ -46,7 +46,9 @@ expect "contrastd --start: the config's programs" 0 '^default evening short$' --
 expect "contrastd --list-keys: the formats" 0 '^man markdown$' -- candidates $d contrastd --list-keys ''
 expect "contrastd --inject: kinds" 0 '^peltier-dead@ peltier-reversed@ peltier-stuck-on-cool@ peltier-stuck-on@$' -- candidates $d contrastd --simulate --inject pel
 # The kinds offered are the ones the daemon knows (its error lists them).
-known=$("$CONTRASTD" -c config/contrastd.conf --simulate --start --inject bogus@1 2>&1 | sed -n 's/.*(known: \(.*\))$/\1/p' | tr -d ',' | tr ' ' '\n' | sort | paste -sd ' ')
+known=$("$CONTRASTD" -c "$conf" --simulate --start --inject bogus@1 2>&1 | sed -n 's/.*(known: \(.*\))$/\1/p' | tr -d ',' | tr ' ' '\n' | sort | paste -sd ' ')
+# A mistake on the command line is said before state_dir is touched.
+expect "an unknown --inject leaves state_dir alone" 0 '^absent$' -- bash -c "[[ -e '$TMP/state' ]] && echo present || echo absent"
 offered=$(candidates $d contrastd --inject '' | tr -d @ | tr ' ' '\n' | sort | paste -sd ' ')
 expect "contrastd --inject: exactly the daemon's kinds" 0 '^same$' -- bash -c "[[ '$known' == '$offered' && -n '$known' ]] && echo same || echo \"daemon: $known; completion: $offered\""
 finish
