@@ -47,6 +47,10 @@ int daemon_init(struct daemon *d, const struct options *opt, const struct config
 	d->hw.ops->all_off(d->hw.ctx);
 	/* What outlives the process, batch runs included: a latched fault comes back latched. */
 	guard_init(&d->guard, &d->cfg, &d->ctl);
+	/* The storage's waits off the loop (syncer.h): started before READY=1, as it allocates. */
+	if (syncer_start(&d->syncer, err, err_len) < 0)
+		return -1;
+	d->guard.syncer = &d->syncer;
 
 	if (opt->trace_path) {
 		d->trace = fopen(opt->trace_path, "w");
@@ -61,11 +65,27 @@ int daemon_init(struct daemon *d, const struct options *opt, const struct config
 	d->control.listen_fd = -1;
 	d->control.timer_fd = -1;
 	d->records_on = !d->batch;
-	if (d->records_on)
+	if (d->records_on) {
 		records_init(&d->records, d->cfg.daemon.state_dir, d->cfg.daemon.keep_sessions);
-	else
+		d->records.syncer = &d->syncer;
+	} else
 		d->records.fd = -1;
 	return 0;
+}
+
+/* What the syncer thread could not write, said by the loop (the thread logs nothing). */
+static void take_sync_results(struct daemon *d)
+{
+	char why[SYNCER_WHY_MAX];
+	int csv_errno;
+	bool ledger_failed;
+
+	if (!syncer_take_result(&d->syncer, &csv_errno, &ledger_failed, why, sizeof(why)))
+		return;         /* the thread holds the lock: next tick */
+	if (csv_errno && d->records_on)
+		records_sync_failed(&d->records, csv_errno);
+	if (ledger_failed)
+		log_err("%s", why);
 }
 
 /* The calendar time of the last tick (the ledger's and the lockout's 24 hours). */
@@ -268,6 +288,7 @@ void daemon_tick(struct daemon *d, double now_s, double gap_s)
 	if (ev.fault_tripped)
 		guard_tripped(&d->guard, &d->ctl, calendar_now(d));
 	guard_tick(&d->guard, &d->ctl, now_s, calendar_now(d), monotonic_s());
+	take_sync_results(d);
 	d->ticks++;
 	update_led(d, now_s);
 
@@ -843,6 +864,7 @@ void daemon_close(struct daemon *d)
 	}
 	if (d->records_on)
 		records_finalise(&d->records);
+	syncer_stop(&d->syncer);        /* what it holds reaches the storage first */
 	if (d->hw.ops) {
 		d->hw.ops->all_off(d->hw.ctx);
 		d->hw.ops->close(d->hw.ctx);

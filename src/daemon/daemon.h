@@ -72,6 +72,7 @@ struct daemon {
 	bool control_on;                /* open: not in a batch run */
 	struct records records;         /* session CSVs and sessions.jsonl under state_dir */
 	struct guard guard;             /* the dose ledger, the latch, the lockout, the calibration (guard.h) */
+	struct syncer syncer;           /* the records' and the ledger's fsyncs while a session runs */
 	bool records_on;                /* not in a batch run */
 	const char *end_how;            /* who ended the session being ended ("SIGTERM", "uid 1000 pid 42") */
 	bool ready_sent;                /* READY=1 went out after the first tick */

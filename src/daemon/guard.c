@@ -253,6 +253,7 @@ int guard_start(struct guard *g, struct controller *c, const char *program, doub
 		snprintf(why, why_len, "the dose ledger is full");
 		return -1;
 	}
+	syncer_drain(g->syncer);        /* no older ledger from the thread lands after this one */
 	if (state_save_ledger(g->dir, &g->ledger, err, sizeof(err)) < 0) {
 		g->ledger.n--;
 		snprintf(why, why_len, "%s: no session starts while the dose ledger cannot be written", err);
@@ -267,6 +268,7 @@ int guard_start(struct guard *g, struct controller *c, const char *program, doub
 	}
 	g->entry = entry;
 	g->entry_written_mono_s = -INFINITY;
+	g->entry_unsaved = false;
 	return 0;
 }
 
@@ -339,11 +341,18 @@ void guard_tick(struct guard *g, const struct controller *c, double now_s, doubl
 	struct dose_amount used[MAX_ZONES];
 
 	zone_used(c, g->cfg->n_zones, used);
-	if (dose_ledger_raise(&g->ledger, g->entry, used) &&
-	    mono_s - g->entry_written_mono_s >= GUARD_LEDGER_EVERY_S) {
-		g->entry_written_mono_s = mono_s;
-		if (state_save_ledger(g->dir, &g->ledger, err, sizeof(err)) < 0)
-			log_err("%s", err);
+	if (dose_ledger_raise(&g->ledger, g->entry, used))
+		g->entry_unsaved = true;
+	/* Handed to the syncer thread: the loop does not wait for the storage while a session runs. */
+	if (g->entry_unsaved && mono_s - g->entry_written_mono_s >= GUARD_LEDGER_EVERY_S) {
+		bool saved;
+
+		if (syncer_save_ledger(g->syncer, g->dir, &g->ledger, &saved, err, sizeof(err))) {
+			g->entry_written_mono_s = mono_s;
+			g->entry_unsaved = false;
+			if (!saved)
+				log_err("%s", err);
+		}
 	}
 }
 
@@ -357,6 +366,8 @@ void guard_session_ended(struct guard *g, const struct controller *c, double cal
 	zone_used(c, g->cfg->n_zones, used);
 	dose_ledger_close(&g->ledger, g->entry, cal_s, used);
 	g->entry = -1;
+	g->entry_unsaved = false;
+	syncer_drain(g->syncer);        /* the thread's older copy lands first, this one last */
 	if (state_save_ledger(g->dir, &g->ledger, err, sizeof(err)) < 0)
 		log_err("%s: the session counts as planned until its entry can be closed", err);
 	for (int z = 0; z < g->cfg->n_zones; z++)

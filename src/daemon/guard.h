@@ -33,6 +33,7 @@
 #include "core/controller.h"
 #include "lib/json_out.h"
 #include "state.h"
+#include "syncer.h"
 
 /* A calibration point is the mean of the sensor over the last this long ... */
 #define GUARD_CAL_AVERAGE_S     3.0
@@ -50,6 +51,8 @@ struct guard {
 	char ledger_why[512];           /* why it cannot be read, "" when it can */
 	int entry;                      /* the running session's ledger entry, -1 */
 	double entry_written_mono_s;
+	bool entry_unsaved;             /* the entry rose since it was last handed to be saved */
+	struct syncer *syncer;          /* saves while a session runs (syncer.h); NULL: on the spot */
 	struct lockout lockout;
 	char lockout_why[512];
 	long long lockout_stamp;        /* the file's inode and mtime, to see --clear-lockout */

@@ -350,8 +350,30 @@ static void csv_failed(struct records *r, const char *what)
 	r->fd = -1;
 }
 
+/* While the session runs: asked of the syncer thread (the loop does not wait for the storage). */
 static void csv_sync(struct records *r)
 {
+	int failed;
+
+	if (r->fd < 0 || !r->dirty)
+		return;
+	if (!syncer_datasync(r->syncer, r->fd, &failed)) {
+		r->last_sync_mono_s = -INFINITY;        /* the thread was busy: asked again at the next row */
+		return;
+	}
+	if (failed) {
+		errno = failed;
+		csv_failed(r, "fdatasync");
+		return;
+	}
+	r->dirty = false;
+	r->last_sync_mono_s = monotonic_s();
+}
+
+/* Before the CSV is closed: on disk now (the session has ended; nothing waits on the loop). */
+static void csv_sync_now(struct records *r)
+{
+	syncer_drain(r->syncer);
 	if (r->fd < 0 || !r->dirty)
 		return;
 	if (fdatasync(r->fd) < 0) {
@@ -360,6 +382,18 @@ static void csv_sync(struct records *r)
 	}
 	r->dirty = false;
 	r->last_sync_mono_s = monotonic_s();
+}
+
+void records_sync_failed(struct records *r, int err)
+{
+	if (r->fd >= 0) {
+		errno = err;
+		csv_failed(r, "fdatasync");
+		return;
+	}
+	if (r->csv_name[0])
+		log_err("records: %s/" SESSIONS_DIR "/%s: fdatasync: %s; its last rows may be missing", r->dir,
+			r->csv_name, strerror(err));
 }
 
 /* One row at session time t_s: the values of the last tick, and event (NULL on a plain row). */
@@ -598,7 +632,8 @@ void records_session_end(struct records *r, const struct controller *c, double n
 	if (r->fd >= 0) {
 		double t_s = c->session_end_s - r->start_s;
 
-		csv_row(r, c, t_s, event);      /* an event row: synced */
+		csv_row(r, c, t_s, event);
+		csv_sync_now(r);
 		if (r->fd >= 0 && close(r->fd) < 0)
 			log_err("records: %s/" SESSIONS_DIR "/%s: close: %s", r->dir, r->csv_name,
 				strerror(errno));
@@ -645,7 +680,7 @@ void records_session_end(struct records *r, const struct controller *c, double n
 void records_close(struct records *r)
 {
 	if (r->fd >= 0) {
-		csv_sync(r);
+		csv_sync_now(r);
 		if (r->fd >= 0)
 			close(r->fd);
 	}

@@ -18,9 +18,13 @@
  *       in front.
  *
  * What a power cut can cost: rows go out with write(2) as they are made
- * and fdatasync() runs at least every RECORDS_SYNC_S of real time and
+ * and fdatasync() is asked at least every RECORDS_SYNC_S of real time and
  * after every event row, so a cut loses at most the last seconds of the
- * running session's CSV, and that session gets no summary line. The CSV
+ * running session's CSV, and that session gets no summary line. While a
+ * session runs the fdatasync is the syncer thread's (syncer.h: the loop
+ * never waits for the storage); its failure ends the CSV as a write's
+ * does (records_sync_failed). The last rows of a session that has ended
+ * are synced on the spot, before the CSV is closed. The CSV
  * is made with O_CREAT|O_EXCL (never over an older one); the summary goes
  * to sessions.jsonl with O_APPEND, one write(2) and fsync(), so earlier
  * lines are never touched. A torn last line from an earlier cut is
@@ -54,6 +58,7 @@
 #include <time.h>
 #include "core/controller.h"
 #include "core/limits.h"
+#include "syncer.h"
 
 #define RECORDS_SYNC_S          5.0     /* fdatasync at least this often (real time) */
 #define RECORDS_ROW_MAX         2048    /* one CSV row */
@@ -76,6 +81,7 @@ struct records {
 	time_t last_wall;               /* the last CSV's second ... */
 	unsigned long last_suffix;      /* ... and its number (1 for none): the next one counts on */
 	int sessions_fd;                /* state_dir/sessions, -1 when not open */
+	struct syncer *syncer;          /* the periodic fdatasync's thread (syncer.h); NULL: on the spot */
 	/* Pruning: one scan of sessions/, a few milliseconds per tick. */
 	bool pruning;
 	int heap_n;                     /* newest CSVs kept so far (in records.c's heap) */
@@ -96,6 +102,9 @@ struct records {
  * every session start tries again).
  */
 int records_init(struct records *r, const char *state_dir, int keep_sessions);
+
+/* A failed fdatasync of the syncer's: the running session's CSV stops, as after a failed write. */
+void records_sync_failed(struct records *r, int err);
 
 /* A new config (SIGHUP), used from the next session on. */
 void records_reconfigure(struct records *r, const char *state_dir, int keep_sessions);

@@ -15,7 +15,7 @@
 
 #define DIR_MODE        0750
 #define FILE_MODE       0640
-#define FILE_MAX        16384   /* the largest state file (a full ledger is about 8 KiB) */
+#define FILE_MAX        STATE_FILE_MAX
 #define FORMAT_VERSION  1
 
 __attribute__((format(printf, 3, 4)))
@@ -309,26 +309,32 @@ int state_load_ledger(const char *dir, struct dose_ledger *l, char *why, size_t 
 	return 0;
 }
 
-int state_save_ledger(const char *dir, const struct dose_ledger *l, char *why, size_t why_len)
+int state_save_ledger_in(const char *dir, const struct dose_ledger *l, char *buf, size_t cap, char *why,
+			 size_t why_len)
 {
-	size_t len = 0, cap = sizeof(file_buf);
-	int n = snprintf(file_buf, cap, "contrastd-dose-ledger %d\n", FORMAT_VERSION);
+	size_t len = 0;
+	int n = snprintf(buf, cap, "contrastd-dose-ledger %d\n", FORMAT_VERSION);
 
 	len = (size_t)n;
 	for (int i = 0; i < l->n && len < cap; i++) {
 		const struct dose_entry *e = &l->e[i];
 
-		len += (size_t)snprintf(file_buf + len, cap - len, "session %.3f %s %d", e->t_s,
+		len += (size_t)snprintf(buf + len, cap - len, "session %.3f %s %d", e->t_s,
 					e->open ? "open" : "closed", e->n_zones);
 		for (int z = 0; z < e->n_zones && len < cap; z++)
-			len += (size_t)snprintf(file_buf + len, cap - len, " %s %.17g %.17g", e->zone[z],
+			len += (size_t)snprintf(buf + len, cap - len, " %s %.17g %.17g", e->zone[z],
 						e->dose[z].heat_min, e->dose[z].cold_min);
 		if (len < cap)
-			len += (size_t)snprintf(file_buf + len, cap - len, "\n");
+			len += (size_t)snprintf(buf + len, cap - len, "\n");
 	}
 	if (len >= cap)
 		return fail(why, why_len, "%s/%s: the ledger does not fit in %zu bytes", dir, STATE_LEDGER, cap);
-	return write_state(dir, STATE_LEDGER, file_buf, len, cap, why, why_len);
+	return write_state(dir, STATE_LEDGER, buf, len, cap, why, why_len);
+}
+
+int state_save_ledger(const char *dir, const struct dose_ledger *l, char *why, size_t why_len)
+{
+	return state_save_ledger_in(dir, l, file_buf, sizeof(file_buf), why, why_len);
 }
 
 /* ---- the latch ---- */

@@ -44,6 +44,7 @@
 
 /* Every pad sensor's calibration, by zone name (which: 0 pad, 1 pad2). */
 #define STATE_CAL_MAX (2 * MAX_ZONES)
+#define STATE_FILE_MAX          16384   /* the largest state file (a full ledger is about 8 KiB) */
 
 struct state_cal_entry {
 	char zone[NAME_LEN];
@@ -71,6 +72,9 @@ struct state_cal_entry *state_cal_slot(struct state_calibration *c, const char *
  */
 int state_load_ledger(const char *dir, struct dose_ledger *l, char *why, size_t why_len);
 int state_save_ledger(const char *dir, const struct dose_ledger *l, char *why, size_t why_len);
+/* The same in a buffer of the caller's (STATE_FILE_MAX bytes): for another thread (syncer.h). */
+int state_save_ledger_in(const char *dir, const struct dose_ledger *l, char *buf, size_t cap, char *why,
+			 size_t why_len);
 
 /*
  * The latched fault. names are the configured zones (a fault in a zone
