@@ -5,7 +5,8 @@
 # an interposed malloc counter (tests/bench/alloc_count.c, LD_PRELOAD).
 # After READY=1: sessions started and stopped (each start pruning), one
 # run to completion (its summary line written), status, programs and log
-# between them, then a session ended by an injected fault, a start
+# between them, a reload (SIGHUP) while idle and one while a session runs,
+# then a session ended by an injected fault, a start
 # refused while it is latched, and SIGTERM. The counter must read 0.
 # Skipped without python3 or a C compiler.
 cd "$(dirname "$0")/../.." || exit 1
@@ -34,7 +35,7 @@ for s in 20200101T000000Z 20200101T000001Z 20200101T000002Z; do
 done
 
 python3 - "$CONTRASTD" "$CONTRASTCTL" "$TMP" "$SHIM" >"$TMP/py" 2>&1 <<'PY'
-import os, socket, subprocess, sys, time
+import os, signal, socket, subprocess, sys, time
 daemon, ctl, tmp, shim = sys.argv[1:5]
 path = os.path.join(tmp, "notify.sock")
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -80,8 +81,13 @@ for i in range(3):
     time.sleep(0.5)
     ctl_run("status"); ctl_run("programs"); ctl_run("log")
     ok(ctl_run("stop").returncode == 0, f"session {i + 1} stopped")
+# A reload (SIGHUP) while idle, and one while a session runs (applied when it ends).
+p.send_signal(signal.SIGHUP)
+ok(wait_for(lambda: "new configuration in force" in open(tmp + "/err").read(), 5), "SIGHUP while idle: reloaded")
 ok(ctl_run("start", "short").returncode == 0, "a session to run to completion")
+p.send_signal(signal.SIGHUP)
 ok(wait_for(lambda: "completed" in status(), 30), "it completed")
+ok(open(tmp + "/err").read().count("new configuration in force") == 2, "the reload made while it ran applied when it ended")
 ctl_run("log", "5")
 # The injected open sensor comes at 500 s of simulated time (10 s here).
 ctl_run("start")
