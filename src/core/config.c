@@ -8,7 +8,6 @@
 #include "config.h"
 
 /* A latched fault's cause counts as gone after this long clear. Not a key. */
-#define SAFETY_CLEAR_S 5.0
 
 void *config_section_base(struct config *c, enum config_section s, int i)
 {

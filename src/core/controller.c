@@ -207,7 +207,7 @@ int controller_ack(struct controller *c, double now_s, char *why, size_t why_len
 		safety_describe(safety_latched_fault(&c->safety), names, desc, sizeof(desc));
 		snprintf(why, why_len, "the cause has not cleared yet (%s): readings must be plausible "
 			 "and inside the limits for %.0f s", desc,
-			 c->safety.params.clear_s > 0 ? c->safety.params.clear_s : 5.0);
+			 safety_clear_s(&c->safety.params));
 		return -1;
 	}
 	c->state = SESSION_IDLE;

@@ -50,8 +50,6 @@
  * best value follows the reading instead of holding the closest one.
  */
 #define PUSH_SETTLE_LAGS        2.0
-/* clear_s <= 0 (or unset) means this. */
-#define DEFAULT_CLEAR_S         5.0
 
 /* Which check wins when several trip in one tick (lowest first; then the lowest zone). */
 enum prio {
@@ -201,9 +199,9 @@ static double start_max_heatsink_c(const struct safety_params *p)
 	return fmin(p->start_max_heatsink_c, max_heatsink_c(p));
 }
 
-static double clear_s(const struct safety_params *p)
+double safety_clear_s(const struct safety_params *p)
 {
-	return p->clear_s > 0.0 ? p->clear_s : DEFAULT_CLEAR_S;
+	return p->clear_s > 0.0 ? p->clear_s : SAFETY_CLEAR_S;
 }
 
 static int read_fail_count(const struct safety_params *p)
@@ -844,7 +842,7 @@ bool safety_cause_cleared(const struct safety *sf, double now_s)
 	/* Only time the ticks have seen counts: no ticks, no evidence. */
 	double until_s = fmin(now_s, sf->clear_seen_s);
 
-	return until_s - sf->clear_since_s >= clear_s(&sf->params) - TIME_EPS_S;
+	return until_s - sf->clear_since_s >= safety_clear_s(&sf->params) - TIME_EPS_S;
 }
 
 int safety_acknowledge(struct safety *sf, double now_s)

@@ -120,8 +120,14 @@ struct safety_params {
 	double max_error_c_s;           /* runaway: accumulated error outside the band, once reached */
 	double overrun_s;               /* loop-overrun: a gap between ticks longer than this */
 	double session_margin_s;        /* session-time: planned length plus this */
-	double clear_s;                 /* a cause counts as gone after this long clear; not a key (config.c) */
+	double clear_s;                 /* a cause counts as gone after this long clear; not a key */
 };
+
+/* clear_s as config_defaults() sets it; <= 0 (unset) means this too (safety_clear_s). */
+#define SAFETY_CLEAR_S  5.0
+
+/* How long a latched fault's cause must stay gone before it may be acknowledged, s. */
+double safety_clear_s(const struct safety_params *p);
 
 /*
  * The pad limits in force and the margins behind them: the config's

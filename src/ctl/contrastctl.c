@@ -426,9 +426,11 @@ static void print_fault(const struct json_object *f)
 	if (reply_bool(f, "ack_possible", false))
 		printf("ack:       the cause has cleared: acknowledge with `contrastctl ack` "
 		       "(or a long press on the button)\n");
-	else
+	else if (isfinite(reply_num(f, "clear_s")))
 		printf("ack:       not yet: every reading must be plausible and inside the limits "
-		       "for %.0f s first\n", isfinite(reply_num(f, "clear_s")) ? reply_num(f, "clear_s") : 5.0);
+		       "for %.0f s first\n", reply_num(f, "clear_s"));
+	else
+		printf("ack:       not yet: every reading must be plausible and inside the limits first\n");
 }
 
 /* The last reload's outcome (null: none since the daemon started). */
