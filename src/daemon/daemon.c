@@ -411,7 +411,11 @@ static void reload(struct daemon *d)
 		return;
 	}
 	const char *changed = fixed_setting_changed(&d->cfg, &loaded);
+	char hw_fixed[160];
 
+	if (!changed && d->hw.ops->reload_check &&
+	    d->hw.ops->reload_check(d->hw.ctx, &loaded, hw_fixed, sizeof(hw_fixed)) < 0)
+		changed = hw_fixed;
 	if (changed) {
 		char why[sizeof(d->reload.message)];
 

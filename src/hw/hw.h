@@ -80,6 +80,15 @@ struct hw_ops {
 	 * close() leaves the light off.
 	 */
 	int (*set_led)(void *ctx, double now_s, bool on);
+
+	/*
+	 * Optional (NULL: the hardware takes whatever config the daemon
+	 * takes): may a reloaded config, next, apply without a restart? The
+	 * daemon checks its own fixed settings first (lines, sensors, rates).
+	 * Returns 0, or -1 with what only a restart can apply in what
+	 * ("[simulate] ambient_c ...").
+	 */
+	int (*reload_check)(void *ctx, const struct config *next, char *what, size_t what_len);
 };
 
 struct hw {

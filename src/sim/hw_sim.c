@@ -96,12 +96,36 @@ int sim_injection_parse(const char *spec, const struct config *cfg,
 	return 0;
 }
 
+void hw_sim_world_from_config(const struct config *cfg, struct sim_world *w)
+{
+	const struct config_simulate *sim = &cfg->simulate;
+
+	sim_world_defaults(w, &cfg->thermistor);
+	/* No default in the schema: absent is 0, the configured part. */
+	if (sim->thermistor_beta > 0.0)
+		w->thermistor_beta = sim->thermistor_beta;
+	if (sim->thermistor_r25_ohm > 0.0)
+		w->thermistor_r25_ohm = sim->thermistor_r25_ohm;
+	w->pad_offset_c = sim->pad_offset_c;
+	w->ambient_c = sim->ambient_c;
+	w->core_c = sim->core_c;
+	w->perfusion_w_per_k = sim->perfusion_w_per_k;
+	w->supply_v = sim->supply_v;
+	w->fan_w_per_k = sim->fan_w_per_k;
+	w->glitch_c = sim->glitch_c;
+}
+
 void hw_sim_init(struct hw_sim *s, const struct config *cfg, uint64_t seed)
 {
+	struct sim_world world;
+
 	memset(s, 0, sizeof(*s));
 	s->n_zones = cfg->n_zones;
 	s->ntc = cfg->thermistor;
+	s->simulate = cfg->simulate;
 	sim_plant_init(&s->plant, cfg->n_zones, &cfg->thermistor, seed);
+	hw_sim_world_from_config(cfg, &world);
+	sim_plant_set_world(&s->plant, &s->ntc, &world);
 	for (int z = 0; z < cfg->n_zones; z++) {
 		/* As hw_real sets up its bridges. */
 		struct bridge_params bp = {
@@ -332,6 +356,36 @@ static void sim_truth(void *ctx, double pad_c[MAX_ZONES], double sink_c[MAX_ZONE
 	}
 }
 
+/*
+ * A reload may change anything of the config but the world: the plant
+ * has run in it. Each [simulate] row of the schema, as written (absent
+ * keys as their defaults), against the section the plant was made from.
+ */
+static int sim_reload_check(void *ctx, const struct config *next, char *what, size_t what_len)
+{
+	const struct hw_sim *s = ctx;
+
+	for (int i = 0; i < config_n_keys; i++) {
+		const struct config_key *k = &config_keys[i];
+		const char *now = (const char *)&s->simulate + k->offset;
+		const char *then = (const char *)&next->simulate + k->offset;
+		bool same;
+
+		if (k->section != CONFIG_SIMULATE)
+			continue;
+		if (k->type == CONFIG_REAL)
+			same = *(const double *)(const void *)now == *(const double *)(const void *)then;
+		else
+			same = memcmp(now, then, k->size) == 0;
+		if (!same) {
+			snprintf(what, what_len, "[simulate] %s (the simulated world is fixed once the plant runs)",
+				 k->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static const struct hw_ops hw_sim_ops = {
 	.name = "simulated",
 	.read = sim_read,
@@ -340,6 +394,7 @@ static const struct hw_ops hw_sim_ops = {
 	.close = sim_close,
 	.truth = sim_truth,
 	.set_led = sim_set_led,
+	.reload_check = sim_reload_check,
 };
 
 struct hw hw_sim_hw(struct hw_sim *s)

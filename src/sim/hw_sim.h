@@ -64,6 +64,7 @@ struct hw_sim {
 	struct bridge bridge[MAX_ZONES];/* each zone's H-bridge, as hw_real runs it */
 	bool has_enable[MAX_ZONES];     /* the zone's PWM is on an enable line */
 	struct thermistor_params ntc;   /* the config's divider and NTC, for a world's fitted part */
+	struct config_simulate simulate;/* the [simulate] section the world was made from (a reload may not change it) */
 	/* The status light ([button] led), and its last changes, so a test can read the blinking. */
 	bool led_on;
 	struct hw_sim_led_change {
@@ -74,10 +75,23 @@ struct hw_sim {
 };
 
 /*
- * The plant of cfg's zones at rest in the reference world
- * (sim_world_defaults with the config's thermistor), each zone's bridge
- * with cfg's pwm_period_s and dead_time_ms; cfg is copied from, it need
- * not outlive s.
+ * The world cfg's [simulate] section describes: the reference plant
+ * (sim_world_defaults with cfg's thermistor) with each key the section
+ * gives in its place; thermistor_beta and thermistor_r25_ohm, when absent
+ * (0), are what [thermistor] says.
+ */
+void hw_sim_world_from_config(const struct config *cfg, struct sim_world *w);
+
+/*
+ * The plant of cfg's zones at rest in the world of cfg's [simulate]
+ * section (hw_sim_world_from_config: the reference world when the section
+ * is absent), each zone's bridge with cfg's pwm_period_s and dead_time_ms;
+ * cfg is copied from, it need not outlive s.
+ *
+ * The world is fixed from then on: a reloaded config whose [simulate]
+ * differs is refused (the table's reload_check says which key), and one
+ * that changes [thermistor] changes what the daemon believes, not the part
+ * fitted to the pads.
  */
 void hw_sim_init(struct hw_sim *s, const struct config *cfg, uint64_t seed);
 
@@ -113,7 +127,7 @@ void hw_sim_advance(struct hw_sim *s, double to_s);
  */
 double hw_sim_take_stall(struct hw_sim *s);
 
-/* The hw_ops table over s (read, apply, all_off, close, truth); s lives as long as it. */
+/* The hw_ops table over s (read, apply, all_off, close, truth, set_led, reload_check); s lives as long as it. */
 struct hw hw_sim_hw(struct hw_sim *s);
 
 /* The i-th of the kept status-light changes, oldest first (i < hw_sim_led_kept()). */
