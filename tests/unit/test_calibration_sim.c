@@ -2,7 +2,10 @@
 /*
  * Calibration on the simulated plant: the pads carry a thermistor other
  * than the one the config describes (Beta 3700 fitted, 3950 configured:
- * the pad reads about 1 C low at 40 C). Uncalibrated, the true pad sits
+ * the pad reads about 1 C low at 40 C), said as a person says it, in the
+ * config: the example's [thermistor] beta = 3950 and [simulate]
+ * thermistor_beta = 3700, parsed, and the plant set up from it as
+ * --simulate sets it up. Uncalibrated, the true pad sits
  * off its setpoint by more than 0.5 C; after `calibrate` at two points
  * (the pad held at 25 and at 40 C, the simulator's true temperature as
  * the reference thermometer) the true pad holds within 0.3 C of every
@@ -24,21 +27,40 @@
 static struct config cfg;
 static struct daemon *d = &harness_daemon;
 
-/* The daemon idle on a plant whose thermistor has Beta fitted_beta, believing CONFIG_BETA. */
+/* The example config with a [simulate] section saying which part is fitted, parsed. */
+static void load_with_fitted_beta(double fitted_beta)
+{
+	static char text[CONFIG_FILE_MAX + 64];
+	struct config_error err;
+	FILE *f = fopen("config/contrastd.conf", "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(text, 1, CONFIG_FILE_MAX, f);
+	fclose(f);
+	snprintf(text + n, sizeof(text) - n, "\n[simulate]\nthermistor_beta = %g\n", fitted_beta);
+	if (config_parse_string(text, "contrastd.conf+[simulate]", &cfg, &err) < 0)
+		fail_msg("%s", err.msg);
+}
+
+/* The daemon idle on a plant whose thermistor has Beta fitted_beta, the config saying CONFIG_BETA. */
 static void init_idle(double fitted_beta)
 {
 	struct options opt;
 	char err[256];
 
-	harness_load_example(&cfg);
-	cfg.thermistor.beta = fitted_beta;      /* the plant is made with the part actually fitted */
+	load_with_fitted_beta(fitted_beta);
+	assert_true(cfg.thermistor.beta == CONFIG_BETA);
+	assert_true(cfg.simulate.thermistor_beta == fitted_beta);
 	memset(&opt, 0, sizeof(opt));
 	opt.simulate = true;
 	opt.seed = 11;
 	opt.fast_after_s = -1.0;
 	log_set_max_level((enum log_level)0);
 	assert_int_equal(harness_init(d, &opt, &cfg, err, sizeof(err)), 0);
-	d->cfg.thermistor.beta = CONFIG_BETA;   /* ... and the daemon reads it as the config says */
+	/* The plant carries the fitted part; the daemon reads it as [thermistor] says. */
+	assert_true(harness_sim.plant.ntc.beta == fitted_beta);
+	assert_true(d->cfg.thermistor.beta == CONFIG_BETA);
 	if (!harness_devnull)
 		harness_devnull = fopen("/dev/null", "w");
 	d->progress = harness_devnull;
