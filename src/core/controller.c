@@ -247,7 +247,7 @@ static void calibrate(struct reading *r, const struct cal_sensor *cal, double *u
 
 /*
  * Add dt_s of dose to every zone, from its pad readings taken
- * conservatively (the hotter pad sensor plus PAD_SENSOR_ERROR_C for heat,
+ * conservatively (the hotter pad sensor plus SAFETY_SENSOR_ERROR_C for heat,
  * the colder minus it for cold; a tick without a reading counts as the
  * last one that had one). Returns the first zone past its allowance, with
  * the fault filled, or -1.
@@ -270,8 +270,8 @@ static int add_dose(struct controller *c, double dt_s, double session_s, struct 
 			cold = fmin(cold, zr->pad2.temp_c);
 		}
 		if (isfinite(hot)) {
-			zr->dose_heat_c = hot + PAD_SENSOR_ERROR_C;
-			zr->dose_cold_c = cold - PAD_SENSOR_ERROR_C;
+			zr->dose_heat_c = hot + SAFETY_SENSOR_ERROR_C;
+			zr->dose_cold_c = cold - SAFETY_SENSOR_ERROR_C;
 		}
 		zr->dose_used.heat_min += dose_cem43_min(zr->dose_heat_c, dt_s);
 		zr->dose_used.cold_min += dose_cold_min(zr->dose_cold_c, cfg->dose.cold_c, dt_s);

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include "dose.h"
+#include "safety.h"
 
 /* CEM43's reference temperature and its two R (Sapareto and Dewey 1984). */
 #define CEM43_REF_C     43.0
@@ -30,7 +31,7 @@ double dose_cold_min(double temp_c, double cold_c, double dt_s)
 struct dose_amount dose_planned(const struct program *p, double cold_c)
 {
 	struct dose_amount d = { 0.0, 0.0 };
-	double margin_c = p->band_c + PAD_SENSOR_ERROR_C;
+	double margin_c = p->band_c + SAFETY_SENSOR_ERROR_C;
 	int n = program_phase_count(p);
 
 	for (int i = 0; i < n; i++) {

@@ -10,7 +10,8 @@
  *  - Cold: minutes at or below cold_c, against non-freezing cold injury.
  *
  * Every dose is counted from the pad reading taken conservatively: the
- * reading plus PAD_SENSOR_ERROR_C for heat, minus it for cold.
+ * reading plus SAFETY_SENSOR_ERROR_C (safety.h: the envelope's sensor
+ * error) for heat, minus it for cold.
  *
  * The ledger is the list of sessions of the last 24 hours with the dose
  * each gave each zone; the shell keeps it in state_dir (src/daemon/state.c).
@@ -53,7 +54,7 @@ double dose_cold_min(double temp_c, double cold_c, double dt_s);
 
 /*
  * The most a session of program p can give a zone: every phase at its
- * setpoint plus (heat) or minus (cold) band_c and PAD_SENSOR_ERROR_C, for
+ * setpoint plus (heat) or minus (cold) band_c and SAFETY_SENSOR_ERROR_C, for
  * its worst-case length (the settled clock's wait for the band included).
  * Every zone runs the same program, so it is the same for every zone.
  */

@@ -28,13 +28,6 @@
 #define SETPOINT_MARGIN_C       2.0
 
 /*
- * The pad sensor error the safety claim allows for (docs/safety.md, the
- * envelope): an offset, or a Beta within 1 %. The dose accounting reads
- * the pad this much hotter for heat and this much colder for cold.
- */
-#define PAD_SENSOR_ERROR_C      0.5
-
-/*
  * Dose budgets (docs/safety.md, "Dose budgets"). CEM43: Sapareto and
  * Dewey 1984; 9 CEM43 minutes a day for local tissue: van Rhoon et al.
  * 2013. The cold ones against non-freezing cold injury.

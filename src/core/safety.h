@@ -49,7 +49,11 @@ enum fault_kind fault_kind_from_name(const char *name);
  * and what the margins are computed from. Compiled in: they describe the
  * reference build and its sensors, not a preference.
  */
-/* A pad sensor reads within this of the pad (an offset, or a Beta within 1 %). */
+/*
+ * A pad sensor reads within this of the pad (an offset, or a Beta within
+ * 1 %): the margins allow for it, and the dose budgets (dose.h) count the
+ * pad this much hotter for heat and this much colder for cold.
+ */
 #define SAFETY_SENSOR_ERROR_C           0.5
 /* The reference pad sensor's time constant: a shorter sensor_lag_s is not trusted, it costs margin. */
 #define SAFETY_REF_SENSOR_LAG_S         2.0
