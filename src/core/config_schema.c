@@ -72,8 +72,10 @@ const struct config_key config_keys[] = {
 	/* [daemon] */
 	{ .name = "control_hz", DAEMON(control_hz), REAL, RANGE(1, 100), .def = 10, .unit = "Hz",
 	  .text = "control loop rate: sensors read, supervisor and PID run, outputs applied, this many times a second" },
-	{ .name = "pwm_period_s", DAEMON(pwm_period_s), REAL, RANGE(0.1, 10), .def = 1, .unit = "s",
-	  .text = "time-proportioning period: a duty of 0.3 is on for 30 % of each period" },
+	/* Longer periods swing the pad by degrees around its setpoint: outside the safety claim (safety.h). */
+	{ .name = "pwm_period_s", DAEMON(pwm_period_s), REAL, RANGE(0.1, SAFETY_MAX_PWM_PERIOD_S), .def = 1, .unit = "s",
+	  .text = "time-proportioning period: a duty of 0.3 is on for 30 % of each period; at most what the "
+		  "safety claim covers (docs/safety.md)" },
 	{ .name = "dead_time_ms", DAEMON(dead_time_ms), REAL, RANGE(0, 2000), .def = 200, .unit = "ms",
 	  .text = "all H-bridge lines off for this long when a zone changes between heating and cooling" },
 	{ .name = "iio_context", DAEMON(iio_context), .type = CONFIG_IIO, .def_str = "local:", .unit = "",
@@ -184,18 +186,23 @@ const struct config_key config_keys[] = {
 	/* [safety]: the supervisor's thresholds (src/core/safety.h, docs/safety.md) and the supply relay */
 	{ .name = "max_pad_c", SAFETY(safety.max_pad_c), REAL, HARD_MIN(HARD_MIN_PAD_C), HARD_MAX(HARD_MAX_PAD_C),
 	  .def = 42, .unit = "C",
-	  .text = "over-temperature: a pad above this, or predicted above it, trips; above min_pad_c" },
+	  .text = "over-temperature: a pad above this, or predicted above it, trips; above min_pad_c, and inside "
+		  "the limit in force for sensor_lag_s and control_hz (docs/safety.md)" },
 	{ .name = "min_pad_c", SAFETY(safety.min_pad_c), REAL, HARD_MIN(HARD_MIN_PAD_C), HARD_MAX(HARD_MAX_PAD_C),
 	  .def = 12, .unit = "C",
-	  .text = "under-temperature: a pad below this, or predicted below it, trips; below max_pad_c" },
+	  .text = "under-temperature: a pad below this, or predicted below it, trips; below max_pad_c, and inside "
+		  "the limit in force for sensor_lag_s and control_hz (docs/safety.md)" },
 	{ .name = "max_heatsink_c", SAFETY(safety.max_heatsink_c), REAL, .min = 30, HARD_MAX(HARD_MAX_HEATSINK_C),
 	  .def = 60, .unit = "C",
 	  .text = "heatsink-over-temperature: a heatsink above this trips" },
 	{ .name = "start_max_heatsink_c", SAFETY(safety.start_max_heatsink_c), REAL, .min = 20,
 	  HARD_MAX(HARD_MAX_HEATSINK_C), .def = 40, .unit = "C",
 	  .text = "a session does not start with a heatsink above this; at most max_heatsink_c" },
-	{ .name = "sensor_lag_s", SAFETY(safety.sensor_lag_s), REAL, RANGE(0, 10), .def = 2, .unit = "s",
-	  .text = "the pad sensor's time constant, used to predict the pad from the reading" },
+	/* A longer lag makes the prediction trip normal sessions: outside the safety claim (safety.h). */
+	{ .name = "sensor_lag_s", SAFETY(safety.sensor_lag_s), REAL, RANGE(0, SAFETY_MAX_SENSOR_LAG_S), .def = 2,
+	  .unit = "s",
+	  .text = "the pad sensor's time constant, used to predict the pad from the reading; at most what the "
+		  "safety claim covers, and below the reference sensor's 2 s it costs margin (docs/safety.md)" },
 	{ .name = "read_fail_count", SAFETY(safety.read_fail_count), INT, RANGE(1, 50), .def = 3, .unit = "",
 	  .text = "sensor-read: this many failed reads in a row trip" },
 	{ .name = "stale_s", SAFETY(safety.stale_s), REAL, RANGE(2, 600), .def = 20, .unit = "s",

@@ -152,6 +152,10 @@ int safety_params_check(const struct safety_params *p, double control_period_s, 
 	const char *k = NULL;
 
 	safety_limits_for(p, control_period_s, &lim);
+	/* The bounds as a person would write them: the nearest hundredth that is accepted. */
+	double most_c = floor(lim.max_pad_c * 100.0 + 1e-7) / 100.0;
+	double least_c = ceil(lim.min_pad_c * 100.0 - 1e-7) / 100.0;
+
 	if (why && why_len > 0)
 		why[0] = '\0';
 	if (p->sensor_lag_s > SAFETY_MAX_SENSOR_LAG_S) {
@@ -170,18 +174,18 @@ int safety_params_check(const struct safety_params *p, double control_period_s, 
 	} else if (p->max_pad_c > lim.max_pad_c + 1e-9) {
 		k = "max_pad_c";
 		if (why)
-			snprintf(why, why_len, "max_pad_c = %g is above %.1f C, the most this config keeps the pad "
+			snprintf(why, why_len, "max_pad_c = %g is above %g C, the most this config keeps the pad "
 				 "under %.0f C with: %.1f C for the sensor's error and %.1f C for what a stuck-on "
 				 "Peltier adds before it is caught (%.2f s at %.1f C/s; sensor_lag_s and control_hz set it)",
-				 p->max_pad_c, lim.max_pad_c, HARD_MAX_PAD_C, lim.sensor_c, lim.margin_hi_c - lim.sensor_c,
+				 p->max_pad_c, most_c, HARD_MAX_PAD_C, lim.sensor_c, lim.margin_hi_c - lim.sensor_c,
 				 lim.lag_s + lim.detect_s, SAFETY_MAX_HEAT_RATE_C_PER_S);
 	} else if (p->min_pad_c < lim.min_pad_c - 1e-9) {
 		k = "min_pad_c";
 		if (why)
-			snprintf(why, why_len, "min_pad_c = %g is below %.1f C, the least this config keeps the pad "
+			snprintf(why, why_len, "min_pad_c = %g is below %g C, the least this config keeps the pad "
 				 "above %.0f C with: %.1f C for the sensor's error and %.1f C for what a stuck-on "
 				 "Peltier takes before it is caught (%.2f s at %.1f C/s; sensor_lag_s and control_hz set it)",
-				 p->min_pad_c, lim.min_pad_c, HARD_MIN_PAD_C, lim.sensor_c, lim.margin_lo_c - lim.sensor_c,
+				 p->min_pad_c, least_c, HARD_MIN_PAD_C, lim.sensor_c, lim.margin_lo_c - lim.sensor_c,
 				 lim.lag_s + lim.detect_s, SAFETY_MAX_COOL_RATE_C_PER_S);
 	}
 	if (key)

@@ -1002,6 +1002,35 @@ static void check_thermistor(struct parse *p)
 		     given, missing);
 }
 
+/*
+ * The safety claim (docs/safety.md, "The envelope, and the claim") covers
+ * the config as written: safety_params_check says which key it must
+ * change. The plain ranges it also checks (sensor_lag_s, pwm_period_s) are
+ * the schema's rows; what is left is max_pad_c and min_pad_c inside the
+ * limits in force, which sensor_lag_s and control_hz set. Named at the
+ * key's line; a key left at its default, at the line that made the
+ * default too wide.
+ */
+static void check_envelope(struct parse *p)
+{
+	const struct config *c = p->cfg;
+	const char *key = NULL;
+	char why[400];
+
+	if (safety_params_check(&c->safety, 1.0 / c->daemon.control_hz, c->daemon.pwm_period_s, &key, why,
+				sizeof(why)) == 0)
+		return;
+	enum config_section sec = strcmp(key, "pwm_period_s") == 0 ? CONFIG_DAEMON : CONFIG_SAFETY;
+	int line = line_of(seen_of(p, sec, 0), sec, key);
+
+	if (line)
+		fail(p, line, "%s", why);
+	else
+		fail(p, first_line(line_of(&p->safety, CONFIG_SAFETY, "sensor_lag_s"),
+				   line_of(&p->daemon, CONFIG_DAEMON, "control_hz"), p->safety.header_line),
+		     "%s; %s is not set and its default is too wide here: set it in [safety]", why, key);
+}
+
 static void check_safety(struct parse *p)
 {
 	const struct config *c = p->cfg;
@@ -1055,6 +1084,8 @@ static void check_safety(struct parse *p)
 			     "control_hz = %g makes 2 control periods (%g s) longer than overrun_s (%g)",
 			     c->daemon.control_hz, two_periods_s, s->overrun_s);
 	}
+	/* Last: at the same line, the plainer complaint above is the one a person sees first. */
+	check_envelope(p);
 }
 
 static void check_programs(struct parse *p)
