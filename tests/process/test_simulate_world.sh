@@ -15,15 +15,13 @@ require_built "$CONTRASTD" "$CONTRASTCTL"
 
 base=$TMP/base.conf
 private_config >"$base"
-# with_simulate FILE KEY=VALUE...: the private config with a [simulate] section of those keys.
+# with_simulate FILE KEY=VALUE...: the private config with those keys under its [simulate].
+grep -q '^\[simulate\]$' "$base" || { echo "FAIL the example has no [simulate] section"; exit 1; }
 with_simulate() {
-	local f=$1 kv
+	local f=$1 kv keys=
 	shift
-	{
-		cat "$base"
-		printf '\n[simulate]\n'
-		for kv in "$@"; do printf '%s = %s\n' "${kv%%=*}" "${kv#*=}"; done
-	} >"$f"
+	for kv in "$@"; do keys+="\\n${kv%%=*} = ${kv#*=}"; done
+	sed "s/^\[simulate\]\$/[simulate]$keys/" "$base" >"$f"
 }
 # run_short CONF TRACE: the short program flat out, a fresh state_dir.
 run_short() {

@@ -30,15 +30,21 @@ static struct daemon *d = &harness_daemon;
 /* The example config with a [simulate] section saying which part is fitted, parsed. */
 static void load_with_fitted_beta(double fitted_beta)
 {
-	static char text[CONFIG_FILE_MAX + 64];
+	static char file[CONFIG_FILE_MAX + 1], text[CONFIG_FILE_MAX + 64];
 	struct config_error err;
 	FILE *f = fopen("config/contrastd.conf", "r");
+	const char *sim;
 	size_t n;
 
 	assert_non_null(f);
-	n = fread(text, 1, CONFIG_FILE_MAX, f);
+	n = fread(file, 1, CONFIG_FILE_MAX, f);
 	fclose(f);
-	snprintf(text + n, sizeof(text) - n, "\n[simulate]\nthermistor_beta = %g\n", fitted_beta);
+	file[n] = '\0';
+	/* The key under the example's [simulate] header. */
+	sim = strstr(file, "\n[simulate]\n");
+	assert_non_null(sim);
+	sim += strlen("\n[simulate]\n");
+	snprintf(text, sizeof(text), "%.*sthermistor_beta = %g\n%s", (int)(sim - file), file, fitted_beta, sim);
 	if (config_parse_string(text, "contrastd.conf+[simulate]", &cfg, &err) < 0)
 		fail_msg("%s", err.msg);
 }
