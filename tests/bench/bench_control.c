@@ -30,7 +30,13 @@
  * are not the one a phase change asks for, and the time in band. Then one
  * line per run with its end state. tests/bench/report.py aggregates.
  *
- *   bench_control [--seeds N] [--program NAME] [--controller NAME] [--corner NAME]
+ *   bench_control [--seeds N] [--program NAME] [--controller NAME] [--corner NAME|all]
+ *
+ * Without --corner: the reference plant, every program and controller.
+ * --corner NAME: that corner of the world's envelope (bench_world.c), the
+ * shipped program, contrastd (unless --program or --controller say
+ * otherwise). --corner all: the reference plant as without it, then every
+ * other corner so.
  */
 #include <getopt.h>
 #include <math.h>
@@ -39,6 +45,7 @@
 #include <string.h>
 #include "bench_world.h"
 #include "core/controller.h"
+#include "core/dose.h"
 #include "core/program.h"
 #include "core/sensor.h"
 #include "daemon/config_parse.h"
@@ -513,10 +520,10 @@ static void run_session(struct run *r, uint64_t seed, const struct bench_corner 
 		if (trace && r->kind == CTL_CONTRASTD) {
 			const struct pid_state *ps = &r->ctl.zone[0].pid;
 
-			fprintf(trace, "%.1f,%d,%.2f,%.4f,%.4f,%.4f,%.4f,%d,%d,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f,%.1f\n", now_s, phase,
+			fprintf(trace, "%.1f,%d,%.2f,%.4f,%.4f,%.4f,%.4f,%d,%d,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f,%.1f,%d\n", now_s, phase,
 				sp_c[0], r->sim.plant.zone[0].pad_c, r->ctl.zone[0].pad_c, ps->est_c, duty[0],
 				ps->mode, ps->hold_polarity, ps->ff_term, ps->obs.x[OBS_D], ps->obs.x[OBS_BH],
-				ps->obs.x[OBS_BC], r->sim.plant.zone[0].sink_c, ps->innovation_avg_c, ps->unseen_s);
+				ps->obs.x[OBS_BC], r->sim.plant.zone[0].sink_c, ps->innovation_avg_c, ps->unseen_s, hw_sim_drive(&r->sim, 0));
 		}
 	}
 	if (r->cur_phase >= 0 && r->cur_phase < MAX_PHASES)
@@ -589,6 +596,17 @@ struct bench_program {
 	struct program prog;
 };
 
+/* Whether a fresh session (nothing used yet today) may run program p under cfg's budgets. */
+static bool dose_fits(const struct config *cfg, const struct program *p)
+{
+	const struct dose_params *d = &cfg->dose;
+	struct dose_amount planned = dose_planned(p, d->cold_c);
+	double heat_max = fmin(fmin(d->heat_dose_min, d->heat_dose_day_min), HARD_MAX_HEAT_DOSE_DAY_MIN);
+	double cold_max = fmin(fmin(d->cold_min, d->cold_day_min), fmin(HARD_MAX_COLD_MIN, HARD_MAX_COLD_DAY_MIN));
+
+	return planned.heat_min <= heat_max && planned.cold_min <= cold_max;
+}
+
 static int make_programs(const struct config *cfg, struct bench_program out[3])
 {
 	const struct program *shipped = &cfg->programs[0];
@@ -602,12 +620,23 @@ static int make_programs(const struct config *cfg, struct bench_program out[3])
 	out[1].prog.warm_c = top_c;
 	out[1].prog.cool_c = bottom_c;
 	snprintf(out[1].prog.name, sizeof(out[1].prog.name), "extremes");
+	/* As many cycles as the config's dose budgets let a session start with (at 14 C the cold one). */
+	while (out[1].prog.cycles > 1 && !dose_fits(cfg, &out[1].prog))
+		out[1].prog.cycles--;
 	out[2].name = "60s/30s";
 	out[2].prog = *shipped;
 	out[2].prog.warm_s = 60.0;
 	out[2].prog.cool_s = 30.0;
 	snprintf(out[2].prog.name, sizeof(out[2].prog.name), "short-phases");
 	return 3;
+}
+
+static bool corner_known(const char *name)
+{
+	for (int ci = 0; ci < bench_corner_count(); ci++)
+		if (strcmp(bench_corner_get(ci)->name, name) == 0)
+			return true;
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -641,11 +670,11 @@ int main(int argc, char **argv)
 		case 't':
 			trace = fopen(optarg, "w");
 			if (trace)
-				fprintf(trace, "t,phase,sp,true,read,est,duty,mode,pol,ff,d,bh,bc,sink,innov,unseen\n");
+				fprintf(trace, "t,phase,sp,true,read,est,duty,mode,pol,ff,d,bh,bc,sink,innov,unseen,drive\n");
 			break;
 		default:
 			fprintf(stderr, "usage: bench_control [--seeds N] [--program NAME] [--controller NAME] "
-				"[--corner NAME] [--config FILE] [--trace CSV] [--inject SPEC]\n");
+				"[--corner NAME|all] [--config FILE] [--trace CSV] [--inject SPEC]\n");
 			return 2;
 		}
 	}
@@ -661,10 +690,20 @@ int main(int argc, char **argv)
 	       "\"kp\":%.4f,\"ki\":%.5f,\"kd\":%.4f}\n",
 	       (base_cfg.programs[0].warm_c + base_cfg.programs[0].cool_c) / 2.0, tb.amplitude_c, tb.tu_s,
 	       tb.ku, tb.kp, tb.ki, tb.kd);
+	bool all_corners = only_corner && strcmp(only_corner, "all") == 0;
+
+	if (only_corner && !all_corners && !corner_known(only_corner)) {
+		fprintf(stderr, "bench_control: no corner %s (", only_corner);
+		for (int ci = 0; ci < bench_corner_count(); ci++)
+			fprintf(stderr, "%s%s", ci ? ", " : "", bench_corner_get(ci)->name);
+		fprintf(stderr, "%s)\n", bench_corner_count() > 1 ? "" : "; the plant has no struct sim_world");
+		return 2;
+	}
 	for (int ci = 0; ci < bench_corner_count(); ci++) {
 		const struct bench_corner *corner = bench_corner_get(ci);
 
-		if (only_corner ? strcmp(only_corner, corner->name) != 0 : ci > 0)
+		/* Without --corner the reference only; with all, every one; else the one named. */
+		if (only_corner && !all_corners ? strcmp(only_corner, corner->name) != 0 : !all_corners && ci > 0)
 			continue;
 		for (int pi = 0; pi < n_progs; pi++) {
 			if (only_program && strcmp(only_program, progs[pi].name) != 0)
