@@ -35,6 +35,11 @@ void pid_session_start(struct pid_state *s)
 	s->approach_dir = 0;
 	s->hold_polarity = 0;
 	s->other_demand_s = 0.0;
+	s->cross_s = 0.0;
+	s->drive_dir = 0;
+	s->drive_s = 0.0;
+	s->quiet_dir = 0;
+	s->quiet_s = 0.0;
 	s->unseen_s = 0.0;
 	s->unseen_dir = 0;
 	s->integral = 0.0;
@@ -105,6 +110,7 @@ static void new_setpoint(struct pid_state *s, double setpoint_c, double est_c, d
 	s->setpoint_c = setpoint_c;
 	s->integral = 0.0;
 	s->other_demand_s = 0.0;
+	s->cross_s = 0.0;
 	s->unseen_s = 0.0;
 	s->unseen_dir = 0;
 	if (fabs(gap_c) > PID_APPROACH_BAND_C) {
@@ -123,20 +129,62 @@ static void new_setpoint(struct pid_state *s, double setpoint_c, double est_c, d
  * when it has asked for the other polarity long enough.
  */
 static void update_hold_polarity(const struct pid_params *p, struct pid_state *s, double ff, double want,
-				 double dt_s)
+				 double est_c, double dt_s)
 {
+	/* Past the setpoint on the side the polarity held cannot correct, by this much. */
+	double past_c = (est_c - s->setpoint_c) * s->hold_polarity;
+	/* And drifting further that way on its own. */
+	double away = pad_observer_drift_c_per_s(&s->obs, est_c) * s->hold_polarity;
+
 	if (sign_of(want) == -s->hold_polarity && fabs(want) > fmax(p->deadband, PID_POLARITY_SWITCH_DUTY))
 		s->other_demand_s += dt_s;
 	else
 		s->other_demand_s = 0.0;
+	if (sign_of(want) == -s->hold_polarity && past_c > PID_POLARITY_CROSS_C && away > 0.0)
+		s->cross_s += dt_s;
+	else
+		s->cross_s = 0.0;
 	/* The feed-forward's sign, once the law as a whole asks for it too (not while the pad is still short). */
 	if (sign_of(ff) != s->hold_polarity && fabs(ff) >= PID_POLARITY_SWITCH_DUTY && sign_of(want) == sign_of(ff)) {
 		s->hold_polarity = sign_of(ff);
 		s->other_demand_s = 0.0;
-	} else if (s->other_demand_s >= PID_POLARITY_DEMAND_S) {
+	} else if (s->other_demand_s >= PID_POLARITY_DEMAND_S || s->cross_s >= PID_POLARITY_CROSS_S - 1e-9) {
 		s->hold_polarity = sign_of(want);
 		s->other_demand_s = 0.0;
+		s->cross_s = 0.0;
 	}
+}
+
+/*
+ * One pulse per PWM period in the hold (see pid.h): a polarity that stopped
+ * driving stays off until the period it stopped in has ended. Then note
+ * what the output drives, for the next tick.
+ */
+static double one_pulse_per_period(const struct pid_bounds *b, struct pid_state *s, double out)
+{
+	double period_s = b && isfinite(b->actuation_delay_s) ? b->actuation_delay_s : 0.0;
+	int dir = sign_of(out);
+
+	if (s->mode == PID_MODE_HOLD && dir != 0 && s->drive_dir == 0 && dir == s->quiet_dir &&
+	    s->quiet_s > 1e-9)
+		out = 0.0, dir = 0;
+	if (dir != 0 && dir != s->drive_dir) {
+		s->drive_dir = dir;
+		s->drive_s = 0.0;
+	} else if (dir == 0 && s->drive_dir != 0) {
+		s->quiet_dir = s->drive_dir;
+		s->quiet_s = period_s > 0.0 ? period_s - fmod(s->drive_s, period_s) : 0.0;
+		s->drive_dir = 0;
+	}
+	return out;
+}
+
+/* The time of a tick passes for the PWM bookkeeping above. */
+static void pwm_time_passes(struct pid_state *s, double dt_s)
+{
+	if (s->drive_dir != 0)
+		s->drive_s += dt_s;
+	s->quiet_s = fmax(0.0, s->quiet_s - dt_s);
 }
 
 /*
@@ -262,8 +310,9 @@ double pid_step(const struct pid_params *p, const struct pid_bounds *b, struct p
 	s->p_term = g->kp * error_c;
 	s->d_term = -g->kd * s->d_filtered;
 	s->i_term = s->integral;
+	pwm_time_passes(s, dt_s);
 	if (held_off)
-		return 0.0;
+		return one_pulse_per_period(b, s, 0.0);
 
 	double want = ff + s->p_term + s->integral + s->d_term;
 
@@ -274,7 +323,7 @@ double pid_step(const struct pid_params *p, const struct pid_bounds *b, struct p
 		else
 			hi = 0.0;
 	} else {
-		update_hold_polarity(p, s, ff, want, dt_s);
+		update_hold_polarity(p, s, ff, want, est_c, dt_s);
 		bool far_past = s->hold_polarity > 0 ? error_c < -PID_REVERSE_BAND_C : error_c > PID_REVERSE_BAND_C;
 
 		if (s->hold_polarity > 0 && !far_past)
@@ -312,6 +361,7 @@ double pid_step(const struct pid_params *p, const struct pid_bounds *b, struct p
 		out = fmax(out, -bounded_duty(&s->obs, b, s->frozen ? NAN : s->reading_c, s->applied_duty, -1, max_duty, dt_s));
 	if (fabs(out) < p->deadband)
 		out = 0.0;
+	out = one_pulse_per_period(b, s, out);
 	s->output = out;
 	return out;
 }

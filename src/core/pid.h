@@ -26,9 +26,11 @@
  *  - Polarity: outside a setpoint change the output keeps the polarity the
  *    hold needs (the sign of the feed-forward, with hysteresis
  *    PID_POLARITY_SWITCH_DUTY, once the whole law asks for it too; or the
- *    sign the law has asked for over PID_POLARITY_DEMAND_S); it drops to 0
- *    rather than reverse, unless the pad is more than PID_REVERSE_BAND_C
- *    past the setpoint.
+ *    sign the law has asked for over PID_POLARITY_DEMAND_S, or over
+ *    PID_POLARITY_CROSS_S when the pad drifts away from the setpoint on
+ *    the side the polarity held cannot correct); it drops to 0 rather than
+ *    reverse, unless the pad is more than PID_REVERSE_BAND_C past the
+ *    setpoint.
  *  - A frozen reading (its raw value unchanged for PID_FROZEN_S: a stuck
  *    ADC or wire, or a very quiet one at a steady temperature) is not
  *    used, and what the observer learned of the drift and the gains from
@@ -62,6 +64,13 @@
  *    near a limit the pad is approached no faster than the prediction
  *    allows, and a clean session does not trip the supervisor. The cap
  *    only lowers the duty toward 0; it never reverses the polarity.
+ *  - One pulse per PWM period in the hold: the bridge starts a new PWM
+ *    period whenever it starts driving (bridge.h), so an output flickering
+ *    between 0 and a small duty would give a pulse every other tick, many
+ *    times the duty asked for (at 10 Hz and a 1 s period, up to 5x). Once
+ *    the hold's output drops to 0, that polarity stays off until the
+ *    period it was driving in has ended (the PWM period is
+ *    pid_bounds.actuation_delay_s; none without bounds).
  *  - A deadband: outputs smaller than `deadband` in magnitude are 0.
  *  - Held off (a safety inhibit, a failed read): 0, and the integral and
  *    mode do not move.
@@ -85,6 +94,17 @@
 #define PID_UNSEEN_HEAT_S         10.0  /* ... this long while heating: no more heating this phase */
 #define PID_UNSEEN_COOL_S         70.0  /* ... this long while cooling: no more cooling this phase */
 #define PID_BOUND_MARGIN_C        1.0   /* the supervisor's prediction is kept this far inside its limits */
+/*
+ * The hold's polarity may cross faster than PID_POLARITY_DEMAND_S when the
+ * polarity it has cannot bring the pad back: the estimate is this far past
+ * the setpoint on the side only the other polarity corrects, and the pad's
+ * own drift there (the observer's, Peltier off) carries it further away
+ * (the steady duty it needs has changed sign: a warm hold over a hot
+ * heatsink in a hot room). Held for PID_POLARITY_CROSS_S of that, so noise
+ * does not make it chatter.
+ */
+#define PID_POLARITY_CROSS_C      0.1
+#define PID_POLARITY_CROSS_S      1.0
 
 struct pid_gains {
 	double kp;      /* duty per degree C */
@@ -114,6 +134,11 @@ struct pid_state {
 	int approach_dir;       /* +1 heating toward the setpoint, -1 cooling */
 	int hold_polarity;      /* +1 heat, -1 cool: the polarity the hold may drive */
 	double other_demand_s;  /* how long the law has asked for the other polarity */
+	double cross_s;         /* how long the pad has drifted away on the side the polarity cannot correct */
+	int drive_dir;          /* the polarity the output drives now (0: off) */
+	double drive_s;         /* how long it has driven it (the bridge's PWM periods count from its start) */
+	int quiet_dir;          /* the polarity that stopped driving, ... */
+	double quiet_s;         /* ... and how long until the PWM period it stopped in ends */
 	bool frozen;            /* the reading is frozen: the observer runs on the model */
 	double learned_at_change[3];    /* d, bh, bc when the raw value last moved */
 	double innovation_avg_c;        /* the observer's innovation, low-passed over 1 s */
