@@ -325,6 +325,45 @@ static void test_same_seed_same_run(void **state)
 	assert_string_not_equal(a, b);
 }
 
+/*
+ * A hot room (35 C): after a cool phase the heatsink is hot, and holding
+ * 39 C needs a little cooling first, then, as the heatsink cools, a little
+ * heat. The hold's polarity must cross without the pad drifting off: on
+ * the true pad, from when it first reaches each setpoint, within 0.3 C
+ * (the benchmark's settle band) to the end of the phase. Seeds 3 and 4
+ * drifted 0.31-0.35 C off while the hold waited 10 s for sustained demand.
+ */
+static void test_hot_room_polarity_crossing(void **state)
+{
+	static struct sim_world world;
+	struct harness_world hw = { .world = &world };
+
+	(void)state;
+	harness_load_example(&cfg);
+	for (uint64_t seed = 3; seed <= 4; seed++) {
+		sim_world_defaults(&world, &cfg.thermistor);
+		world.ambient_c = 35.0;
+		memset(&run_log, 0, sizeof(run_log));
+		run_log.last_phase = -1;
+		run_log.max_true_c = run_log.max_read_c = -INFINITY;
+		run_log.min_true_c = run_log.min_read_c = INFINITY;
+		const struct daemon *d = harness_run_in(&cfg, NULL, seed, NULL, 0, &hw, 3 * 3600.0, observe, &run_log);
+
+		assert_int_equal(d->ctl.state, SESSION_COMPLETED);
+		for (int z = 0; z < d->cfg.n_zones; z++)
+			for (int ph = 0; ph < run_log.n_phases; ph++) {
+				const struct phase_log *pl = &run_log.phase[z][ph];
+
+				if (isnan(pl->reached_s))
+					fail_msg("seed %d zone %d phase %d (%.1f C) never reached", (int)seed, z, ph,
+						 pl->setpoint_c);
+				if (pl->max_dev_after_true_c > 0.3)
+					fail_msg("seed %d zone %d phase %d (%.1f C): the true pad %.2f C off after reaching it",
+						 (int)seed, z, ph, pl->setpoint_c, pl->max_dev_after_true_c);
+			}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_settled_clock),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_same_seed_same_run),
+		cmocka_unit_test(test_hot_room_polarity_crossing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
