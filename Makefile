@@ -305,4 +305,4 @@ clean:
 	rm -rf $(BUILD)
 
 # Only the compilers' dependency files (build/bare holds Debian roots, with their own *.d).
--include $(shell find $(BUILD)/obj $(BUILD)/san -name '*.d' -type f 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/san $(BUILD)/rel -name '*.d' -type f 2>/dev/null)
