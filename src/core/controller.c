@@ -462,6 +462,7 @@ void controller_tick(struct controller *c, double now_s, const struct tick_input
 		.sensor_lag_s = cfg->safety.sensor_lag_s,
 		.unmodelled_lag_s = lim.lag_s,
 		.actuation_delay_s = cfg->daemon.pwm_period_s,
+		.dead_time_s = cfg->daemon.dead_time_ms / 1000.0,
 	};
 
 	for (int z = 0; z < cfg->n_zones; z++) {

@@ -36,8 +36,6 @@ void pid_session_start(struct pid_state *s)
 	s->hold_polarity = 0;
 	s->other_demand_s = 0.0;
 	s->cross_s = 0.0;
-	s->drive_dir = 0;
-	s->drive_s = 0.0;
 	s->quiet_dir = 0;
 	s->quiet_s = 0.0;
 	s->unseen_s = 0.0;
@@ -69,6 +67,81 @@ static void watch_frozen(struct pid_state *s, double frozen_s)
 	}
 }
 
+/*
+ * What the observer is told drove the pad over the last tick (dt_s) while
+ * duty was commanded through the bridge (see pid.h), following the
+ * bridge's PWM as bridge.h promises it: each period's on-time
+ * |duty| * period at the period's start, ended early by a lower duty, not
+ * started again within the period; a new period whenever it starts driving
+ * a polarity. Without a known period, the duty itself.
+ */
+static double pwm_delivered(struct pid_state *s, double duty, double dt_s)
+{
+	const double period_s = s->pwm_period_s;
+	int dir = sign_of(duty);
+
+	s->quiet_s = fmax(0.0, s->quiet_s - dt_s);
+	if (dir != s->pwm_dir && s->pwm_dir != 0) {
+		/* It stopped (or reversed) at the tick's start: the rest of its period is quiet. */
+		s->quiet_dir = s->pwm_dir;
+		s->quiet_s = period_s > 0.0 ? fmax(0.0, period_s - s->pwm_age_s - dt_s) : 0.0;
+	}
+	if (s->pwm_dir != 0) {
+		s->pwm_last_dir = s->pwm_dir;
+		s->pwm_idle_s = 0.0;
+	}
+	if (dir != s->pwm_dir) {
+		/* A reversal drives once the other line has been off for the dead time. */
+		double wait_s = s->pwm_last_dir == -dir ? fmax(0.0, s->pwm_dead_time_s - s->pwm_idle_s) : 0.0;
+
+		s->pwm_dir = dir;
+		s->pwm_age_s = -wait_s;
+		s->pwm_pulse_over = false;
+		s->pwm_conducted_s = s->pwm_told_s = 0.0;
+	}
+	if (dir == 0) {
+		s->pwm_idle_s += isfinite(dt_s) ? dt_s : 0.0;
+		return 0.0;
+	}
+	if (!(period_s > 0.0) || !(dt_s > 0.0))
+		return duty;
+
+	double on_s = fabs(duty) * period_s, told_s = 0.0, left_s = dt_s;
+
+	while (left_s > 1e-12) {
+		double age_s = s->pwm_age_s;
+		double seg_s = fmin(left_s, period_s - age_s);
+		double tell_s;
+
+		if (age_s < 0.0) {
+			/* Not driving yet (the dead time). */
+			seg_s = fmin(left_s, -age_s);
+			s->pwm_age_s = age_s + seg_s < 1e-12 && age_s + seg_s > -1e-12 ? 0.0 : age_s + seg_s;
+			left_s -= seg_s;
+			continue;
+		}
+		if (!s->pwm_pulse_over) {
+			s->pwm_conducted_s += clamp(on_s - age_s, 0.0, seg_s);
+			if (on_s < age_s + seg_s - 1e-12)
+				s->pwm_pulse_over = true;
+		}
+		if (!s->pwm_pulse_over)
+			tell_s = fabs(duty) * seg_s;
+		else    /* What it conducted and the observer has not been told, over the rest of the period. */
+			tell_s = fmax(0.0, s->pwm_conducted_s - s->pwm_told_s) * seg_s / (period_s - age_s);
+		s->pwm_told_s += tell_s;
+		told_s += tell_s;
+		s->pwm_age_s += seg_s;
+		left_s -= seg_s;
+		if (s->pwm_age_s >= period_s - 1e-12) {
+			s->pwm_age_s = 0.0;
+			s->pwm_pulse_over = false;
+			s->pwm_conducted_s = s->pwm_told_s = 0.0;
+		}
+	}
+	return dir * told_s / dt_s;
+}
+
 void pid_observe(struct pid_state *s, const struct pid_reading *r, double applied_duty, double dt_s,
 		 double sensor_lag_s)
 {
@@ -82,7 +155,8 @@ void pid_observe(struct pid_state *s, const struct pid_reading *r, double applie
 		return;
 	}
 	watch_frozen(s, r->frozen_s);
-	pad_observer_step(&s->obs, s->applied_duty, dt_s, sensor_lag_s, s->frozen ? NAN : reading_c,
+	s->delivered_duty = pwm_delivered(s, s->applied_duty, isfinite(dt_s) ? dt_s : 0.0);
+	pad_observer_step(&s->obs, s->delivered_duty, dt_s, sensor_lag_s, s->frozen ? NAN : reading_c,
 			  isfinite(r->sink_c) ? r->sink_c : NAN);
 	if (!s->frozen && isfinite(reading_c) && dt_s > 0.0 && isfinite(dt_s)) {
 		double a = dt_s / (1.0 + dt_s);         /* a 1 s low-pass */
@@ -157,34 +231,15 @@ static void update_hold_polarity(const struct pid_params *p, struct pid_state *s
 
 /*
  * One pulse per PWM period in the hold (see pid.h): a polarity that stopped
- * driving stays off until the period it stopped in has ended. Then note
- * what the output drives, for the next tick.
+ * driving stays off until the period it stopped in has ended.
  */
-static double one_pulse_per_period(const struct pid_bounds *b, struct pid_state *s, double out)
+static double one_pulse_per_period(const struct pid_state *s, double out)
 {
-	double period_s = b && isfinite(b->actuation_delay_s) ? b->actuation_delay_s : 0.0;
 	int dir = sign_of(out);
 
-	if (s->mode == PID_MODE_HOLD && dir != 0 && s->drive_dir == 0 && dir == s->quiet_dir &&
-	    s->quiet_s > 1e-9)
-		out = 0.0, dir = 0;
-	if (dir != 0 && dir != s->drive_dir) {
-		s->drive_dir = dir;
-		s->drive_s = 0.0;
-	} else if (dir == 0 && s->drive_dir != 0) {
-		s->quiet_dir = s->drive_dir;
-		s->quiet_s = period_s > 0.0 ? period_s - fmod(s->drive_s, period_s) : 0.0;
-		s->drive_dir = 0;
-	}
+	if (s->mode == PID_MODE_HOLD && dir != 0 && s->pwm_dir == 0 && dir == s->quiet_dir && s->quiet_s > 1e-9)
+		return 0.0;
 	return out;
-}
-
-/* The time of a tick passes for the PWM bookkeeping above. */
-static void pwm_time_passes(struct pid_state *s, double dt_s)
-{
-	if (s->drive_dir != 0)
-		s->drive_s += dt_s;
-	s->quiet_s = fmax(0.0, s->quiet_s - dt_s);
 }
 
 /*
@@ -310,9 +365,10 @@ double pid_step(const struct pid_params *p, const struct pid_bounds *b, struct p
 	s->p_term = g->kp * error_c;
 	s->d_term = -g->kd * s->d_filtered;
 	s->i_term = s->integral;
-	pwm_time_passes(s, dt_s);
+	s->pwm_period_s = b && isfinite(b->actuation_delay_s) && b->actuation_delay_s > 0.0 ? b->actuation_delay_s : 0.0;
+	s->pwm_dead_time_s = b && isfinite(b->dead_time_s) && b->dead_time_s > 0.0 ? b->dead_time_s : 0.0;
 	if (held_off)
-		return one_pulse_per_period(b, s, 0.0);
+		return 0.0;
 
 	double want = ff + s->p_term + s->integral + s->d_term;
 
@@ -361,7 +417,7 @@ double pid_step(const struct pid_params *p, const struct pid_bounds *b, struct p
 		out = fmax(out, -bounded_duty(&s->obs, b, s->frozen ? NAN : s->reading_c, s->applied_duty, -1, max_duty, dt_s));
 	if (fabs(out) < p->deadband)
 		out = 0.0;
-	out = one_pulse_per_period(b, s, out);
+	out = one_pulse_per_period(s, out);
 	s->output = out;
 	return out;
 }

@@ -64,13 +64,25 @@
  *    near a limit the pad is approached no faster than the prediction
  *    allows, and a clean session does not trip the supervisor. The cap
  *    only lowers the duty toward 0; it never reverses the polarity.
+ *  - What the bridge delivered: the bridge's PWM (bridge.h) puts each
+ *    period's on-time at the period's start, ends it early when the duty
+ *    drops, and does not start it again within the period, so a duty that
+ *    moves within a period delivers other than its average: the approach
+ *    handing over to the hold, or the supervisor's band moving the duty
+ *    every tick, left the model up to 0.45 C ahead of the pad. The
+ *    observer is told the duty commanded while the period's pulse is on;
+ *    once it is over, what the bridge actually conducted in that period
+ *    and it has not been told yet, spread over the rest of the period (a
+ *    steady duty so tells it exactly that duty; the pulses themselves
+ *    would make the estimate a sawtooth for the hold to chase). The PWM
+ *    period is pid_bounds.actuation_delay_s; without bounds the duty is
+ *    taken as delivered evenly.
  *  - One pulse per PWM period in the hold: the bridge starts a new PWM
- *    period whenever it starts driving (bridge.h), so an output flickering
- *    between 0 and a small duty would give a pulse every other tick, many
- *    times the duty asked for (at 10 Hz and a 1 s period, up to 5x). Once
- *    the hold's output drops to 0, that polarity stays off until the
- *    period it was driving in has ended (the PWM period is
- *    pid_bounds.actuation_delay_s; none without bounds).
+ *    period whenever it starts driving, so an output flickering between 0
+ *    and a small duty would give a pulse every other tick, many times the
+ *    duty asked for (at 10 Hz and a 1 s period, up to 5x). Once the hold's
+ *    output drops to 0, that polarity stays off until the period it was
+ *    driving in has ended.
  *  - A deadband: outputs smaller than `deadband` in magnitude are 0.
  *  - Held off (a safety inhibit, a failed read): 0, and the integral and
  *    mode do not move.
@@ -135,10 +147,19 @@ struct pid_state {
 	int hold_polarity;      /* +1 heat, -1 cool: the polarity the hold may drive */
 	double other_demand_s;  /* how long the law has asked for the other polarity */
 	double cross_s;         /* how long the pad has drifted away on the side the polarity cannot correct */
-	int drive_dir;          /* the polarity the output drives now (0: off) */
-	double drive_s;         /* how long it has driven it (the bridge's PWM periods count from its start) */
+	/* The bridge's PWM as pid_observe follows it (bridge.h), from the duty applied: */
+	double pwm_period_s;    /* the period (pid_bounds.actuation_delay_s of the last step; 0: none known) */
+	int pwm_dir;            /* the polarity driving (0: off) */
+	double pwm_age_s;       /* how far into its current period (< 0: waiting for the dead time) */
+	bool pwm_pulse_over;    /* this period's pulse has ended */
+	double pwm_conducted_s; /* how long the bridge has conducted in this period */
+	double pwm_dead_time_s; /* the dead time (pid_bounds.dead_time_s of the last step) */
+	int pwm_last_dir;       /* the polarity that drove last, ... */
+	double pwm_idle_s;      /* ... and how long ago it stopped */
+	double pwm_told_s;      /* how much of that the observer has been told (duty * s) */
 	int quiet_dir;          /* the polarity that stopped driving, ... */
 	double quiet_s;         /* ... and how long until the PWM period it stopped in ends */
+	double delivered_duty;  /* what the observer was told drove the pad over the last tick (see above) */
 	bool frozen;            /* the reading is frozen: the observer runs on the model */
 	double learned_at_change[3];    /* d, bh, bc when the raw value last moved */
 	double innovation_avg_c;        /* the observer's innovation, low-passed over 1 s */
@@ -174,6 +195,7 @@ struct pid_bounds {
 	double sensor_lag_s;
 	double unmodelled_lag_s;
 	double actuation_delay_s;       /* a new duty may wait this long to act (the PWM period) */
+	double dead_time_s;             /* the bridge's dead time: a reversal drives this much later */
 };
 
 /* Clear all state, the observer's learned gains included. */
