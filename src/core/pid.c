@@ -275,7 +275,7 @@ static void watch_unseen(const struct pid_params *p, struct pid_state *s, double
  * supervisor's slope and twice the unmodelled lag.
  */
 static double supervisor_prediction_c(const struct pad_observer *o, const struct pid_bounds *b, double reading_c,
-				      double o_applied_duty, double duty, double dt_s)
+				      double duty, double dt_s)
 {
 	double t_c = pad_observer_temp_c(o), s_c = o->x[OBS_S];
 	/* The reading ahead of what the observer expects of it (that way): the supervisor sees the reading. */
@@ -286,13 +286,17 @@ static double supervisor_prediction_c(const struct pad_observer *o, const struct
 	double t_next_c = t_c + dt_s * rate;
 	double lag_s = fmax(b->sensor_lag_s, 0.0);
 	/*
-	 * The duty decided now may wait up to a PWM period to act, the last
-	 * one driving on meanwhile: the pad may move that much further, and
-	 * through a lagging sensor the prediction moves ahead / lag as much.
+	 * The duty decided now drives through the bridge's PWM: its on-time
+	 * comes at the start of the period, so within the next period the pad
+	 * may get the whole period's share of it (duty * period at full power)
+	 * before the average catches up: that much further, and through a
+	 * lagging sensor the prediction moves ahead / lag as much. The duty
+	 * applied until now does not drive on: a lower one ends the pulse at
+	 * once (bridge.h). (Counting it too, as this once did, made the cap
+	 * swing between high and low on alternate ticks near a limit, and the
+	 * bridge took the low ones: the approach to 40 C crept at 2x its bound.)
 	 */
-	double prev_rate = pad_observer_rate_c_per_s(o, o_applied_duty);
-	double late_c = fmax(b->actuation_delay_s, 0.0) * (duty >= 0.0 ? fmax(fmax(prev_rate, rate), 0.0) :
-							    fmin(fmin(prev_rate, rate), 0.0));
+	double late_c = fmax(b->actuation_delay_s, 0.0) * (duty >= 0.0 ? fmax(rate, 0.0) : fmin(rate, 0.0));
 	/*
 	 * An unmodelled lag counts twice: the reading trails the pad by the
 	 * rate times it (and goes on rising that much after the power drops),
@@ -315,19 +319,19 @@ static double supervisor_prediction_c(const struct pad_observer *o, const struct
  * does (the pad coasts). The prediction grows with the duty: bisection.
  */
 static double bounded_duty(const struct pad_observer *o, const struct pid_bounds *b, double reading_c,
-			   double applied_duty, int dir, double max_duty, double dt_s)
+			   int dir, double max_duty, double dt_s)
 {
 	double bound_c = dir > 0 ? b->max_pad_c - PID_BOUND_MARGIN_C : b->min_pad_c + PID_BOUND_MARGIN_C;
 	double ok = 0.0, bad = max_duty;
 
-	if ((supervisor_prediction_c(o, b, reading_c, applied_duty, dir * max_duty, dt_s) - bound_c) * dir <= 0.0)
+	if ((supervisor_prediction_c(o, b, reading_c, dir * max_duty, dt_s) - bound_c) * dir <= 0.0)
 		return max_duty;
-	if ((supervisor_prediction_c(o, b, reading_c, applied_duty, 0.0, dt_s) - bound_c) * dir > 0.0)
+	if ((supervisor_prediction_c(o, b, reading_c, 0.0, dt_s) - bound_c) * dir > 0.0)
 		return 0.0;
 	for (int i = 0; i < 20; i++) {
 		double mid = 0.5 * (ok + bad);
 
-		if ((supervisor_prediction_c(o, b, reading_c, applied_duty, dir * mid, dt_s) - bound_c) * dir <= 0.0)
+		if ((supervisor_prediction_c(o, b, reading_c, dir * mid, dt_s) - bound_c) * dir <= 0.0)
 			ok = mid;
 		else
 			bad = mid;
@@ -412,9 +416,9 @@ double pid_step(const struct pid_params *p, const struct pid_bounds *b, struct p
 	}
 	/* The supervisor's band: no faster toward a limit than its prediction allows. */
 	if (b && out > 0.0 && isfinite(b->max_pad_c))
-		out = fmin(out, bounded_duty(&s->obs, b, s->frozen ? NAN : s->reading_c, s->applied_duty, +1, max_duty, dt_s));
+		out = fmin(out, bounded_duty(&s->obs, b, s->frozen ? NAN : s->reading_c, +1, max_duty, dt_s));
 	if (b && out < 0.0 && isfinite(b->min_pad_c))
-		out = fmax(out, -bounded_duty(&s->obs, b, s->frozen ? NAN : s->reading_c, s->applied_duty, -1, max_duty, dt_s));
+		out = fmax(out, -bounded_duty(&s->obs, b, s->frozen ? NAN : s->reading_c, -1, max_duty, dt_s));
 	if (fabs(out) < p->deadband)
 		out = 0.0;
 	out = one_pulse_per_period(s, out);
