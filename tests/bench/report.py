@@ -129,9 +129,68 @@ def control_tables(rows):
     return {"relay": relay, "tables": tables}
 
 
+CORNER_TRANSITIONS = ["rest->warm", "warm->cool", "cool->warm"]
+
+
+def corner_summary(ctl):
+    """One row per corner of the envelope: contrastd's worst figures per transition."""
+    rows = []
+    for t in ctl["tables"]:
+        if t["corner"] == "reference" and t["program"] != "shipped":
+            continue
+        if "contrastd" not in t["controllers"]:
+            continue
+        row = {"corner": t["corner"], "program": t["program"], "seeds": t["seeds"], "transitions": {},
+               "sessions": t["runs"]["contrastd"]["sessions"], "completed": t["runs"]["contrastd"]["completed"],
+               "faults": t["runs"]["contrastd"]["faults"]}
+        for r in t["rows"]:
+            if "key" not in r or r["key"] not in ("settle_ratio", "overshoot_c", "hold_rms_c", "reversals"):
+                continue
+            s = r["values"]["contrastd"]
+            row["transitions"].setdefault(r["transition"], {})[r["key"]] = {
+                "worst": s["worst"], "never": s["never"], "n": s["n"], "meets_goal": s.get("meets_goal")}
+        rows.append(row)
+    return rows
+
+
+def print_corners(rows, out):
+    if len(rows) < 2:
+        return
+    out.append("")
+    out.append("Control quality at the envelope's corners: program shipped, contrastd, %d seeds x 2 zones" % rows[0]["seeds"])
+    out.append("worst per transition: settle / bound, overshoot C, hold RMS C, reversals ('!': misses the goal;")
+    out.append("corners: settle <= 1.3, overshoot <= 0.5; reference: <= 1.15, <= 0.3, RMS <= 0.1, 0 reversals)")
+    out.append("%-14s %-26s %-26s %-26s %s" % ("corner", *CORNER_TRANSITIONS, "sessions"))
+    for row in rows:
+        line = "%-14s" % row["corner"]
+        for tr in CORNER_TRANSITIONS:
+            f = row["transitions"].get(tr)
+            if not f:
+                line += " %-26s" % "-"
+                continue
+            cells = []
+            for key, form in (("settle_ratio", "{:.2f}"), ("overshoot_c", "{:.2f}"), ("hold_rms_c", "{:.3f}"),
+                              ("reversals", "{:.0f}")):
+                v = f.get(key)
+                if not v:
+                    cells.append("-")
+                    continue
+                c = fmt(v["worst"], form, v["never"] > 0)
+                if v["meets_goal"] is False:
+                    c += "!"
+                cells.append(c)
+            line += " %-26s" % " ".join(cells)
+        line += " %d of %d" % (row["completed"], row["sessions"])
+        out.append(line)
+        for f in row["faults"][:1]:
+            out.append("    fault: %s%s" % (f[:90].rstrip(), " (and %d more)" % (len(row["faults"]) - 1) if len(row["faults"]) > 1 else ""))
+
+
 def print_control(ctl, out):
     relay = ctl["relay"]
     for t in ctl["tables"]:
+        if t["corner"] != "reference":
+            continue        # the corners: one line each, in print_corners
         ctls = t["controllers"]
         out.append("")
         out.append("Control quality: program %s, world %s, %d seeds x 2 zones (median / worst)" %
@@ -181,6 +240,7 @@ def print_control(ctl, out):
                    (relay["mid_c"], relay["amplitude_c"], relay["tu_s"], relay["ku"], relay["kp"],
                     relay["ki"], relay["kd"]))
     out.append("'!': contrastd misses the goal somewhere (worst case); 'never': did not settle within the phase")
+    print_corners(ctl.get("corners", []), out)
 
 
 def print_cost(cost, out):
@@ -242,6 +302,7 @@ def main():
     ctl_rows = load_lines(a.control)
     if ctl_rows:
         result["control_quality"] = control_tables(ctl_rows)
+        result["control_quality"]["corners"] = corner_summary(result["control_quality"])
         print_control(result["control_quality"], out)
     cost = load_lines(a.cost) + load_lines(a.daemon)
     if cost:

@@ -5,7 +5,9 @@
 # report: a figure that misses its goal is marked, never an error. The
 # exit status is non-zero only when a benchmark could not run.
 #
-#   control quality   tests/bench/bench_control.c   20 seeds, 3 programs, 3 controllers
+#   control quality   tests/bench/bench_control.c   20 seeds, 3 programs, 3 controllers; then the
+#                                                   envelope's corners (tests/bench/bench_world.c),
+#                                                   20 seeds, the shipped program, contrastd
 #   cost              tests/bench/bench_cost.c      controller_tick, 2 and 8 zones, 1e6 ticks
 #                     tests/bench/daemon_cost.py    the daemon at real speed, 60 s
 #   loop timing       tests/bench/bench_loop.c      tick and PWM-edge lateness, 10 minutes,
@@ -36,8 +38,8 @@ trap cleanup EXIT
 failed=0
 step() { echo "bench: $*" >&2; }
 
-step "control quality: $seeds seeds, 3 programs, contrastd / on_off / textbook_pid ..."
-if ! "$BUILD/bench/bench_control" --seeds "$seeds" >"$OUT/control.jsonl"; then
+step "control quality: $seeds seeds, 3 programs, contrastd / on_off / textbook_pid; the envelope's corners ..."
+if ! "$BUILD/bench/bench_control" --seeds "$seeds" --corner all >"$OUT/control.jsonl"; then
 	echo "bench: bench_control failed" >&2
 	failed=1
 fi
