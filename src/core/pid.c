@@ -80,11 +80,15 @@ static double pwm_delivered(struct pid_state *s, double duty, double dt_s)
 	const double period_s = s->pwm_period_s;
 	int dir = sign_of(duty);
 
+	double flushed = 0.0;   /* signed duty * s */
+
 	s->quiet_s = fmax(0.0, s->quiet_s - dt_s);
 	if (dir != s->pwm_dir && s->pwm_dir != 0) {
 		/* It stopped (or reversed) at the tick's start: the rest of its period is quiet. */
 		s->quiet_dir = s->pwm_dir;
 		s->quiet_s = period_s > 0.0 ? fmax(0.0, period_s - s->pwm_age_s - dt_s) : 0.0;
+		/* What it conducted and the observer was not told yet, it is told now. */
+		flushed = s->pwm_dir * fmax(0.0, s->pwm_conducted_s - s->pwm_told_s);
 	}
 	if (s->pwm_dir != 0) {
 		s->pwm_last_dir = s->pwm_dir;
@@ -99,11 +103,13 @@ static double pwm_delivered(struct pid_state *s, double duty, double dt_s)
 		s->pwm_pulse_over = false;
 		s->pwm_conducted_s = s->pwm_told_s = 0.0;
 	}
-	if (dir == 0) {
-		s->pwm_idle_s += isfinite(dt_s) ? dt_s : 0.0;
+	if (!(dt_s > 0.0))
 		return 0.0;
+	if (dir == 0) {
+		s->pwm_idle_s += dt_s;
+		return flushed / dt_s;
 	}
-	if (!(period_s > 0.0) || !(dt_s > 0.0))
+	if (!(period_s > 0.0))
 		return duty;
 
 	double on_s = fabs(duty) * period_s, told_s = 0.0, left_s = dt_s;
@@ -139,7 +145,7 @@ static double pwm_delivered(struct pid_state *s, double duty, double dt_s)
 			s->pwm_conducted_s = s->pwm_told_s = 0.0;
 		}
 	}
-	return dir * told_s / dt_s;
+	return (flushed + dir * told_s) / dt_s;
 }
 
 void pid_observe(struct pid_state *s, const struct pid_reading *r, double applied_duty, double dt_s,

@@ -109,10 +109,19 @@ static void measure(const struct config *base, int n_zones, long want_ticks, dou
 			if (ns > worst_ns)
 				worst_ns = ns;
 		}
-		sim.applied = out;
+		/* Through the simulated bridge, as the daemon's shell does: the plant is driven edge by edge. */
+		int failed_zone = -1;
+
+		if (hw_sim_hw(&sim).ops->apply(&sim, now_s, &out, &failed_zone) < 0) {
+			fprintf(stderr, "bench_cost: the simulated hardware refused the outputs\n");
+			exit(2);
+		}
 		if (ctl.state == SESSION_FAULT) {
 			faults++;
-			fprintf(stderr, "bench_cost: a safety fault in a %d-zone session\n", n_zones);
+			char what[256];
+
+			safety_describe(safety_latched_fault(&ctl.safety), NULL, what, sizeof(what));
+			fprintf(stderr, "bench_cost: a safety fault in a %d-zone session: %s\n", n_zones, what);
 			exit(2);
 		}
 		if (ctl.state != SESSION_RUNNING) {

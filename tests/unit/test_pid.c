@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include "test_assert.h"
 
+#include "core/bridge.h"
 #include "core/limits.h"
 #include "core/pid.h"
 
@@ -296,6 +297,64 @@ static void test_hold_one_pulse_per_period(void **state)
 	assert_true(starts > 10);
 	assert_true(refused_by_period > 0);
 	assert_near(pl.pad_c, 34.0, 0.15);
+}
+
+/*
+ * The observer is told what the bridge delivered: over a run of duties that
+ * rise, drop, stop and reverse within PWM periods, the energy the observer
+ * was told, per polarity, is what the bridge machine itself conducted
+ * (bridge.h: dead time, on-time at the period's start, ended early by a
+ * lower duty, not restarted within the period), up to the last flush.
+ */
+static void test_observer_told_what_the_bridge_delivered(void **state)
+{
+	static const double duties[] = {
+		1.0, 1.0, 1.0, 0.6, 0.2, 0.9, 0.9, 0.1, 0.0, 0.3,   /* the approach handing over, a stop, a restart */
+		0.3, 0.05, 0.7, 0.7, 0.0, 0.0, 0.4, 0.4, 0.4, 0.4,
+		-0.5, -0.5, -0.2, -0.8, 0.0, -0.3, -0.3, 0.25, 0.25, 0.5,  /* reversals through the dead time */
+		0.5, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+		0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+	};
+	const struct bridge_params bp = { .period_s = 1.0, .dead_time_s = 0.2, .min_pulse_s = 0.0 };
+	const struct pid_bounds b = {
+		.max_pad_c = INFINITY, .min_pad_c = -INFINITY, .actuation_delay_s = bp.period_s,
+		.dead_time_s = bp.dead_time_s,
+	};
+	struct bridge br;
+	struct pid_state s;
+	double told[2] = { 0 }, conducted[2] = { 0 };
+	double t_s = 0.0;
+
+	(void)state;
+	pid_reset(&s);
+	struct pid_reading r = { .pad_c = 30.0, .frozen_s = 0.0, .sink_c = 25.0 };
+
+	pid_observe(&s, &r, 0.0, DT_S, LAG_S);          /* primes the observer */
+	pid_step(&base, &b, &s, 30.0, DT_S, true);      /* the period and dead time, from the bounds */
+	bridge_init(&br, &bp, -10.0);
+	for (size_t k = 0; k < sizeof(duties) / sizeof(duties[0]); k++, t_s += DT_S) {
+		struct bridge_out o;
+
+		/* The bridge over this tick, edge by edge (1 ms steps). */
+		bridge_update(&br, duties[k], t_s, &o);
+		for (int i = 0; i < 100; i++) {
+			bridge_poll(&br, t_s + i * 0.001, &o);
+			if (o.heat)
+				conducted[0] += 0.001;
+			if (o.cool)
+				conducted[1] += 0.001;
+		}
+		/* The tick as the controller sees it next: that duty drove the pad over it. */
+		pid_observe(&s, &r, duties[k], DT_S, LAG_S);
+		if (s.delivered_duty > 0.0)
+			told[0] += s.delivered_duty * DT_S;
+		else
+			told[1] -= s.delivered_duty * DT_S;
+	}
+	assert_near(told[0], conducted[0], 0.01);
+	assert_near(told[1], conducted[1], 0.01);
+	/* 1.3 s and 0.4 s; the commanded duties sum to 1.135 s and 0.37 s: the two differ here. */
+	assert_true(conducted[0] > 1.2 && conducted[1] > 0.3);
 }
 
 /* A setpoint where the drift is near zero: the hold takes the polarity the law keeps asking for. */
@@ -598,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_hold_feed_forward_learned),
 		cmocka_unit_test(test_hold_no_reversal_on_noise),
 		cmocka_unit_test(test_hold_one_pulse_per_period),
+		cmocka_unit_test(test_observer_told_what_the_bridge_delivered),
 		cmocka_unit_test(test_hold_polarity_follows_sustained_demand),
 		cmocka_unit_test(test_hold_reverses_when_far_past),
 		cmocka_unit_test(test_clamp_and_deadband),
