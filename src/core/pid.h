@@ -59,8 +59,8 @@
  *    supervisor's prediction looks ahead (struct pid_bounds, from
  *    safety_limits_for), the duty is capped so that what the supervisor
  *    will predict at the next tick (the reading the observer expects plus
- *    its rate times the look-ahead and the unmodelled lag) stays
- *    PID_BOUND_MARGIN_C inside them:
+ *    its rate times the look-ahead and the unmodelled lag, and what the
+ *    new duty's PWM period may add) stays PID_BOUND_MARGIN_C inside them:
  *    near a limit the pad is approached no faster than the prediction
  *    allows, and a clean session does not trip the supervisor. The cap
  *    only lowers the duty toward 0; it never reverses the polarity.
@@ -72,11 +72,13 @@
  *    every tick, left the model up to 0.45 C ahead of the pad. The
  *    observer is told the duty commanded while the period's pulse is on;
  *    once it is over, what the bridge actually conducted in that period
- *    and it has not been told yet, spread over the rest of the period (a
- *    steady duty so tells it exactly that duty; the pulses themselves
- *    would make the estimate a sawtooth for the hold to chase). The PWM
- *    period is pid_bounds.actuation_delay_s; without bounds the duty is
- *    taken as delivered evenly.
+ *    and it has not been told yet, spread over the rest of the period, or
+ *    at once when the drive stops or reverses (a steady duty so tells it
+ *    exactly that duty; the pulses themselves would make the estimate a
+ *    sawtooth for the hold to chase). The PWM period is
+ *    pid_bounds.actuation_delay_s, the dead time before a reversal drives
+ *    pid_bounds.dead_time_s; without bounds the duty is taken as delivered
+ *    evenly.
  *  - One pulse per PWM period in the hold: the bridge starts a new PWM
  *    period whenever it starts driving, so an output flickering between 0
  *    and a small duty would give a pulse every other tick, many times the
@@ -153,10 +155,10 @@ struct pid_state {
 	double pwm_age_s;       /* how far into its current period (< 0: waiting for the dead time) */
 	bool pwm_pulse_over;    /* this period's pulse has ended */
 	double pwm_conducted_s; /* how long the bridge has conducted in this period */
+	double pwm_told_s;      /* how much of that the observer has been told (duty * s) */
 	double pwm_dead_time_s; /* the dead time (pid_bounds.dead_time_s of the last step) */
 	int pwm_last_dir;       /* the polarity that drove last, ... */
 	double pwm_idle_s;      /* ... and how long ago it stopped */
-	double pwm_told_s;      /* how much of that the observer has been told (duty * s) */
 	int quiet_dir;          /* the polarity that stopped driving, ... */
 	double quiet_s;         /* ... and how long until the PWM period it stopped in ends */
 	double delivered_duty;  /* what the observer was told drove the pad over the last tick (see above) */
