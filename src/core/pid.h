@@ -37,8 +37,8 @@
  *    the frozen ticks is undone: the observer carries on from its model,
  *    so the pad is held where the model says the setpoint is, and a stuck
  *    sensor cannot make the controller drive blind toward a reading that
- *    never comes. (The supervisor's sensor-stale check then ends the
- *    session.)
+ *    never comes. (The supervisor's pad-sensor-unresponsive check, or
+ *    sensor-stale, then ends the session.)
  *  - A push the reading does not see: while driving at half duty or more
  *    with the reading within PID_UNSEEN_NEAR_C of the setpoint (where the
  *    supervisor's runaway checks, armed by a reading far from it, are

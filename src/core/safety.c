@@ -59,6 +59,7 @@ enum prio {
 	PRIO_RATE,
 	PRIO_DISAGREE,
 	PRIO_STALE,
+	PRIO_UNRESPONSIVE,
 	PRIO_RUNAWAY,
 	PRIO_OUTPUT,
 	PRIO_LOOP,
@@ -89,6 +90,7 @@ static const char *const kind_names[FAULT_KIND_COUNT] = {
 	[FAULT_SESSION_TIME] = "session-time",
 	[FAULT_DOSE] = "dose",
 	[FAULT_LATCH_UNREADABLE] = "latch-unreadable",
+	[FAULT_PAD_SENSOR_UNRESPONSIVE] = "pad-sensor-unresponsive",
 };
 
 const char *fault_kind_name(enum fault_kind k)
@@ -481,7 +483,10 @@ static void judge_reading(const struct safety_pad_state *ps, double now_s, doubl
 	j->low_c = c < band_lo_c ? band_lo_c : expected_c;
 }
 
-/* One pad sensor (pad or pad2): limits with the prediction, rate of change, stale raw. */
+static void check_frozen(struct tick *t, int z, const char *name, const struct reading *r,
+			 struct safety_pad_state *ps, double duty);
+
+/* One pad sensor (pad or pad2): limits with the prediction, rate of change, frozen and stale raw. */
 static void check_pad(struct tick *t, int z, const char *name, const struct reading *r,
 		      struct safety_pad_state *ps, double duty)
 {
@@ -545,6 +550,8 @@ static void check_pad(struct tick *t, int z, const char *name, const struct read
 	if (fabs(confirmed) > p->max_rate_c_per_s)
 		propose(t, PRIO_RATE, FAULT_RATE_OF_CHANGE, z, name, confirmed, p->max_rate_c_per_s, NULL);
 
+	check_frozen(t, z, name, r, ps, duty);
+
 	/* A healthy sensor's noise changes the raw value nearly every sample. */
 	if (!ps->have_raw || r->raw != ps->raw) {
 		ps->have_raw = true;
@@ -554,6 +561,32 @@ static void check_pad(struct tick *t, int z, const char *name, const struct read
 		ps->frozen_s += t->dt_s;
 		if (ps->frozen_s > p->stale_s + TIME_EPS_S)
 			propose(t, PRIO_STALE, FAULT_SENSOR_STALE, z, name, ps->frozen_s, p->stale_s, NULL);
+	}
+}
+
+/*
+ * pad-sensor-unresponsive, "frozen" (safety.h, docs/safety.md): the raw
+ * value unchanged, sample after sample, while the drive could have moved
+ * the pad by SAFETY_FROZEN_C. Whatever stale_s allows: a frozen reading
+ * lets the controller drive the pad wherever it goes, and a duty of a few
+ * per cent is enough to take a poorly perfused pad past 43 C in minutes.
+ * A sample taken with no drive at all counts nothing: the pad then only
+ * rests.
+ */
+static void check_frozen(struct tick *t, int z, const char *name, const struct reading *r,
+			 struct safety_pad_state *ps, double duty)
+{
+	if (ps->have_raw && r->raw == ps->raw) {
+		ps->frozen_repeats++;
+		if (duty != 0.0)
+			ps->frozen_moved_c += (SAFETY_MAX_HEAT_RATE_C_PER_S * fabs(duty) + SAFETY_FROZEN_DRIFT_C_PER_S) *
+					      t->dt_s;
+		if (ps->frozen_repeats >= SAFETY_FROZEN_REPEATS && ps->frozen_moved_c > SAFETY_FROZEN_C + TIME_EPS_S)
+			propose(t, PRIO_UNRESPONSIVE, FAULT_PAD_SENSOR_UNRESPONSIVE, z, name, ps->frozen_moved_c,
+				SAFETY_FROZEN_C, "frozen");
+	} else {
+		ps->frozen_repeats = 0;
+		ps->frozen_moved_c = 0.0;
 	}
 }
 
@@ -1056,6 +1089,10 @@ static void describe_body(const struct fault *f, char *b, size_t len)
 		break;
 	case FAULT_LATCH_UNREADABLE:
 		snprintf(b, len, "the latched fault kept in state_dir could not be read at start");
+		break;
+	case FAULT_PAD_SENSOR_UNRESPONSIVE:
+		snprintf(b, len, "%s reading frozen while the drive could have moved the pad %.1f C, limit %.1f C",
+			 s, f->value, f->limit);
 		break;
 	default:
 		snprintf(b, len, "%s value %g, limit %g", s, f->value, f->limit);

@@ -37,6 +37,7 @@ enum fault_kind {
 	FAULT_SESSION_TIME,             /* "session-time" */
 	FAULT_DOSE,                     /* "dose": a session used up a dose budget (dose.h; the controller) */
 	FAULT_LATCH_UNREADABLE,         /* "latch-unreadable": the latch kept in state_dir could not be read at start */
+	FAULT_PAD_SENSOR_UNRESPONSIVE,  /* "pad-sensor-unresponsive": the reading does not follow the drive */
 	FAULT_KIND_COUNT
 };
 
@@ -97,6 +98,20 @@ enum fault_kind fault_kind_from_name(const char *name);
  */
 #define SAFETY_JUMP_C                   0.5
 #define SAFETY_JUMP_RATE_C_PER_S        0.65    /* half of SAFETY_MAX_HEAT_RATE_C_PER_S */
+
+/*
+ * pad-sensor-unresponsive "frozen" (docs/safety.md): a pad sensor's raw
+ * value unchanged while driven, for as long as the drive could have moved
+ * the pad by SAFETY_FROZEN_C (SAFETY_MAX_HEAT_RATE_C_PER_S per unit of
+ * duty plus SAFETY_FROZEN_DRIFT_C_PER_S), and at least
+ * SAFETY_FROZEN_REPEATS samples beyond the first. Compiled in, whatever
+ * stale_s says: the ADS1115 as fitted changes its count nearly every
+ * sample (the noise is ~15 counts), so five equal samples in a row while
+ * the pad is driven are a frozen converter, not a steady pad.
+ */
+#define SAFETY_FROZEN_C                 1.0
+#define SAFETY_FROZEN_DRIFT_C_PER_S     0.1
+#define SAFETY_FROZEN_REPEATS           4
 
 /*
  * Thresholds. The config fills them: each one's default, range, unit and
@@ -243,6 +258,9 @@ struct safety_pad_state {
 	int n_slopes;                   /* how many of them there are */
 	double trend_c_per_s;           /* the confirmed slope (their median, 0 when none) */
 	double value_c;                 /* this tick's trusted value, for the runaway checks */
+	/* pad-sensor-unresponsive "frozen" */
+	int frozen_repeats;             /* samples with the raw value unchanged since it last changed */
+	double frozen_moved_c;          /* how far the drive could have moved the pad meanwhile */
 };
 
 /* Per-zone tracking state. Opaque to callers; here so it can be embedded. */

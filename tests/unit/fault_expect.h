@@ -13,7 +13,7 @@
 
 struct fault_expect {
 	int inject;                     /* enum sim_fault or INJECT_* */
-	enum fault_kind kinds[3];       /* any of these (FAULT_NONE ends the list) */
+	enum fault_kind kinds[4];       /* any of these (FAULT_NONE ends the list) */
 	double bound_s;                 /* detected within this of the injection */
 	bool needs_pad2;
 	/*
@@ -27,10 +27,11 @@ struct fault_expect {
 	bool bound_in_driving_time;
 	/*
 	 * Outside software's reach with one pad sensor (docs/safety.md): a
-	 * sensor that sticks, or comes off and rests, at a plausible value
-	 * near the setpoint shows nothing wrong while the PID drives the pad
-	 * wherever it goes. Held (true pad inside the hard limits, the kind
-	 * when it trips) only with pad_sensor2; the bound is not.
+	 * sensor that comes off and rests at a plausible value near the
+	 * setpoint shows nothing wrong while the PID drives the pad wherever
+	 * it goes. Held (true pad inside the hard limits, the kind when it
+	 * trips) only with pad_sensor2; the bound is not. (A sensor that
+	 * freezes is held: pad-sensor-unresponsive.)
 	 */
 	bool one_sensor_blind;
 	/*
@@ -48,10 +49,12 @@ static const struct fault_expect fault_expectations[] = {
 	/*
 	 * Stale counts only time the output drives (|duty| >= stale_min_duty):
 	 * the bound is stale_s + 1 s of that driving time. With a second pad
-	 * sensor, disagreement can come sooner.
+	 * sensor, disagreement can come sooner; pad-sensor-unresponsive (frozen)
+	 * comes first wherever the drive could have moved the pad 1 C.
 	 */
-	{ SIM_FAULT_SENSOR_STUCK, { FAULT_SENSOR_STALE, FAULT_RUNAWAY, FAULT_SENSOR_DISAGREE }, 21.0, false, false, true,
-	  true, false },
+	{ SIM_FAULT_SENSOR_STUCK,
+	  { FAULT_PAD_SENSOR_UNRESPONSIVE, FAULT_SENSOR_STALE, FAULT_RUNAWAY, FAULT_SENSOR_DISAGREE }, 21.0, false, false,
+	  true, false, false },
 	{ SIM_FAULT_SENSOR_DETACHED, { FAULT_RATE_OF_CHANGE, FAULT_RUNAWAY, FAULT_SENSOR_DISAGREE }, 75.0, false, false,
 	  false, true, false },
 	{ SIM_FAULT_SENSOR_DRIFT, { FAULT_SENSOR_DISAGREE }, 30.0, true, false, false, false, false },
@@ -83,7 +86,7 @@ static const struct fault_expect fault_expectations[] = {
 
 static inline bool fault_kind_expected(const struct fault_expect *e, enum fault_kind k)
 {
-	for (int i = 0; i < 3 && e->kinds[i] != FAULT_NONE; i++)
+	for (int i = 0; i < 4 && e->kinds[i] != FAULT_NONE; i++)
 		if (e->kinds[i] == k)
 			return true;
 	return false;

@@ -244,7 +244,7 @@ static void test_kind_names_round_trip(void **state)
 		"none", "over-temperature", "under-temperature", "sensor-open", "sensor-short",
 		"sensor-read", "sensor-stale", "sensor-disagree", "rate-of-change", "runaway",
 		"heatsink-over-temperature", "output-error", "loop-overrun", "session-time", "dose",
-		"latch-unreadable",
+		"latch-unreadable", "pad-sensor-unresponsive",
 	};
 	(void)state;
 	for (int k = 0; k < FAULT_KIND_COUNT; k++) {
@@ -1159,6 +1159,14 @@ static void test_absent_pad2_is_ignored(void **state)
 
 /* ---- stale raw value ---- */
 
+/*
+ * The stale timer (stale_s of driving time). A frozen raw value while
+ * driven trips pad-sensor-unresponsive (below) as soon as the drive could
+ * have moved the pad 1 C, whatever stale_s says: these tests of stale_s
+ * itself use 0.5 s, which runs out first.
+ */
+#define STALE_TEST_S 0.5
+
 static void test_stale_timer(void **state)
 {
 	static const struct {
@@ -1172,18 +1180,19 @@ static void test_stale_timer(void **state)
 		struct rig r;
 
 		rig_init(&r, 1);
+		r.sf.params.stale_s = STALE_TEST_S;
 		r.in.zone[0].has_pad2 = true;
 		r.in.zone[0].duty = table[i].duty;
 		assert_int_equal(run(&r, 10), 0);
 		r.frozen[0][table[i].s] = true;
 		sensor(&r, 0, table[i].s)->raw = 4242;  /* new at the next tick, then frozen */
 		assert_int_equal(run(&r, 1), 0);
-		assert_int_equal(run(&r, 199), 0);      /* 19.9 s frozen */
-		assert_int_equal(run(&r, 1), 0);        /* 20.0 s: at the limit, not over */
-		assert_int_equal(run(&r, 1), 1);        /* 20.1 s */
+		assert_int_equal(run(&r, 4), 0);        /* 0.4 s frozen */
+		assert_int_equal(run(&r, 1), 0);        /* 0.5 s: at the limit, not over */
+		assert_int_equal(run(&r, 1), 1);        /* 0.6 s */
 		assert_fault(&r.v.fault, FAULT_SENSOR_STALE, 0, table[i].s == S_PAD ? "pad" : "pad2");
-		assert_true(fabs(r.v.fault.value - 20.1) < 1e-6);
-		assert_true(r.v.fault.limit == 20.0);
+		assert_true(fabs(r.v.fault.value - 0.6) < 1e-6);
+		assert_true(r.v.fault.limit == STALE_TEST_S);
 	}
 }
 
@@ -1194,34 +1203,155 @@ static void test_stale_counts_only_driven_time(void **state)
 
 	(void)state;
 	rig_init(&r, 1);
+	r.sf.params.stale_s = STALE_TEST_S;
 	r.frozen[0][S_PAD] = true;
 	r.in.zone[0].pad.raw = 7;
 	r.in.zone[0].duty = 0.0499;
-	assert_int_equal(run(&r, 1000), 0);     /* 100 s frozen, barely driven: fine */
+	assert_int_equal(run(&r, 10), 0);       /* 1 s frozen, barely driven: fine */
 	r.in.zone[0].duty = -0.0499;
-	assert_int_equal(run(&r, 1000), 0);
+	assert_int_equal(run(&r, 10), 0);
 	r.in.zone[0].duty = 0.05;
-	assert_int_equal(run(&r, 100), 0);      /* 10 s */
+	assert_int_equal(run(&r, 3), 0);        /* 0.3 s */
 	r.in.zone[0].duty = 0.0;
-	assert_int_equal(run(&r, 500), 0);
+	assert_int_equal(run(&r, 50), 0);
 	r.in.zone[0].duty = -1.0;
-	assert_int_equal(run(&r, 50), 0);       /* 15 s */
+	assert_int_equal(run(&r, 1), 0);        /* 0.4 s */
 	set_bad(&r, 0, S_PAD, READING_FAILED, 0.0);
 	assert_int_equal(run(&r, 2), 0);        /* held: neither counted nor reset */
 	set_c(&r, 0, S_PAD, 30.0);
-	assert_int_equal(run(&r, 50), 0);       /* 20 s */
+	assert_int_equal(run(&r, 1), 0);        /* 0.5 s */
 	assert_int_equal(run(&r, 1), 1);
 	assert_fault(&r.v.fault, FAULT_SENSOR_STALE, 0, "pad");
 
 	/* A change of raw, however small, starts again. */
 	rig_init(&r, 1);
+	r.sf.params.stale_s = STALE_TEST_S;
 	r.frozen[0][S_PAD] = true;
 	r.in.zone[0].pad.raw = 7;
 	r.in.zone[0].duty = 1.0;
-	assert_int_equal(run(&r, 200), 0);
+	assert_int_equal(run(&r, 4), 0);
 	r.in.zone[0].pad.raw = 8;
-	assert_int_equal(run(&r, 201), 0);      /* the tick with 8 is new: 20.0 s frozen since */
+	assert_int_equal(run(&r, 6), 0);        /* the tick with 8 is new: 0.5 s frozen since */
 	assert_int_equal(run(&r, 1), 1);
+	assert_fault(&r.v.fault, FAULT_SENSOR_STALE, 0, "pad");
+}
+
+/* ---- pad-sensor-unresponsive: a frozen reading while driven ---- */
+
+/* The tick (1-based, after the last new raw value) at which a frozen sensor driven at duty trips. */
+static int frozen_trip_tick(double duty, double dt)
+{
+	double moved = 0.0;
+
+	for (int i = 1;; i++) {
+		moved += (SAFETY_MAX_HEAT_RATE_C_PER_S * fabs(duty) + SAFETY_FROZEN_DRIFT_C_PER_S) * dt;
+		if (i >= SAFETY_FROZEN_REPEATS && moved > SAFETY_FROZEN_C + 1e-6)
+			return i;
+	}
+}
+
+/*
+ * Trips as soon as the drive could have moved the pad SAFETY_FROZEN_C,
+ * whatever stale_s says (here the loosest, 600 s): 0.8 s at full drive,
+ * 6.1 s at the 5 % a hold may need, 8.4 s at 2 %; on pad and on pad2, at
+ * 10 Hz and 1 Hz (where the repeats set the pace: 4 s).
+ */
+static void test_frozen_trips_by_what_the_drive_could_move(void **state)
+{
+	static const double duties[] = { 1.0, -1.0, 0.3, 0.05, -0.02 };
+	static const double dts[] = { DT, 1.0 };
+
+	(void)state;
+	for (size_t k = 0; k < ARRAY_LEN(dts); k++)
+		for (size_t i = 0; i < ARRAY_LEN(duties); i++)
+			for (int s = S_PAD; s <= S_PAD2; s++) {
+				struct rig r;
+				int expect = frozen_trip_tick(duties[i], dts[k]);
+
+				rig_init_dt(&r, 1, dts[k]);
+				r.sf.params.stale_s = 600.0;
+				r.sf.params.stale_min_duty = 1.0;
+				r.in.zone[0].has_pad2 = true;
+				r.in.zone[0].duty = duties[i];
+				assert_int_equal(run(&r, 20), 0);
+				r.frozen[0][s] = true;  /* the raw of the last tick, from now on */
+				assert_int_equal(run(&r, 100), expect);
+				assert_fault(&r.v.fault, FAULT_PAD_SENSOR_UNRESPONSIVE, 0, s == S_PAD ? "pad" : "pad2");
+				assert_string_equal(r.v.fault.detail, "frozen");
+				assert_true(r.v.fault.value > SAFETY_FROZEN_C);
+				assert_true(r.v.fault.limit == SAFETY_FROZEN_C);
+				if (dts[k] == DT && fabs(duties[i]) == 1.0)
+					assert_int_equal(expect, 8);    /* 0.8 s */
+				if (dts[k] == 1.0 && fabs(duties[i]) >= 0.3)
+					assert_int_equal(expect, SAFETY_FROZEN_REPEATS);
+			}
+}
+
+/*
+ * Not without a drive (the pad only rests; stale_s with stale_min_duty 0
+ * is for that); a value that changes now and then starts again; a failed
+ * read holds the count.
+ */
+static void test_frozen_needs_the_drive_and_the_repeats(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, 1);
+	r.frozen[0][S_PAD] = true;
+	r.in.zone[0].duty = 0.0;
+	assert_int_equal(run(&r, 1000), 0);     /* 100 s frozen, not driven */
+
+	/* Full drive, the raw value changing every seventh tick: never. */
+	rig_init(&r, 1);
+	r.frozen[0][S_PAD] = true;
+	r.in.zone[0].duty = 1.0;
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(run(&r, 7), 0);
+		r.in.zone[0].pad.raw++;
+	}
+
+	/* A failed read between frozen ones neither counts nor resets. */
+	rig_init(&r, 1);
+	r.frozen[0][S_PAD] = true;
+	r.in.zone[0].duty = 1.0;
+	assert_int_equal(run(&r, 8), 0);        /* the first sets the raw value: 7 repeats, 0.98 C */
+	set_bad(&r, 0, S_PAD, READING_FAILED, 0.0);
+	assert_int_equal(run(&r, 1), 0);
+	set_c(&r, 0, S_PAD, 30.0);
+	assert_int_equal(run(&r, 1), 1);
+	assert_int_equal(r.v.fault.kind, FAULT_PAD_SENSOR_UNRESPONSIVE);
+}
+
+/*
+ * A healthy ADS1115 at a hold (the noise 0.05 C, about 17 counts): an hour
+ * at 10 Hz and ten at 1 Hz, driven at full power throughout, never trips.
+ */
+static void test_frozen_never_on_adc_noise(void **state)
+{
+	static const double dts[] = { DT, 1.0 };
+
+	(void)state;
+	rng_state = 11;
+	for (size_t k = 0; k < ARRAY_LEN(dts); k++) {
+		struct rig r;
+		int ticks = (int)(3600.0 / dts[k]) * (k == 0 ? 1 : 10);
+
+		rig_init_dt(&r, 1, dts[k]);
+		r.frozen[0][S_PAD] = true;
+		r.in.zone[0].duty = 1.0;
+		for (int i = 0; i < ticks; i++) {
+			r.in.zone[0].pad.raw = llround((30.0 + gauss(0.05)) / 0.003);
+			if (i % (int)(3600.0 / dts[k]) == 0)
+				r.t0 = now(&r);         /* a session an hour: session-time is not what is tested */
+			if (step(&r)) {
+				char desc[200];
+
+				safety_describe(&r.v.fault, NULL, desc, sizeof(desc));
+				fail_msg("tick %d at %g s: %s", i, dts[k], desc);
+			}
+		}
+	}
 }
 
 /* ---- pad and pad2 disagree ---- */
@@ -1676,13 +1806,24 @@ static void test_session_started_resets_tracking(void **state)
 
 	/* The stale timer. */
 	rig_init(&r, 1);
+	r.sf.params.stale_s = STALE_TEST_S;
 	r.frozen[0][S_PAD] = true;
 	r.in.zone[0].duty = 1.0;
-	assert_int_equal(run(&r, 150), 0);
+	assert_int_equal(run(&r, 4), 0);
 	safety_session_started(&r.sf, now(&r));
-	assert_int_equal(run(&r, 201), 0);      /* the first tick after the start sees the raw as new */
+	assert_int_equal(run(&r, 6), 0);        /* the first tick after the start sees the raw as new */
 	assert_int_equal(run(&r, 1), 1);
 	assert_int_equal(r.v.fault.kind, FAULT_SENSOR_STALE);
+
+	/* The frozen count. */
+	rig_init(&r, 1);
+	r.frozen[0][S_PAD] = true;
+	r.in.zone[0].duty = 1.0;
+	assert_int_equal(run(&r, 7), 0);
+	safety_session_started(&r.sf, now(&r));
+	assert_int_equal(run(&r, 8), 0);        /* the first tick after the start sees the raw as new */
+	assert_int_equal(run(&r, 1), 1);
+	assert_int_equal(r.v.fault.kind, FAULT_PAD_SENSOR_UNRESPONSIVE);
 
 	/* The slope history. */
 	rig_init_dt(&r, 1, DT_EXACT);
@@ -2344,6 +2485,9 @@ int main(void)
 		cmocka_unit_test(test_absent_pad2_is_ignored),
 		cmocka_unit_test(test_stale_timer),
 		cmocka_unit_test(test_stale_counts_only_driven_time),
+		cmocka_unit_test(test_frozen_trips_by_what_the_drive_could_move),
+		cmocka_unit_test(test_frozen_needs_the_drive_and_the_repeats),
+		cmocka_unit_test(test_frozen_never_on_adc_noise),
 		cmocka_unit_test(test_disagree),
 		cmocka_unit_test(test_disagree_timer_resets_and_holds),
 		cmocka_unit_test(test_heatsink_limit),
