@@ -571,11 +571,19 @@ static void check_pad(struct tick *t, int z, const char *name, const struct read
  * lets the controller drive the pad wherever it goes, and a duty of a few
  * per cent is enough to take a poorly perfused pad past 43 C in minutes.
  * A sample taken with no drive at all counts nothing: the pad then only
- * rests.
+ * rests. Only for a thermistor divider read as a voltage (the reading has
+ * a resistance): the ADC's noise then spans many counts. A temperature
+ * channel may be quantized coarser than its noise and read the same value
+ * at a steady pad for seconds; for it, stale_s is the check.
  */
 static void check_frozen(struct tick *t, int z, const char *name, const struct reading *r,
 			 struct safety_pad_state *ps, double duty)
 {
+	if (!isfinite(r->ohm)) {
+		ps->frozen_repeats = 0;
+		ps->frozen_moved_c = 0.0;
+		return;
+	}
 	if (ps->have_raw && r->raw == ps->raw) {
 		ps->frozen_repeats++;
 		if (duty != 0.0)

@@ -107,7 +107,9 @@ enum fault_kind fault_kind_from_name(const char *name);
  * SAFETY_FROZEN_REPEATS samples beyond the first. Compiled in, whatever
  * stale_s says: the ADS1115 as fitted changes its count nearly every
  * sample (the noise is ~15 counts), so five equal samples in a row while
- * the pad is driven are a frozen converter, not a steady pad.
+ * the pad is driven are a frozen converter, not a steady pad. Only for a
+ * divider read as a voltage (the reading has a resistance): a temperature
+ * channel may be quantized coarser than its noise.
  */
 #define SAFETY_FROZEN_C                 1.0
 #define SAFETY_FROZEN_DRIFT_C_PER_S     0.1

@@ -133,6 +133,8 @@ static void set_c(struct rig *r, int z, int s, double c)
 
 	rd->status = READING_OK;
 	rd->temp_c = c;
+	if (!isfinite(rd->ohm))
+		rd->ohm = 10000.0;      /* a divider read as a voltage, as rd_ok */
 }
 
 static void set_bad(struct rig *r, int z, int s, enum reading_status st, double mv)
@@ -1324,6 +1326,25 @@ static void test_frozen_needs_the_drive_and_the_repeats(void **state)
 }
 
 /*
+ * A temperature channel (no resistance in the reading: a converter that
+ * reports degrees, maybe coarser than its noise) is not judged frozen; its
+ * frozen value is stale_s's to catch.
+ */
+static void test_frozen_not_on_a_temperature_channel(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, 1);
+	r.in.zone[0].pad.ohm = NAN;
+	r.frozen[0][S_PAD] = true;
+	r.in.zone[0].duty = 1.0;
+	assert_int_equal(run(&r, 201), 0);      /* the first sets the raw value; 20.0 s frozen */
+	assert_int_equal(run(&r, 1), 1);
+	assert_fault(&r.v.fault, FAULT_SENSOR_STALE, 0, "pad");
+}
+
+/*
  * A healthy ADS1115 at a hold (the noise 0.05 C, about 17 counts): an hour
  * at 10 Hz and ten at 1 Hz, driven at full power throughout, never trips.
  */
@@ -2487,6 +2508,7 @@ int main(void)
 		cmocka_unit_test(test_stale_counts_only_driven_time),
 		cmocka_unit_test(test_frozen_trips_by_what_the_drive_could_move),
 		cmocka_unit_test(test_frozen_needs_the_drive_and_the_repeats),
+		cmocka_unit_test(test_frozen_not_on_a_temperature_channel),
 		cmocka_unit_test(test_frozen_never_on_adc_noise),
 		cmocka_unit_test(test_disagree),
 		cmocka_unit_test(test_disagree_timer_resets_and_holds),
