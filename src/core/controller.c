@@ -44,6 +44,7 @@ void controller_init(struct controller *c, const struct config *cfg)
 		c->zone[z].dose_heat_c = NAN;
 		c->zone[z].dose_cold_c = NAN;
 	}
+	c->tune_zone = -1;
 	safety_init(&c->safety, &cfg->safety, cfg->n_zones);
 	safety_set_control_period(&c->safety, 1.0 / cfg->daemon.control_hz);
 }
@@ -125,6 +126,10 @@ int controller_start(struct controller *c, const char *program, double now_s,
 		snprintf(why, why_len, "a session is running already");
 		return -1;
 	}
+	if (controller_autotune_active(c)) {
+		snprintf(why, why_len, "autotune is running (stop ends it)");
+		return -1;
+	}
 	if (!c->primed) {
 		snprintf(why, why_len, "no sensor readings yet");
 		return -1;
@@ -184,6 +189,71 @@ int controller_start(struct controller *c, const char *program, double now_s,
 	return 0;
 }
 
+bool controller_autotune_active(const struct controller *c)
+{
+	return c->tune_zone >= 0 && autotune_active(&c->tune);
+}
+
+int controller_autotune_start(struct controller *c, int zone, double now_s, char *why, size_t why_len)
+{
+	const char *names[MAX_ZONES];
+
+	if (c->state == SESSION_RUNNING) {
+		snprintf(why, why_len, "a session is running: autotune only while idle");
+		return -1;
+	}
+	if (controller_autotune_active(c)) {
+		snprintf(why, why_len, "autotune is running already");
+		return -1;
+	}
+	if (safety_latched(&c->safety)) {
+		snprintf(why, why_len, "a safety fault is latched: acknowledge it first");
+		return -1;
+	}
+	if (zone < 0 || zone >= c->cfg->n_zones) {
+		snprintf(why, why_len, "no such zone");
+		return -1;
+	}
+	if (!c->primed) {
+		snprintf(why, why_len, "no sensor readings yet");
+		return -1;
+	}
+	zone_names(c, names);
+	if (safety_start_check(&c->safety, &c->last_safety_input, names, why, why_len) < 0)
+		return -1;
+	int index = config_find_program(c->cfg, NULL);
+
+	if (index < 0) {
+		snprintf(why, why_len, "no default program to take the midpoints from");
+		return -1;
+	}
+	const struct program *pr = &c->cfg->programs[index];
+
+	if (safety_program_check(&c->safety, pr->name, pr->warm_c, pr->cool_c, why, why_len) < 0)
+		return -1;
+	struct autotune_params p;
+
+	autotune_default_params(&p, pr->warm_c, pr->cool_c, fmin(c->cfg->zones[zone].pid.max_duty, HARD_MAX_DUTY),
+				c->cfg->daemon.pwm_period_s);
+	autotune_start(&c->tune, &p, now_s);
+	c->tune_zone = zone;
+	for (int z = 0; z < c->cfg->n_zones; z++)
+		c->zone[z].setpoint_c = NAN;
+	pid_session_start(&c->zone[zone].pid);
+	safety_session_started(&c->safety, now_s);
+	return 0;
+}
+
+int controller_autotune_cancel(struct controller *c, const char *why)
+{
+	if (!controller_autotune_active(c))
+		return -1;
+	autotune_cancel(&c->tune, why);
+	c->zone[c->tune_zone].setpoint_c = NAN;
+	outputs_off(&c->out);
+	return 0;
+}
+
 int controller_stop(struct controller *c, double now_s)
 {
 	if (c->state != SESSION_RUNNING)
@@ -225,6 +295,7 @@ void controller_output_error(struct controller *c, double now_s, int zone)
 	};
 
 	snprintf(f.sensor, sizeof(f.sensor), "output");
+	controller_autotune_cancel(c, "an output failed");
 	if (!safety_latched(&c->safety))
 		safety_trip(&c->safety, &f);
 	if (c->state == SESSION_RUNNING)
@@ -404,12 +475,28 @@ void controller_tick(struct controller *c, double now_s, const struct tick_input
 				c->zone[z].setpoint_c = program_phase_setpoint_c(&c->program, c->run.phase);
 	}
 
+	/* 2b. Autotune: its command for its zone (the midpoint is the supervisor's setpoint). */
+	struct autotune_command tune_cmd = { .use_controller = false };
+	bool tuning = controller_autotune_active(c);
+
+	if (tuning) {
+		autotune_step(&c->tune, now_s, &c->zone[c->tune_zone].pid.obs, &tune_cmd);
+		if (!autotune_active(&c->tune)) {
+			tuning = false;
+			ev->autotune_ended = true;
+			c->zone[c->tune_zone].setpoint_c = NAN;
+		} else {
+			c->zone[c->tune_zone].setpoint_c = tune_cmd.setpoint_c;
+		}
+	}
+
 	/* 3. The supervisor, on what drove the pads since the last tick. */
 	memset(&si, 0, sizeof(si));
 	si.n_zones = cfg->n_zones;
-	si.running = c->state == SESSION_RUNNING;
-	si.session_elapsed_s = si.running ? now_s - c->session_start_s : 0.0;
-	si.session_planned_s = program_planned_s(&c->program);
+	si.running = c->state == SESSION_RUNNING || tuning;
+	si.session_elapsed_s = c->state == SESSION_RUNNING ? now_s - c->session_start_s :
+			       tuning ? now_s - c->tune.started_s : 0.0;
+	si.session_planned_s = tuning ? AUTOTUNE_MAX_S : program_planned_s(&c->program);
 	si.loop_gap_s = in->loop_gap_s;
 	si.output_error_zone = -1;
 	for (int z = 0; z < cfg->n_zones; z++) {
@@ -433,6 +520,11 @@ void controller_tick(struct controller *c, double now_s, const struct tick_input
 			ev->session_ended = true;
 		} else {
 			c->state = SESSION_FAULT;
+		}
+		if (tuning) {
+			controller_autotune_cancel(c, "a safety fault tripped");
+			tuning = false;
+			ev->autotune_ended = true;
 		}
 	}
 
@@ -475,6 +567,13 @@ void controller_tick(struct controller *c, double now_s, const struct tick_input
 			duty = pid_step(&zc->pid, &bounds, &zr->pid, zr->setpoint_c, dt_s, verdict.zone_inhibit[z]);
 			if (verdict.zone_inhibit[z])
 				duty = 0.0;
+		} else if (tuning && z == c->tune_zone && !isnan(zr->pad_c)) {
+			/* Autotune: the controller in the approach, the relay's duty after. */
+			duty = tune_cmd.use_controller ?
+			       pid_step(&zc->pid, &bounds, &zr->pid, zr->setpoint_c, dt_s, verdict.zone_inhibit[z]) :
+			       tune_cmd.duty;
+			if (verdict.zone_inhibit[z])
+				duty = 0.0;
 		}
 		out->duty[z] = duty;
 		if (duty != 0.0)
@@ -483,7 +582,7 @@ void controller_tick(struct controller *c, double now_s, const struct tick_input
 		out->fan[z] = c->state != SESSION_FAULT &&
 			      (duty != 0.0 || now_s - zr->last_driven_s < zc->fan_runon_s);
 	}
-	out->power = running;
+	out->power = running || tuning;
 	if (running)
 		update_stats(c);
 

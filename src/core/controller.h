@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "autotune.h"
 #include "calibration.h"
 #include "config.h"
 #include "dose.h"
@@ -60,6 +61,7 @@ struct tick_events {
 	bool phase_changed;             /* a new phase began (also at session start) */
 	bool session_ended;             /* completed, stopped or fault, this tick */
 	bool fault_tripped;             /* the supervisor tripped this tick */
+	bool autotune_ended;            /* an autotune run ended this tick (done or failed) */
 };
 
 struct zone_stats {
@@ -107,6 +109,9 @@ struct controller {
 	bool next_allowance_set;
 	struct dose_amount next_allowance[MAX_ZONES];
 	struct cal_sensor cal[MAX_ZONES][2];    /* per zone: pad, pad2 (calibration.h) */
+	/* Autotune (autotune.h): the run under way or the last one, of zone tune_zone (-1: none yet). */
+	struct autotune tune;
+	int tune_zone;
 };
 
 /* cfg must outlive the controller (or be replaced with controller_reconfigure while idle). */
@@ -163,6 +168,25 @@ int controller_stop(struct controller *c, double now_s);
  * Returns -1 with a reason otherwise.
  */
 int controller_ack(struct controller *c, double now_s, char *why, size_t why_len);
+
+/*
+ * Autotune zone (index) at now_s: the relay experiment of autotune.h, the
+ * heat midpoint the default program's warm setpoint, the cool midpoint its
+ * cool setpoint (both checked as a session's are, SETPOINT_MARGIN_C inside
+ * the limits in force). Refuses (returns -1 with a reason) when a session
+ * or another autotune runs, a fault is latched, there are no readings yet,
+ * or the readings fail the start check. While it runs, the supervisor
+ * checks every zone as in a session (a trip ends it as failed and
+ * latches), the zone is driven by autotune_step (the controller in its
+ * approach), every other output is off, and controller_start refuses.
+ */
+int controller_autotune_start(struct controller *c, int zone, double now_s, char *why, size_t why_len);
+
+/* An autotune run is under way. */
+bool controller_autotune_active(const struct controller *c);
+
+/* End the run under way as failed (why: who ended it); outputs off. Returns -1 if none runs. */
+int controller_autotune_cancel(struct controller *c, const char *why);
 
 /* One control tick. */
 void controller_tick(struct controller *c, double now_s, const struct tick_inputs *in,

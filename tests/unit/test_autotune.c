@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Autotune (core/autotune.h): the relay's maths against an integrator with
+ * dead time whose figures are known in closed form; the state machine
+ * against a first-order-plus-dead-time pad; and the whole experiment on
+ * the simulated reference plant, in virtual time, through the real
+ * controller and supervisor: the gains it finds are the shipped ones
+ * within 10 %, and a stop or a trip ends it with the outputs off.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "core/autotune.h"
+#include "sim_harness.h"
+
+/* ---- the maths ------------------------------------------------------------------ */
+
+/*
+ * An integrator of gain b with dead time theta under a relay u_hi/u_lo
+ * with hysteresis h, drift w: the ramps are b u_hi + w up and
+ * -(b u_lo + w) down; each runs theta past the band.
+ */
+static void test_derive_integrator(void **state)
+{
+	(void)state;
+	const double b = 0.8, theta = 0.4, h = 0.1, u_hi = 0.35, u_lo = 0.0, w = -0.07;
+	double up = b * u_hi + w, down = -(b * u_lo + w);
+	double pp = 2.0 * h + (up + down) * theta;
+	double t_hi = pp / up, t_lo = pp / down;
+	struct autotune_result r;
+
+	autotune_derive(&r, u_hi, u_lo, h, 0.0, pp, t_hi, t_lo, 1.0 / t_hi, 1.0 / t_lo);
+	assert_true(r.valid);
+	assert_float_equal(r.plant_gain_c_per_s, b, 1e-9);
+	assert_float_equal(r.dead_time_s, theta, 1e-9);
+	assert_float_equal(r.ku, M_PI / (2.0 * b * theta), 1e-9);
+	assert_float_equal(r.tu_s, 4.0 * theta, 1e-9);
+	assert_float_equal(r.kp, r.ku / 2.0, 1e-12);
+	assert_float_equal(r.ki, 0.0, 0.0);
+	assert_float_equal(r.kd, 0.0, 0.0);
+	assert_float_equal(r.amplitude_c, pp / 2.0, 1e-12);
+	assert_float_equal(r.period_s, t_hi + t_lo, 1e-12);
+	assert_float_equal(r.relay_gain, 4.0 * (u_hi - u_lo) / 2.0 / (M_PI * pp / 2.0), 1e-12);
+
+	/* An actuation delay longer than the relay saw is the loop's. */
+	autotune_derive(&r, u_hi, u_lo, h, 0.5, pp, t_hi, t_lo, 1.0 / t_hi, 1.0 / t_lo);
+	assert_float_equal(r.relay_dead_time_s, theta, 1e-9);
+	assert_float_equal(r.dead_time_s, 0.5, 1e-12);
+	assert_float_equal(r.kp, M_PI / (4.0 * b * 0.5), 1e-9);
+}
+
+/* No ramp past the band (no dead time) or no swing: nothing to tune from. */
+static void test_derive_refuses_nonsense(void **state)
+{
+	struct autotune_result r;
+
+	(void)state;
+	autotune_derive(&r, 0.3, 0.0, 0.1, 0.0, 0.2, 1.0, 1.0, 1.0, 1.0);
+	assert_false(r.valid);
+	assert_true(isnan(r.kp));
+	autotune_derive(&r, 0.2, 0.2, 0.1, 0.5, 0.4, 1.0, 1.0, 1.0, 1.0);
+	assert_false(r.valid);
+}
+
+/* ---- the state machine on a first-order-plus-dead-time pad ---------------------- */
+
+#define FOPDT_DT_S      0.1
+#define FOPDT_DELAY_N   4       /* ticks of dead time */
+
+struct fopdt {
+	double temp_c;
+	double b_heat, b_cool;          /* C/s per duty */
+	double lambda;                  /* per s, toward ambient_c */
+	double ambient_c;
+	double queue[FOPDT_DELAY_N];    /* duties on their way */
+};
+
+static void fopdt_step(struct fopdt *m, double duty)
+{
+	double u = m->queue[0];
+
+	memmove(m->queue, m->queue + 1, sizeof(m->queue) - sizeof(m->queue[0]));
+	m->queue[FOPDT_DELAY_N - 1] = duty;
+	m->temp_c += FOPDT_DT_S * ((u > 0.0 ? m->b_heat : m->b_cool) * u + m->lambda * (m->ambient_c - m->temp_c));
+}
+
+/*
+ * Run the machine on the model; the "observer" is the model's own
+ * temperature with the model's drift (what a converged observer gives).
+ * Where the approach asks for the controller, a proportional one stands
+ * in. Returns the virtual seconds taken.
+ */
+static double run_fopdt(struct autotune *a, struct fopdt *m)
+{
+	struct autotune_params p;
+	struct pad_observer o;
+	double t = 0.0;
+
+	autotune_default_params(&p, 39.0, 20.0, 1.0, 0.0);
+	autotune_start(a, &p, 0.0);
+	pad_observer_start(&o, m->temp_c, false);
+	while (autotune_active(a) && t < AUTOTUNE_MAX_S) {
+		struct autotune_command cmd;
+
+		o.x[OBS_T] = o.x[OBS_S] = m->temp_c;
+		o.sink_c = m->temp_c;
+		/* The drift: the model's pull, less what the observer's own fixed terms say. */
+		o.x[OBS_D] = m->lambda * (m->ambient_c - m->temp_c) -
+			     PAD_OBSERVER_BODY_RATE * (PAD_OBSERVER_BODY_C - m->temp_c);
+		/* (A dead Peltier is not known to the observer: it keeps a gain.) */
+		o.x[OBS_BH] = fmax(m->b_heat, 0.4);
+		o.x[OBS_BC] = fmax(m->b_cool, 0.2);
+		t += FOPDT_DT_S;
+		autotune_step(a, t, &o, &cmd);
+		double duty = cmd.use_controller ? fmax(-1.0, fmin(1.0, 2.0 * (cmd.setpoint_c - m->temp_c))) : cmd.duty;
+
+		fopdt_step(m, duty);
+	}
+	return t;
+}
+
+static void test_fopdt_finds_gain_and_dead_time(void **state)
+{
+	struct fopdt m = { .temp_c = 33.0, .b_heat = 0.8, .b_cool = 0.35, .lambda = 0.011, .ambient_c = 30.0 };
+	struct autotune a;
+
+	(void)state;
+	double took_s = run_fopdt(&a, &m);
+
+	assert_int_equal(a.stage, AUTOTUNE_DONE);
+	assert_true(took_s < 400.0);
+	assert_true(a.heat.valid && a.cool.valid);
+	assert_int_equal(a.heat.cycles, AUTOTUNE_CYCLES);
+	/* Within the 10 % a sampled relay allows (a tick of the switch time, the ramps' curvature). */
+	assert_float_equal(a.heat.plant_gain_c_per_s, 0.8, 0.08);
+	assert_float_equal(a.cool.plant_gain_c_per_s, 0.35, 0.035);
+	/* The dead time: the queue, plus up to a tick of sampling. */
+	double theta = FOPDT_DELAY_N * FOPDT_DT_S;
+
+	assert_true(a.heat.relay_dead_time_s > theta * 0.8 && a.heat.relay_dead_time_s < theta + 1.5 * FOPDT_DT_S);
+	assert_true(a.cool.relay_dead_time_s > theta * 0.8 && a.cool.relay_dead_time_s < theta + 1.5 * FOPDT_DT_S);
+	/* The heat relay sits in the heat polarity, the cool one in the cool polarity. */
+	assert_true(a.heat.u_lo >= 0.0 && a.heat.u_hi > a.heat.u_lo);
+	assert_true(a.cool.u_hi <= 0.0 && a.cool.u_hi > a.cool.u_lo);
+}
+
+/* A pad that does not move: the relay never oscillates, the run fails (it does not hang). */
+static void test_fopdt_dead_peltier_times_out(void **state)
+{
+	struct fopdt m = { .temp_c = 39.0, .b_heat = 0.0, .b_cool = 0.0, .lambda = 0.0, .ambient_c = 39.0 };
+	struct autotune a;
+
+	(void)state;
+	m.temp_c = 39.0;
+	run_fopdt(&a, &m);
+	printf("why: %s\n", a.why);
+	assert_int_equal(a.stage, AUTOTUNE_FAILED);
+	assert_non_null(strstr(a.why, "did not"));
+}
+
+static void test_cancel(void **state)
+{
+	struct autotune_params p;
+	struct autotune a;
+
+	(void)state;
+	autotune_default_params(&p, 39.0, 20.0, 1.0, 1.0);
+	assert_float_equal(p.actuation_s, 0.5, 1e-12);
+	autotune_start(&a, &p, 0.0);
+	assert_true(autotune_active(&a));
+	autotune_cancel(&a, "stopped");
+	assert_false(autotune_active(&a));
+	assert_int_equal(a.stage, AUTOTUNE_FAILED);
+	assert_string_equal(a.why, "stopped");
+}
+
+/* ---- the simulated reference plant -------------------------------------------------- */
+
+static struct config cfg;
+
+struct tune_watch {
+	int heat_and_cool;              /* ticks both polarities driven */
+	int driven_other_zone;          /* ticks a zone other than the tuned one was driven */
+	int driven_after_end;           /* ticks anything was driven once the run ended */
+	bool ended;
+	double max_true_c, min_true_c;
+};
+
+static int watch_tune(const struct daemon *d, void *arg)
+{
+	struct tune_watch *w = arg;
+	const struct tick_outputs *applied = &harness_sim.applied;
+
+	for (int z = 0; z < d->cfg.n_zones; z++) {
+		double true_c = harness_sim.plant.zone[z].pad_c;
+
+		w->max_true_c = fmax(w->max_true_c, true_c);
+		w->min_true_c = fmin(w->min_true_c, true_c);
+		if (z != d->ctl.tune_zone && applied->duty[z] != 0.0)
+			w->driven_other_zone++;
+		if (w->ended && applied->duty[z] != 0.0)
+			w->driven_after_end++;
+	}
+	if (!controller_autotune_active(&d->ctl))
+		w->ended = true;
+	return 0;
+}
+
+/* The daemon on the sim, idle (no --start), ticked once so there are readings. */
+static struct daemon *idle_daemon(uint64_t seed)
+{
+	struct options opt;
+	char err[256];
+	struct daemon *d = &harness_daemon;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.config_path = "config/contrastd.conf";
+	opt.simulate = true;
+	opt.speed = 0.0;
+	opt.fast_after_s = -1.0;
+	opt.seed = seed;
+	log_set_max_level((enum log_level)0);
+	if (harness_init(d, &opt, &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "daemon_init: %s\n", err);
+		abort();
+	}
+	if (!harness_devnull)
+		harness_devnull = fopen("/dev/null", "w");
+	d->progress = harness_devnull;
+	d->fast = true;
+	for (int i = 0; i < 20; i++)
+		daemon_step(d);
+	return d;
+}
+
+static void run_until_end(struct daemon *d, struct tune_watch *w, double max_s)
+{
+	double until_s = d->now_s + max_s;
+
+	w->max_true_c = -INFINITY;
+	w->min_true_c = INFINITY;
+	while (d->now_s < until_s) {
+		daemon_step(d);
+		watch_tune(d, w);
+		if (w->ended && d->now_s > until_s - max_s + 1.0 && w->driven_after_end == 0 && d->ticks % 50 == 0)
+			break;
+	}
+}
+
+static void test_sim_finds_the_shipped_gains(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 3; seed++) {
+		struct daemon *d = idle_daemon(seed);
+		struct tune_watch w = { 0 };
+		char why[256];
+		const struct config_zone *zc = &cfg.zones[0];
+
+		assert_int_equal(controller_autotune_start(&d->ctl, 0, d->now_s, why, sizeof(why)), 0);
+		run_until_end(d, &w, AUTOTUNE_MAX_S);
+		const struct autotune *a = &d->ctl.tune;
+
+		printf("seed %llu: %s %s\n", (unsigned long long)seed, autotune_stage_name(a->stage), a->why);
+		for (int pol = 0; pol < 2; pol++) {
+			const struct autotune_result *r = pol ? &a->cool : &a->heat;
+
+			printf("  %s: u %.3f/%.3f a %.3f C period %.2f s relay gain %.2f b %.3f theta %.3f "
+			       "(relay %.3f) Ku %.2f Tu %.2f kp %.3f (cycles %d)\n", pol ? "cool" : "heat", r->u_hi, r->u_lo,
+			       r->amplitude_c, r->period_s, r->relay_gain, r->plant_gain_c_per_s, r->dead_time_s,
+			       r->relay_dead_time_s,
+			       r->ku, r->tu_s, r->kp, r->cycles);
+		}
+		printf("  took %.0f s virtual; true pad %.2f..%.2f\n", a->stage == AUTOTUNE_DONE ? d->now_s : 0.0,
+		       w.min_true_c, w.max_true_c);
+		assert_int_equal(a->stage, AUTOTUNE_DONE);
+		assert_float_equal(a->heat.kp, zc->pid.heat.kp, 0.1 * zc->pid.heat.kp);
+		assert_float_equal(a->cool.kp, zc->pid.cool.kp, 0.1 * zc->pid.cool.kp);
+		assert_float_equal(a->heat.ki, zc->pid.heat.ki, 1e-12);
+		assert_float_equal(a->cool.kd, zc->pid.cool.kd, 1e-12);
+		assert_int_equal(w.driven_other_zone, 0);
+		assert_int_equal(w.driven_after_end, 0);
+		assert_int_equal(harness_sim.applied.power, 0);
+		assert_false(safety_latched(&d->ctl.safety));
+		/* Never near the limits: the experiment stays around its midpoints. */
+		assert_true(w.max_true_c < cfg.safety.max_pad_c - 1.0);
+		assert_true(w.min_true_c > cfg.safety.min_pad_c + 1.0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_derive_integrator),
+		cmocka_unit_test(test_derive_refuses_nonsense),
+		cmocka_unit_test(test_fopdt_finds_gain_and_dead_time),
+		cmocka_unit_test(test_fopdt_dead_peltier_times_out),
+		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_sim_finds_the_shipped_gains),
+	};
+
+	harness_load_example(&cfg);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
