@@ -7,6 +7,8 @@
 
 /* The approach counts as there within this of the midpoint (or the relay's band, if wider). */
 #define SETTLE_BAND_C   0.2
+/* Times within this of a PWM period's end count as at it (s; ticks are not exact). */
+#define PERIOD_EPS      1e-3
 
 const char *autotune_stage_name(enum autotune_stage s)
 {
@@ -30,7 +32,8 @@ void autotune_default_params(struct autotune_params *p, double heat_mid_c, doubl
 	p->relay_duty = AUTOTUNE_RELAY_DUTY;
 	p->hysteresis_c = AUTOTUNE_HYSTERESIS_C;
 	p->cycles = AUTOTUNE_CYCLES;
-	p->actuation_s = pwm_period_s > 0.0 ? pwm_period_s / 2.0 : 0.0;
+	p->pwm_period_s = pwm_period_s > 0.0 ? pwm_period_s : 0.0;
+	p->actuation_s = p->pwm_period_s / 2.0;
 }
 
 static double clamp(double v, double lo, double hi)
@@ -83,32 +86,26 @@ static void fail(struct autotune *a, const char *why)
 	snprintf(a->why, sizeof(a->why), "%s %s", a->polarity > 0 ? "heat:" : "cool:", why);
 }
 
-void autotune_derive(struct autotune_result *r, double u_hi, double u_lo, double hysteresis_c, double actuation_s,
-		     double pp_c, double t_hi_s, double t_lo_s, double inv_hi, double inv_lo)
+void autotune_derive(struct autotune_result *r, double plant_gain_c_per_s, double dead_time_s)
 {
-	double swing = u_hi - u_lo;
-	/* The two ramps' slopes; their sum is b times the swing, whatever the drift. */
-	double slopes = pp_c * (inv_hi + inv_lo);
-
-	r->u_hi = u_hi;
-	r->u_lo = u_lo;
-	r->amplitude_c = pp_c / 2.0;
-	r->period_s = t_hi_s + t_lo_s;
-	r->relay_gain = r->amplitude_c > 0.0 ? 4.0 * (swing / 2.0) / (M_PI * r->amplitude_c) : NAN;
-	r->plant_gain_c_per_s = swing > 0.0 ? slopes / swing : NAN;
-	r->relay_dead_time_s = slopes > 0.0 ? (pp_c - 2.0 * hysteresis_c) / slopes : NAN;
-	r->dead_time_s = fmax(r->relay_dead_time_s, actuation_s);
-	r->valid = isfinite(r->plant_gain_c_per_s) && r->plant_gain_c_per_s > 0.0 && isfinite(r->dead_time_s) &&
-		   r->dead_time_s > 0.0;
+	r->plant_gain_c_per_s = plant_gain_c_per_s;
+	r->dead_time_s = dead_time_s;
+	r->valid = plant_gain_c_per_s > 0.0 && dead_time_s > 0.0 && isfinite(plant_gain_c_per_s) &&
+		   isfinite(dead_time_s);
 	if (!r->valid) {
 		r->ku = r->tu_s = r->kp = r->ki = r->kd = NAN;
 		return;
 	}
-	r->ku = M_PI / (2.0 * r->plant_gain_c_per_s * r->dead_time_s);
-	r->tu_s = 4.0 * r->dead_time_s;
-	r->kp = r->ku / 2.0;
-	r->ki = 0.0;
-	r->kd = 0.0;
+	r->ku = M_PI / (2.0 * plant_gain_c_per_s * dead_time_s);
+	r->tu_s = 4.0 * dead_time_s;
+	r->kp = r->ki = r->kd = NAN;
+}
+
+void autotune_gains(struct autotune_result *heat, struct autotune_result *cool)
+{
+	heat->kp = fmin(heat->ku / 2.0, cool->ku);
+	cool->kp = fmin(cool->ku / 2.0, heat->ku);
+	heat->ki = heat->kd = cool->ki = cool->kd = 0.0;
 }
 
 /* The relay starts: its duties around the observer's bias at the midpoint. */
@@ -140,37 +137,57 @@ static void begin_relay(struct autotune *a, double now_s, const struct pad_obser
 	a->stage = AUTOTUNE_RELAY;
 	a->stage_s = now_s;
 	a->high = est_c < mid_c;
+	a->low_due_s = NAN;
 	a->switched = false;
 	a->cycle = 0;
 	a->switch_s = now_s;
 	a->cycle_min_c = a->cycle_max_c = est_c;
 	a->t_hi_s = a->t_lo_s = 0.0;
+	a->low_due_s = NAN;
 	a->sum_pp_c = a->sum_hi_s = a->sum_lo_s = a->sum_inv_hi = a->sum_inv_lo = 0.0;
 	a->n_measured = 0;
 }
 
-static void finish_polarity(struct autotune *a, double now_s)
+static void finish_polarity(struct autotune *a, double now_s, const struct pad_observer *obs)
 {
 	struct autotune_result *r = result_of(a);
-	double n = a->n_measured;
+	double n = a->n_measured, swing = a->u_hi - a->u_lo;
 
 	memset(r, 0, sizeof(*r));
-	autotune_derive(r, a->u_hi, a->u_lo, a->p.hysteresis_c, a->p.actuation_s, a->sum_pp_c / n, a->sum_hi_s / n, a->sum_lo_s / n,
-			a->sum_inv_hi / n, a->sum_inv_lo / n);
 	r->cycles = a->n_measured;
 	r->mid_c = mid_of(a);
+	r->u_hi = a->u_hi;
+	r->u_lo = a->u_lo;
+	r->amplitude_c = a->sum_pp_c / n / 2.0;
+	r->period_s = (a->sum_hi_s + a->sum_lo_s) / n;
+	r->relay_gain = r->amplitude_c > 0.0 ? 4.0 * (swing / 2.0) / (M_PI * r->amplitude_c) : NAN;
+	r->relay_plant_gain_c_per_s = 2.0 * r->amplitude_c * (a->sum_inv_hi + a->sum_inv_lo) / n / swing;
+	autotune_derive(r, pad_observer_gain(obs, a->polarity), fmax(a->p.actuation_s, AUTOTUNE_MIN_DEAD_TIME_S));
+	double agree = r->relay_plant_gain_c_per_s / r->plant_gain_c_per_s;
+
 	if (!r->valid) {
-		fail(a, "the relay's oscillation does not fit a pad driven by its Peltier");
+		fail(a, "the observer has no Peltier gain");
 		return;
 	}
-	if (a->polarity > 0)
+	if (!(agree <= AUTOTUNE_RELAY_AGREE && agree >= 1.0 / AUTOTUNE_RELAY_AGREE)) {
+		char why[112];
+
+		snprintf(why, sizeof(why), "the relay's ramps (%.3f C/s/duty) and the observer (%.3f) disagree",
+			 r->relay_plant_gain_c_per_s, r->plant_gain_c_per_s);
+		r->valid = false;
+		fail(a, why);
+		return;
+	}
+	if (a->polarity > 0) {
 		begin_approach(a, -1, now_s);
-	else
+	} else {
+		autotune_gains(&a->heat, &a->cool);
 		a->stage = AUTOTUNE_DONE;
+	}
 }
 
 /* The relay switches to high: a cycle ends (measured, once the first are let go). */
-static void cycle_ends(struct autotune *a, double now_s)
+static void cycle_ends(struct autotune *a, double now_s, const struct pad_observer *obs)
 {
 	if (a->switched && a->t_hi_s > 0.0 && a->t_lo_s > 0.0) {
 		if (a->cycle >= AUTOTUNE_DISCARD_CYCLES) {
@@ -185,16 +202,25 @@ static void cycle_ends(struct autotune *a, double now_s)
 	}
 	a->t_hi_s = a->t_lo_s = 0.0;
 	if (a->n_measured >= a->p.cycles)
-		finish_polarity(a, now_s);
+		finish_polarity(a, now_s, obs);
 }
 
-static void relay_step(struct autotune *a, double now_s, double est_c)
+static void relay_step(struct autotune *a, double now_s, double est_c, const struct pad_observer *obs)
 {
 	double mid_c = mid_of(a), h = fmax(a->p.hysteresis_c, 0.0);
 
 	a->cycle_min_c = fmin(a->cycle_min_c, est_c);
 	a->cycle_max_c = fmax(a->cycle_max_c, est_c);
-	if (a->high && est_c > mid_c + h) {
+	if (a->high && isnan(a->low_due_s) && est_c > mid_c + h) {
+		/* Past the band: low now, or at the end of the PWM period where the low drops the polarity. */
+		double period_s = a->p.pwm_period_s, high_s = now_s - a->switch_s;
+
+		a->low_due_s = now_s;
+		if (a->u_lo == 0.0 && period_s > 0.0)
+			a->low_due_s = a->switch_s + ceil(high_s / period_s - PERIOD_EPS) * period_s;
+	}
+	if (a->high && !isnan(a->low_due_s) && now_s >= a->low_due_s - PERIOD_EPS) {
+		a->low_due_s = NAN;
 		a->t_hi_s = now_s - a->switch_s;
 		a->high = false;
 		a->switch_s = now_s;
@@ -202,7 +228,7 @@ static void relay_step(struct autotune *a, double now_s, double est_c)
 		a->t_lo_s = now_s - a->switch_s;
 		a->high = true;
 		a->switch_s = now_s;
-		cycle_ends(a, now_s);
+		cycle_ends(a, now_s, obs);
 		/* The next cycle's extremes start here, at the switch. */
 		a->cycle_min_c = a->cycle_max_c = est_c;
 		a->switched = true;
@@ -238,7 +264,7 @@ void autotune_step(struct autotune *a, double now_s, const struct pad_observer *
 		if (!isnan(a->settled_since_s) && now_s - a->settled_since_s >= AUTOTUNE_SETTLE_S)
 			begin_relay(a, now_s, obs, est_c);
 	} else {
-		relay_step(a, now_s, est_c);
+		relay_step(a, now_s, est_c, obs);
 	}
 	if (!autotune_active(a))
 		return;

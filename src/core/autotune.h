@@ -13,36 +13,59 @@
  *     pad at the midpoint) whenever the signal leaves the band
  *     midpoint +- hysteresis_c. The signal is the controller's own: the
  *     observer's estimate of the true pad temperature (pad_observer.h).
+ *     Where the low duty is 0 (heat at a warm midpoint, where the pad
+ *     needs little), the bridge drops its polarity in every low half and
+ *     starts a fresh PWM period, on-time first, at every switch to high:
+ *     a high half cut mid-period would have had more than its duty. So
+ *     there the relay stays high to a whole number of PWM periods, and
+ *     the pad gets exactly the duty the observer is told.
  *     The first AUTOTUNE_DISCARD_CYCLES cycles are let go (the approach's
  *     transient); the next `cycles` are measured: the peak-to-peak A, the
  *     time the relay was high (t_hi) and low (t_lo) in each.
- *  3. From the measured cycles (means):
- *       d     = (u_hi - u_lo) / 2, a = A / 2, period = t_hi + t_lo
- *       b     = A (1/t_hi + 1/t_lo) / (u_hi - u_lo)     the Peltier's gain on
- *               the pad's rate, C/s per duty: the pad is an integrator (its
- *               own pull toward the body is a hundredth of the Peltier's),
- *               so each half-cycle is a ramp; the sum of the two slopes
- *               cancels the drift, whatever the bias
- *       theta_r = (A - 2 hysteresis_c) / (A/t_hi + A/t_lo)   how far each
- *               ramp ran past the band: the dead time the relay saw. The
- *               observer carries a new duty into its estimate at once, so
- *               this is about the sampling only (half a tick); the delay
- *               it cannot see is the actuation's: a time-proportioned duty
- *               acts on average half a PWM period late (actuation_s). The
- *               loop's dead time theta = max(theta_r, actuation_s).
+ *  3. From the measured cycles (means) and the observer:
+ *       a     = A / 2, period = t_hi + t_lo, d = (u_hi - u_lo) / 2: the
+ *               relay's own figures, and its describing-function gain
+ *               4 d / (pi a), reported as measured
+ *       b     the Peltier's gain on the pad's rate in this polarity, C/s
+ *               per duty: what the observer (pad_observer.h) has learned
+ *               from the relay's steps. The pad is an integrator (its own
+ *               pull toward the body is a hundredth of the Peltier's), so b
+ *               is all the loop's gain there is to find. The relay's ramps
+ *               give it too, b_r = A (1/t_hi + 1/t_lo) / (u_hi - u_lo), but
+ *               biased: the pad moves in PWM steps, on-time first, and the
+ *               estimate leads the true pad in the high halves by a step's
+ *               worth (+15-20 % on the reference plant); b_r is reported,
+ *               and a b_r more than 1.5 times off b (either way) fails the
+ *               run: the reading does not follow the Peltier as a pad does
+ *       theta the loop's dead time: the observer takes the sensor's lag
+ *               out of the loop (the estimate carries a new duty at once),
+ *               so what is left is the actuation's: a time-proportioned
+ *               duty acts on average half a PWM period late (actuation_s,
+ *               at least AUTOTUNE_MIN_DEAD_TIME_S)
  *       Ku    = pi / (2 b theta), Tu = 4 theta          the ultimate gain and
- *               period of an integrator with that dead time (what a relay
- *               without hysteresis or sampling, on a plant with that
- *               delay, would show as 4 d / (pi a0))
- *     and the tuning rule, Ziegler-Nichols' for a proportional controller:
- *       kp = Ku / 2   (a gain margin of 2; for this plant a phase margin of
- *                      45 degrees at the crossover kp b = pi / (4 theta))
+ *               period of an integrator with that dead time (the gain at
+ *               which the loop oscillates, and its period)
+ *     and the tuning rule, once both polarities are measured. What the
+ *     gain sets mean (pid.h): heat_* act while the error asks for heat
+ *     (the pad below the setpoint), cool_* while it asks for cooling, at
+ *     every setpoint. So each set works on both plants: at the warm
+ *     setpoint on the heating gain, at the cool one on the cooling gain.
+ *     Ziegler-Nichols' rule for a proportional controller, kp = Ku / 2 (a
+ *     gain margin of 2; for this plant 45 degrees of phase margin at the
+ *     crossover kp b = pi / (4 theta)), where the set acts both ways; and
+ *     kp = Ku where it can only take away what the hold needs: at the warm
+ *     setpoint cooling is only less heat, down to none (the hold never
+ *     reverses), a half-wave action whose describing-function gain is at
+ *     most half its slope; likewise heat at the cool setpoint. So
+ *       heat_kp = min(Ku_heat / 2, Ku_cool)
+ *       cool_kp = min(Ku_cool / 2, Ku_heat)
  *       ki = kd = 0   the feed-forward supplies the steady duty (learned
  *                     online by the observer), so there is no offset for
  *                     an integral to remove; the derivative's job is done
  *                     by acting on the estimate PID_LOOKAHEAD_S ahead.
- *     The relay's own figures (amplitude a, period t_hi + t_lo, the
- *     describing-function gain 4 d / (pi a)) are reported as measured.
+ *     (On the reference plant the cooling gain is 2.5 times smaller than
+ *     the heating one, and cool_kp is bound by the warm setpoint: 3.8,
+ *     where Ku_cool / 2 alone would give 4.9 and overshoot the warm holds.)
  *  4. Done: the result of both polarities; or failed, with the reason.
  *
  * A stage that takes longer than AUTOTUNE_STAGE_TIMEOUT_S fails the run.
@@ -59,11 +82,13 @@
 #include "pad_observer.h"
 
 #define AUTOTUNE_RELAY_DUTY         0.2     /* d: half the relay's swing */
-#define AUTOTUNE_HYSTERESIS_C       0.1     /* the relay's band around the midpoint */
-#define AUTOTUNE_CYCLES             6       /* cycles measured per polarity */
+#define AUTOTUNE_HYSTERESIS_C       0.3     /* the relay's band around the midpoint */
+#define AUTOTUNE_CYCLES             8       /* cycles measured per polarity */
 #define AUTOTUNE_DISCARD_CYCLES     1       /* cycles let go before measuring */
 #define AUTOTUNE_SETTLE_S           5.0     /* held at the midpoint before the relay starts */
 #define AUTOTUNE_STAGE_TIMEOUT_S    300.0   /* an approach or a relay longer than this fails */
+#define AUTOTUNE_MIN_DEAD_TIME_S    0.1     /* theta, whatever the PWM period */
+#define AUTOTUNE_RELAY_AGREE        1.5     /* b_r within this factor of b */
 /* The longest a whole run can take: the supervisor's session-time limit while it runs. */
 #define AUTOTUNE_MAX_S              (4.0 * AUTOTUNE_STAGE_TIMEOUT_S)
 
@@ -84,10 +109,11 @@ struct autotune_params {
 	double relay_duty;      /* d (> 0) */
 	double hysteresis_c;    /* >= 0 */
 	int cycles;             /* >= 1 */
+	double pwm_period_s;    /* the bridge's PWM period (0: none): see the heat relay in step 2 */
 	double actuation_s;     /* the delay the estimate does not see: half the PWM period */
 };
 
-/* The defaults above, with the midpoints, the zone's max_duty and the PWM period. */
+/* The defaults above, with the midpoints, the zone's max_duty and the PWM period (actuation_s half of it). */
 void autotune_default_params(struct autotune_params *p, double heat_mid_c, double cool_mid_c, double max_duty,
 			     double pwm_period_s);
 
@@ -100,8 +126,8 @@ struct autotune_result {
 	double amplitude_c;     /* a: half the peak-to-peak of the estimate */
 	double period_s;        /* t_hi + t_lo */
 	double relay_gain;      /* 4 d / (pi a): the relay's describing-function gain */
+	double relay_plant_gain_c_per_s;        /* b_r */
 	double plant_gain_c_per_s;      /* b */
-	double relay_dead_time_s;       /* theta_r */
 	double dead_time_s;     /* theta */
 	double ku;              /* ultimate gain, duty per C */
 	double tu_s;            /* ultimate period */
@@ -122,11 +148,12 @@ struct autotune {
 	double switch_s;        /* the last switch */
 	double cycle_min_c, cycle_max_c;        /* of the estimate in this cycle */
 	double t_hi_s, t_lo_s;  /* this cycle's durations */
+	double low_due_s;       /* high, past the band: switch to low at this time (NaN: not yet) */
 	double sum_pp_c, sum_hi_s, sum_lo_s, sum_inv_hi, sum_inv_lo;
 	int n_measured;
 	double bias, u_hi, u_lo;        /* fixed when the relay starts */
 	struct autotune_result heat, cool;
-	char why[96];           /* FAILED: the reason */
+	char why[160];          /* FAILED: the reason */
 };
 
 /* What the caller does this tick. */
@@ -153,11 +180,12 @@ void autotune_step(struct autotune *a, double now_s, const struct pad_observer *
 void autotune_cancel(struct autotune *a, const char *why);
 
 /*
- * Derive one polarity's result from a relay's figures (the maths of step
- * 3 above, for the tests too): the actuation delay, peak-to-peak pp_c, the mean of the high
- * and low times and of their inverses.
+ * One polarity's loop figures from b and theta (step 3 above): Ku, Tu,
+ * valid. Not valid (Ku, Tu and the gains NaN) unless both are > 0.
  */
-void autotune_derive(struct autotune_result *r, double u_hi, double u_lo, double hysteresis_c, double actuation_s,
-		     double pp_c, double t_hi_s, double t_lo_s, double inv_hi, double inv_lo);
+void autotune_derive(struct autotune_result *r, double plant_gain_c_per_s, double dead_time_s);
+
+/* The gains of both sets (heat->kp is heat_kp ...) from both polarities' Ku (step 3). */
+void autotune_gains(struct autotune_result *heat, struct autotune_result *cool);
 
 #endif

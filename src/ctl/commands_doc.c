@@ -23,6 +23,10 @@ static void argument_text(const struct protocol_command *pc, char *buf, size_t l
 		snprintf(buf, len, "required: %s, a %s name, and a number from %g to %g", pc->arg_meta,
 			 pc->arg_noun, pc->real_min, pc->real_max);
 		return;
+	case PROTOCOL_ARG_NAME_REQUIRED:
+		snprintf(buf, len, "required: %s, a %s name (letters, digits, `-` and `_`, at most %d characters)",
+			 pc->arg_meta, pc->arg_noun, NAME_LEN - 1);
+		return;
 	}
 	snprintf(buf, len, "?");
 }
@@ -64,7 +68,7 @@ static void man(FILE *out)
 
 		if (pc->arg == PROTOCOL_ARG_NONE)
 			fprintf(out, ".BR %s %s\n", pc->name, end);
-		else if (pc->arg == PROTOCOL_ARG_NAME_REAL)
+		else if (pc->arg == PROTOCOL_ARG_NAME_REAL || pc->arg == PROTOCOL_ARG_NAME_REQUIRED)
 			man_required(out, pc, end);
 		else
 			fprintf(out, ".BR \"%s \" [\\fI%s\\fR]%s\n", pc->name, pc->arg_meta, end);

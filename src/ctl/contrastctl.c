@@ -52,6 +52,8 @@
 
 #define DEFAULT_CONFIG   "/etc/contrastd/contrastd.conf"
 #define TIMEOUT_S        5
+/* autotune waits this long of wall time for the result (a real pad: a few minutes). */
+#define AUTOTUNE_WAIT_S  1800
 
 #ifndef CONTRASTD_VERSION
 #define CONTRASTD_VERSION "0.1"
@@ -523,6 +525,11 @@ static void print_status(const struct json_object *st)
 	}
 	if (reply_get(st, "fault"))
 		print_fault(reply_get(st, "fault"));
+	const struct json_object *tune = reply_get(st, "autotune");
+
+	if (tune && reply_get(tune, "polarity"))
+		printf("autotune:  zone %s, %s %s around %.1f C\n", reply_str(tune, "zone", "?"),
+		       reply_str(tune, "polarity", "?"), reply_str(tune, "state", "?"), reply_num(tune, "midpoint_c"));
 	print_reload(reply_get(st, "reload"));
 	if (reply_str(st, "led", NULL))
 		printf("light:     %s\n", reply_str(st, "led", "?"));
@@ -733,6 +740,13 @@ static int print_calibrate_reply(const struct json_object *root, const struct pr
 	return EXIT_OK;
 }
 
+static int print_autotune_reply(const struct json_object *root, const struct protocol_args *arg)
+{
+	(void)root;
+	fprintf(stderr, "autotune %s: started (contrastctl stop or the button ends it)\n", arg->name);
+	return EXIT_OK;
+}
+
 /* The printer of each command; -Wswitch with -Werror fails the build when one is missing. */
 static reply_printer printer_of(enum control_command c)
 {
@@ -751,6 +765,8 @@ static reply_printer printer_of(enum control_command c)
 		return print_log_reply;
 	case CONTROL_CALIBRATE:
 		return print_calibrate_reply;
+	case CONTROL_AUTOTUNE:
+		return print_autotune_reply;
 	case CONTROL_N_COMMANDS:
 		break;
 	}
@@ -1006,6 +1022,109 @@ static int follow_status(const char *path, bool json)
 	return EXIT_OK;
 }
 
+/* ---- autotune: wait for the result ---- */
+
+/* The lines to paste into the config: the relay's figures as comments, then the gains. */
+static void print_autotune_result(const struct json_object *tune)
+{
+	const char *zone = reply_str(tune, "zone", "?");
+	static const char *const pol[2] = { "heat", "cool" };
+
+	printf("; contrastctl autotune %s: kp = Ku / 2 (Ziegler-Nichols, P); ki = kd = 0 (the feed-forward "
+	       "is learned online)\n", zone);
+
+	for (int i = 0; i < 2; i++) {
+		const struct json_object *r = reply_get(tune, pol[i]);
+
+		printf("; %s around %.1f C: relay %.2f/%.2f duty, %.0f cycles of amplitude %.3f C, period %.1f s; "
+		       "Peltier gain %.3f C/s per duty (relay's ramps %.3f), dead time %.2f s: Ku %.2f, Tu %.2f s\n",
+		       pol[i], reply_num(r, "midpoint_c"), reply_num(r, "relay_high_duty"),
+		       reply_num(r, "relay_low_duty"), reply_num(r, "cycles"), reply_num(r, "amplitude_c"),
+		       reply_num(r, "period_s"), reply_num(r, "plant_gain_c_per_s"),
+		       reply_num(r, "relay_plant_gain_c_per_s"), reply_num(r, "dead_time_s"), reply_num(r, "ku"),
+		       reply_num(r, "tu_s"));
+	}
+	printf("[zone %s]\n", zone);
+	for (int i = 0; i < 2; i++) {
+		const struct json_object *r = reply_get(tune, pol[i]);
+
+		printf("%s_kp = %.2f\n", pol[i], reply_num(r, "kp"));
+		printf("%s_ki = %.2f\n", pol[i], reply_num(r, "ki"));
+		printf("%s_kd = %.2f\n", pol[i], reply_num(r, "kd"));
+	}
+}
+
+/*
+ * After `autotune ZONE` was accepted: ask for the status until the run is
+ * done or failed (progress on stderr), then print the lines to paste (or,
+ * with --json, the last status reply). Ctrl-C stops the waiting only.
+ */
+static int wait_autotune(const char *path, const char *zone, bool json)
+{
+	struct sigaction sa;
+	double deadline = now_s() + AUTOTUNE_WAIT_S;
+	char last[96] = "";
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!interrupted) {
+		long len = exchange(path, "status\n");
+		char why[160], now[96];
+
+		if (len < 0)
+			return EXIT_UNREACHABLE;
+		struct json_object *root = reply_parse(reply_buf, (size_t)len, why, sizeof(why));
+		const struct json_object *tune = reply_get(reply_get(root, "status"), "autotune");
+		const char *state = reply_str(tune, "state", "");
+
+		if (!reply_bool(root, "ok", false) || !tune || strcmp(reply_str(tune, "zone", ""), zone) != 0) {
+			fprintf(stderr, "contrastctl: contrastd's status holds no autotune of %s: %.200s\n", zone,
+				reply_buf);
+			json_object_put(root);
+			return EXIT_UNREACHABLE;
+		}
+		if (strcmp(state, "done") == 0 || strcmp(state, "failed") == 0) {
+			int rc = EXIT_OK;
+
+			if (json)
+				printf("%s\n", reply_buf);
+			if (strcmp(state, "failed") == 0) {
+				fprintf(stderr, "contrastctl: autotune %s failed: %s\n", zone,
+					reply_str(tune, "why", "(no reason given)"));
+				rc = EXIT_REFUSED;
+			} else if (!json) {
+				print_autotune_result(tune);
+			}
+			json_object_put(root);
+			return rc;
+		}
+		if (reply_get(tune, "cycles_measured"))
+			snprintf(now, sizeof(now), "%s: relay around %.1f C, %.0f of %.0f cycles measured",
+				 reply_str(tune, "polarity", "?"), reply_num(tune, "midpoint_c"),
+				 reply_num(tune, "cycles_measured"), reply_num(tune, "cycles"));
+		else
+			snprintf(now, sizeof(now), "%s: to %.1f C", reply_str(tune, "polarity", "?"),
+				 reply_num(tune, "midpoint_c"));
+		if (strcmp(now, last) != 0) {
+			fprintf(stderr, "autotune %s: %s\n", zone, now);
+			snprintf(last, sizeof(last), "%s", now);
+		}
+		json_object_put(root);
+		if (now_s() > deadline) {
+			fprintf(stderr, "contrastctl: autotune %s: no result after %d s; it goes on "
+				"(contrastctl stop ends it)\n", zone, AUTOTUNE_WAIT_S);
+			return EXIT_UNREACHABLE;
+		}
+		struct timespec ts = { .tv_sec = 0, .tv_nsec = 200000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	fprintf(stderr, "contrastctl: no longer waiting; autotune %s goes on (contrastctl stop ends it)\n", zone);
+	return EXIT_OK;
+}
+
 /* ---- main ---- */
 
 /*
@@ -1171,5 +1290,7 @@ int main(int argc, char **argv)
 	json_object_put(root);
 	if (cmd == CONTROL_PROGRAMS && rc == EXIT_OK && !json)
 		note_pending_reload(path);
+	if (cmd == CONTROL_AUTOTUNE && rc == EXIT_OK)
+		rc = wait_autotune(path, arg.name, json);
 	return rc;
 }

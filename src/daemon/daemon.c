@@ -123,7 +123,7 @@ static void reload_outcome(struct daemon *d, enum reload_result result, const ch
 
 static void apply_pending_reload(struct daemon *d)
 {
-	if (!d->reload_pending || d->ctl.state == SESSION_RUNNING)
+	if (!d->reload_pending || d->ctl.state == SESSION_RUNNING || controller_autotune_active(&d->ctl))
 		return;
 	if (strcmp(d->cfg_pending.daemon.socket, d->cfg.daemon.socket) != 0)
 		log_warning("the control socket stays at %s until a restart (the new configuration "
@@ -201,6 +201,39 @@ static void start_session(struct daemon *d, const char *program, const char *how
 		return;
 	}
 	session_started(d, how);
+}
+
+/* An autotune run is over (done, failed, stopped): the log, and a pending reload. */
+static void autotune_ended(struct daemon *d)
+{
+	const struct autotune *a = &d->ctl.tune;
+	const char *zone = d->cfg.zones[d->ctl.tune_zone].name;
+
+	if (a->stage == AUTOTUNE_DONE)
+		log_notice("autotune %s: done: heat_kp %.2f (Ku %.2f, Tu %.2f s, b %.3f C/s), cool_kp %.2f "
+			   "(Ku %.2f, Tu %.2f s, b %.3f C/s)", zone, a->heat.kp, a->heat.ku, a->heat.tu_s,
+			   a->heat.plant_gain_c_per_s, a->cool.kp, a->cool.ku, a->cool.tu_s,
+			   a->cool.plant_gain_c_per_s);
+	else
+		log_warning("autotune %s: failed: %s", zone, a->why);
+	fprintf(d->progress, "autotune %s: %s%s%s\n", zone, autotune_stage_name(a->stage),
+		a->stage == AUTOTUNE_FAILED ? ": " : "", a->stage == AUTOTUNE_FAILED ? a->why : "");
+	fflush(d->progress);
+	apply_pending_reload(d);
+}
+
+/* End a run under way (stop, the button, a signal): outputs off now. Returns -1 if none runs. */
+static int autotune_stop(struct daemon *d, const char *who)
+{
+	char why[96];
+
+	snprintf(why, sizeof(why), "stopped (%s)", who);
+	if (controller_autotune_cancel(&d->ctl, why) < 0)
+		return -1;
+	if (d->hw.ops->all_off(d->hw.ctx) < 0)
+		log_err("could not drive every output off after a stop");
+	autotune_ended(d);
+	return 0;
 }
 
 /* STATUS= once a second of real time, WATCHDOG=1 when due and this tick was healthy. */
@@ -315,6 +348,8 @@ void daemon_tick(struct daemon *d, double now_s, double gap_s)
 		report_progress(d->progress, &d->ctl, now_s);
 		d->next_status_s = now_s + d->progress_every_s;
 	}
+	if (ev.autotune_ended)
+		autotune_ended(d);
 	if (ev.session_ended)
 		session_ended(d);
 	else if (d->records_on)
@@ -346,6 +381,7 @@ static void shutdown_on_signal(struct daemon *d, const char *signame)
 {
 	log_notice("%s: stopping", signame);
 	notify_stopping();
+	autotune_stop(d, signame);
 	if (controller_stop(&d->ctl, d->now_s) == 0) {
 		d->hw.ops->all_off(d->hw.ctx);
 		d->end_how = signame;
@@ -587,6 +623,10 @@ static void handle_stop(struct daemon *d, const struct control_request *req, con
 			struct control_reply *reply)
 {
 	(void)req;
+	if (autotune_stop(d, who) == 0) {
+		reply_status(d, reply);
+		return;
+	}
 	if (controller_stop(&d->ctl, d->now_s) < 0) {
 		control_reply_error(reply, "%s", protocol_command(CONTROL_STOP)->nothing_to_do);
 		return;
@@ -671,6 +711,37 @@ static void handle_calibrate(struct daemon *d, const struct control_request *req
 		control_reply_error(reply, "the reply does not fit");
 }
 
+static void handle_autotune(struct daemon *d, const struct control_request *req, const char *who,
+			    struct control_reply *reply)
+{
+	char why[512];
+	int zone = -1;
+	size_t pos = 0;
+
+	for (int z = 0; z < d->cfg.n_zones; z++)
+		if (strcmp(d->cfg.zones[z].name, req->arg.name) == 0)
+			zone = z;
+	if (zone < 0) {
+		strbuf_appendf(why, sizeof(why), &pos, "no zone named '%s' (zones:", req->arg.name);
+		for (int z = 0; z < d->cfg.n_zones; z++)
+			strbuf_appendf(why, sizeof(why), &pos, " %s", d->cfg.zones[z].name);
+		strbuf_appendf(why, sizeof(why), &pos, ")");
+		control_reply_error(reply, "%s", why);
+		return;
+	}
+	if (lockout_locked(&d->guard.lockout)) {
+		control_reply_error(reply, "a lockout is in force: no autotune until it ends");
+		return;
+	}
+	if (controller_autotune_start(&d->ctl, zone, d->now_s, why, sizeof(why)) < 0) {
+		control_reply_error(reply, "%s", why);
+		return;
+	}
+	log_notice("autotune %s started (%s): heat around %.1f C, then cool around %.1f C", req->arg.name, who,
+		   d->ctl.tune.p.heat_mid_c, d->ctl.tune.p.cool_mid_c);
+	reply_status(d, reply);
+}
+
 /*
  * The handler of each command of the protocol table. A switch and not an
  * array: with -Wswitch (-Wall) and -Werror the build fails when a command
@@ -693,6 +764,8 @@ static command_handler handler_of(enum control_command c)
 		return handle_log;
 	case CONTROL_CALIBRATE:
 		return handle_calibrate;
+	case CONTROL_AUTOTUNE:
+		return handle_autotune;
 	case CONTROL_N_COMMANDS:
 		break;
 	}
@@ -734,6 +807,9 @@ void daemon_button(struct daemon *d, enum button_event event)
 	snprintf(what, sizeof(what), "button %s", button_event_name(event));
 	if (d->records_on && d->ctl.state == SESSION_RUNNING)
 		records_event(&d->records, &d->ctl, d->now_s, what);
+	/* Any press ends an autotune run, as it stops a session. */
+	if (autotune_stop(d, "button") == 0)
+		return;
 	switch (d->ctl.state) {
 	case SESSION_RUNNING:
 		if (controller_stop(&d->ctl, d->now_s) < 0)

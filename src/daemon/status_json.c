@@ -158,6 +158,84 @@ int status_json_build_with_reload(const struct controller *c, double now_s,
 	return status_json_build_extra(c, now_s, reload, NULL, buf, len);
 }
 
+/* One polarity's autotune result (docs/control.md), or null before it is measured. */
+static void autotune_result_json(struct json_out *j, const struct autotune_result *r)
+{
+	if (!r->valid) {
+		json_out_null(j);
+		return;
+	}
+	json_out_begin_object(j);
+	json_out_key(j, "midpoint_c");
+	json_out_number(j, r->mid_c, 2);
+	json_out_key(j, "relay_high_duty");
+	json_out_number(j, r->u_hi, 3);
+	json_out_key(j, "relay_low_duty");
+	json_out_number(j, r->u_lo, 3);
+	json_out_key(j, "cycles");
+	json_out_int(j, r->cycles);
+	json_out_key(j, "amplitude_c");
+	json_out_number(j, r->amplitude_c, 3);
+	json_out_key(j, "period_s");
+	json_out_number(j, r->period_s, 2);
+	json_out_key(j, "relay_gain");
+	json_out_number(j, r->relay_gain, 3);
+	json_out_key(j, "relay_plant_gain_c_per_s");
+	json_out_number(j, r->relay_plant_gain_c_per_s, 3);
+	json_out_key(j, "plant_gain_c_per_s");
+	json_out_number(j, r->plant_gain_c_per_s, 3);
+	json_out_key(j, "dead_time_s");
+	json_out_number(j, r->dead_time_s, 3);
+	json_out_key(j, "ku");
+	json_out_number(j, r->ku, 3);
+	json_out_key(j, "tu_s");
+	json_out_number(j, r->tu_s, 2);
+	json_out_key(j, "kp");
+	json_out_number(j, r->kp, 2);
+	json_out_key(j, "ki");
+	json_out_number(j, r->ki, 2);
+	json_out_key(j, "kd");
+	json_out_number(j, r->kd, 2);
+	json_out_end_object(j);
+}
+
+/* The autotune run under way or the last one since the daemon started; null before any. */
+static void autotune_json(struct json_out *j, const struct controller *c, double now_s)
+{
+	const struct autotune *a = &c->tune;
+	bool active = controller_autotune_active(c);
+
+	if (c->tune_zone < 0) {
+		json_out_null(j);
+		return;
+	}
+	json_out_begin_object(j);
+	json_out_key(j, "zone");
+	json_out_string(j, c->cfg->zones[c->tune_zone].name);
+	json_out_key(j, "state");
+	json_out_string(j, autotune_stage_name(a->stage));
+	json_out_key(j, "polarity");
+	json_out_string(j, active ? (a->polarity > 0 ? "heat" : "cool") : NULL);
+	json_out_key(j, "midpoint_c");
+	json_out_number(j, active ? (a->polarity > 0 ? a->p.heat_mid_c : a->p.cool_mid_c) : NAN, 2);
+	json_out_key(j, "cycles_measured");
+	if (active && a->stage == AUTOTUNE_RELAY)
+		json_out_int(j, a->n_measured);
+	else
+		json_out_null(j);
+	json_out_key(j, "cycles");
+	json_out_int(j, a->p.cycles);
+	json_out_key(j, "elapsed_s");
+	json_out_number(j, active ? now_s - a->started_s : NAN, 1);
+	json_out_key(j, "why");
+	json_out_string(j, a->stage == AUTOTUNE_FAILED ? a->why : NULL);
+	json_out_key(j, "heat");
+	autotune_result_json(j, &a->heat);
+	json_out_key(j, "cool");
+	autotune_result_json(j, &a->cool);
+	json_out_end_object(j);
+}
+
 int status_json_build_extra(const struct controller *c, double now_s, const struct reload_outcome *reload,
 			    const struct status_extra *x, char *buf, size_t len)
 {
@@ -237,6 +315,8 @@ int status_json_build_extra(const struct controller *c, double now_s, const stru
 	json_out_key(&j, "led");
 	json_out_string(&j, cfg->button.present && cfg->button.led[0]
 		? led_pattern_name(led_pattern_for(c->state, safety_latched(&c->safety), x && x->lockout)) : NULL);
+	json_out_key(&j, "autotune");
+	autotune_json(&j, c, now_s);
 	json_out_end_object(&j);
 	return json_out_overflow(&j) ? -1 : (int)j.len;
 }

@@ -68,6 +68,16 @@ const struct protocol_command protocol_commands[CONTROL_N_COMMANDS] = {
 		.help = "record the zone's pad sensor reading against a reference thermometer's "
 			"REFERENCE_C (docs/calibration.md)",
 	},
+	[CONTROL_AUTOTUNE] = {
+		.name = "autotune",
+		.arg = PROTOCOL_ARG_NAME_REQUIRED,
+		.arg_meta = "ZONE",
+		.arg_noun = "zone",
+		.reply_key = "status",
+		.changes_state = true,
+		.help = "find the zone's heat and cool gains with a relay experiment around the default "
+			"program's setpoints (docs/configuration.md)",
+	},
 };
 
 const struct protocol_command *protocol_command(enum control_command c)
@@ -131,8 +141,8 @@ void protocol_synopsis(enum control_command c, char *buf, size_t len)
 		snprintf(buf, len, "?");
 	else if (pc->arg == PROTOCOL_ARG_NONE)
 		snprintf(buf, len, "%s", pc->name);
-	else if (pc->arg == PROTOCOL_ARG_NAME_REAL)
-		snprintf(buf, len, "%s %s", pc->name, pc->arg_meta);    /* both required */
+	else if (pc->arg == PROTOCOL_ARG_NAME_REAL || pc->arg == PROTOCOL_ARG_NAME_REQUIRED)
+		snprintf(buf, len, "%s %s", pc->name, pc->arg_meta);    /* required */
 	else
 		snprintf(buf, len, "%s [%s]", pc->name, pc->arg_meta);
 }
@@ -282,6 +292,10 @@ int protocol_parse_args(enum control_command c, int n, const char *const words[]
 		a->given = true;
 		return 0;
 	}
+	if (pc->arg == PROTOCOL_ARG_NAME_REQUIRED && n != 1) {
+		snprintf(why, why_len, "%s takes one argument (usage: %s)", pc->name, usage);
+		return -1;
+	}
 	if (n > 1) {
 		snprintf(why, why_len, "%s takes at most one argument (usage: %s)", pc->name, usage);
 		return -1;
@@ -291,6 +305,7 @@ int protocol_parse_args(enum control_command c, int n, const char *const words[]
 	quote_word(words[0], quoted, sizeof(quoted));
 	switch (pc->arg) {
 	case PROTOCOL_ARG_NAME:
+	case PROTOCOL_ARG_NAME_REQUIRED:
 		if (name_check(words[0]) != NAME_OK) {
 			snprintf(why, why_len, "%s: '%s' is not a %s name (%s, at most %d characters)",
 				 pc->name, quoted, pc->arg_noun, NAME_RULE, NAME_LEN - 1);
@@ -328,7 +343,7 @@ int protocol_format_request(enum control_command c, const struct protocol_args *
 		return -1;
 	if (!a->given || pc->arg == PROTOCOL_ARG_NONE)
 		n = snprintf(buf, len, "%s", pc->name);
-	else if (pc->arg == PROTOCOL_ARG_NAME)
+	else if (pc->arg == PROTOCOL_ARG_NAME || pc->arg == PROTOCOL_ARG_NAME_REQUIRED)
 		n = snprintf(buf, len, "%s %s", pc->name, a->name);
 	else if (pc->arg == PROTOCOL_ARG_NAME_REAL)
 		n = snprintf(buf, len, "%s %s %.3f", pc->name, a->name, a->real);

@@ -55,6 +55,7 @@ enum control_command {
 	CONTROL_PROGRAMS,
 	CONTROL_LOG,
 	CONTROL_CALIBRATE,
+	CONTROL_AUTOTUNE,
 	CONTROL_N_COMMANDS
 };
 
@@ -64,6 +65,7 @@ enum protocol_arg {
 	PROTOCOL_ARG_COUNT,     /* at most one: a whole number, count_min .. count_max */
 	PROTOCOL_ARG_NAME_REAL, /* exactly two: a name by name_check(), then a decimal number,
 				   real_min .. real_max ("left 25.0") */
+	PROTOCOL_ARG_NAME_REQUIRED,     /* exactly one: a name by name_check() ("left") */
 };
 
 /* One command: one row of the protocol table. */
@@ -118,6 +120,7 @@ int protocol_find(const char *word, enum control_command *c, char *why, size_t w
  *   "log: 'x' is not a whole number (usage: log [N], N from 1 to 100)"
  *   "log: '0' is out of range (usage: log [N], N from 1 to 100)"
  *   "calibrate takes two arguments (usage: calibrate ZONE REFERENCE_C, REFERENCE_C from 0 to 60)"
+ *   "autotune takes one argument (usage: autotune ZONE)"
  * A word is quoted in the reason shortened to 40 characters, with bytes
  * that are not printable ASCII shown as '?'.
  */

@@ -64,6 +64,12 @@ static void test_every_command_is_whole(void **state)
 			if (!strchr(pc->arg_meta, ' ') || !(pc->real_min < pc->real_max))
 				fail_msg("%s: two words of meta and a range are needed", pc->name);
 			break;
+		case PROTOCOL_ARG_NAME_REQUIRED:
+			assert_non_null(pc->arg_meta);
+			assert_non_null(pc->arg_noun);
+			if (strchr(pc->arg_meta, ' '))
+				fail_msg("%s: one word of meta", pc->name);
+			break;
 		}
 		/* contrastctl's usage has 26 columns for it. */
 		protocol_synopsis((enum control_command)c, syn, sizeof(syn));
@@ -92,7 +98,7 @@ static void test_rows_as_documented(void **state)
 	(void)state;
 	protocol_command_list(buf, sizeof(buf));
 	assert_string_equal(buf, "commands: status, start [PROGRAM], stop, ack, programs [NAME], log [N], "
-			    "calibrate ZONE REFERENCE_C");
+			    "calibrate ZONE REFERENCE_C, autotune ZONE");
 	protocol_usage(CONTROL_LOG, buf, sizeof(buf));
 	assert_string_equal(buf, "log [N], N from 1 to 100");
 	protocol_usage(CONTROL_START, buf, sizeof(buf));
@@ -265,7 +271,7 @@ static void test_unknown_command(void **state)
 	assert_int_equal(c, CONTROL_LOG);
 	assert_int_equal(protocol_find("Status", &c, why, sizeof(why)), -1);
 	assert_string_equal(why, "unknown command 'Status' (commands: status, start [PROGRAM], stop, ack, "
-			    "programs [NAME], log [N], calibrate ZONE REFERENCE_C)");
+			    "programs [NAME], log [N], calibrate ZONE REFERENCE_C, autotune ZONE)");
 	assert_int_equal(protocol_find("", &c, why, sizeof(why)), -1);
 	assert_int_equal(protocol_find("stat", &c, why, sizeof(why)), -1);
 	assert_int_equal(protocol_find("statuss", &c, why, sizeof(why)), -1);
@@ -400,12 +406,35 @@ static void test_calibrate_args(void **state)
 	assert_int_equal(protocol_parse_args(CONTROL_CALIBRATE, 2, dots, &a, why, sizeof(why)), -1);
 }
 
+/* autotune ZONE: exactly one name, in the same words for both programs. */
+static void test_autotune_args(void **state)
+{
+	struct protocol_args a;
+	char why[CONTROL_ERROR_MAX], line[64];
+	const char *ok[] = { "left", "x" }, *bad[] = { "le;ft" };
+
+	(void)state;
+	assert_int_equal(protocol_parse_args(CONTROL_AUTOTUNE, 1, ok, &a, why, sizeof(why)), 0);
+	assert_true(a.given);
+	assert_string_equal(a.name, "left");
+	assert_int_equal(protocol_format_request(CONTROL_AUTOTUNE, &a, line, sizeof(line)), 13);
+	assert_string_equal(line, "autotune left");
+	assert_int_equal(protocol_parse_args(CONTROL_AUTOTUNE, 0, ok, &a, why, sizeof(why)), -1);
+	assert_string_equal(why, "autotune takes one argument (usage: autotune ZONE)");
+	assert_int_equal(protocol_parse_args(CONTROL_AUTOTUNE, 2, ok, &a, why, sizeof(why)), -1);
+	assert_string_equal(why, "autotune takes one argument (usage: autotune ZONE)");
+	assert_int_equal(protocol_parse_args(CONTROL_AUTOTUNE, 1, bad, &a, why, sizeof(why)), -1);
+	assert_string_equal(why, "autotune: 'le;ft' is not a zone name (letters, digits, - and _, at most 31 "
+			    "characters)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_command_is_whole),
 		cmocka_unit_test(test_names_unique),
 		cmocka_unit_test(test_calibrate_args),
+		cmocka_unit_test(test_autotune_args),
 		cmocka_unit_test(test_rows_as_documented),
 		cmocka_unit_test(test_default_socket_is_one),
 		cmocka_unit_test(test_name_rule_boundaries),
