@@ -169,6 +169,14 @@ static void finish_polarity(struct autotune *a, double now_s, const struct pad_o
 		fail(a, "the observer has no Peltier gain");
 		return;
 	}
+	double ref = a->polarity > 0 ? PAD_OBSERVER_HEAT_GAIN_C_PER_S : PAD_OBSERVER_COOL_GAIN_C_PER_S;
+
+	if (r->plant_gain_c_per_s <= PAD_OBSERVER_GAIN_MIN * ref * (1.0 + 1e-6) ||
+	    r->plant_gain_c_per_s >= PAD_OBSERVER_GAIN_MAX * ref * (1.0 - 1e-6)) {
+		r->valid = false;
+		fail(a, "the Peltier's gain is at the end of what the observer can learn (pad_observer.h)");
+		return;
+	}
 	if (!(agree <= AUTOTUNE_RELAY_AGREE && agree >= 1.0 / AUTOTUNE_RELAY_AGREE)) {
 		char why[112];
 

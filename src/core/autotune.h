@@ -36,7 +36,9 @@
  *               estimate leads the true pad in the high halves by a step's
  *               worth (+15-20 % on the reference plant); b_r is reported,
  *               and a b_r more than 1.5 times off b (either way) fails the
- *               run: the reading does not follow the Peltier as a pad does
+ *               run: the reading does not follow the Peltier as a pad does.
+ *               So does a b at the end of the observer's range (half to
+ *               twice the reference gain): the true one may be beyond it
  *       theta the loop's dead time: the observer takes the sensor's lag
  *               out of the loop (the estimate carries a new duty at once),
  *               so what is left is the actuation's: a time-proportioned

@@ -1030,8 +1030,8 @@ static void print_autotune_result(const struct json_object *tune)
 	const char *zone = reply_str(tune, "zone", "?");
 	static const char *const pol[2] = { "heat", "cool" };
 
-	printf("; contrastctl autotune %s: kp = Ku / 2 (Ziegler-Nichols, P); ki = kd = 0 (the feed-forward "
-	       "is learned online)\n", zone);
+	printf("; contrastctl autotune %s: heat_kp = min(Ku_heat/2, Ku_cool), cool_kp = min(Ku_cool/2, Ku_heat) "
+	       "(Ziegler-Nichols, P); ki = kd = 0 (the feed-forward is learned online)\n", zone);
 
 	for (int i = 0; i < 2; i++) {
 		const struct json_object *r = reply_get(tune, pol[i]);
