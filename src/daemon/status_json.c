@@ -79,7 +79,7 @@ static void zone_json(struct json_out *j, const struct controller *c, int z, con
 	json_out_key(j, "name");
 	json_out_string(j, zc->name);
 	json_out_key(j, "setpoint_c");
-	json_out_number(j, c->state == SESSION_RUNNING ? zr->setpoint_c : NAN, 2);
+	json_out_number(j, c->state == SESSION_RUNNING || controller_autotune_active(c) ? zr->setpoint_c : NAN, 2);
 	json_out_key(j, "pad_c");
 	reading_value(j, c, &zr->pad);
 	json_out_key(j, "pad_status");

@@ -315,6 +315,101 @@ static void test_sim_finds_the_shipped_gains(void **state)
 	}
 }
 
+/* No session while autotune runs, no autotune while a session runs; both in so many words. */
+static void test_sim_refusals(void **state)
+{
+	struct daemon *d = idle_daemon(1);
+	char why[512];
+
+	(void)state;
+	assert_int_equal(controller_autotune_start(&d->ctl, 0, d->now_s, why, sizeof(why)), 0);
+	assert_true(controller_autotune_active(&d->ctl));
+	assert_int_equal(controller_start(&d->ctl, NULL, d->now_s, why, sizeof(why)), -1);
+	assert_string_equal(why, "autotune is running (stop ends it)");
+	/* The daemon's start path (the guard: lockout, dose ledger) says the same. */
+	assert_int_equal(guard_start(&d->guard, &d->ctl, NULL, d->now_s, 0.0, why, sizeof(why)), -1);
+	assert_string_equal(why, "autotune is running (stop ends it)");
+	assert_int_equal(controller_autotune_start(&d->ctl, 1, d->now_s, why, sizeof(why)), -1);
+	assert_string_equal(why, "autotune is running already");
+	assert_int_equal(controller_autotune_cancel(&d->ctl, "test"), 0);
+	assert_int_equal(controller_autotune_cancel(&d->ctl, "test"), -1);
+
+	assert_int_equal(controller_start(&d->ctl, NULL, d->now_s, why, sizeof(why)), 0);
+	daemon_step(d);
+	assert_int_equal(controller_autotune_start(&d->ctl, 0, d->now_s, why, sizeof(why)), -1);
+	assert_string_equal(why, "a session is running: autotune only while idle");
+	assert_int_equal(controller_autotune_start(&d->ctl, 7, d->now_s, why, sizeof(why)), -1);
+}
+
+/* A press of the button ends the run at once, outputs off; it does not start a session. */
+static void test_sim_button_cancels(void **state)
+{
+	struct daemon *d = idle_daemon(2);
+	char why[512];
+
+	(void)state;
+	assert_int_equal(controller_autotune_start(&d->ctl, 0, d->now_s, why, sizeof(why)), 0);
+	/* Into the relay: the pad is being driven. */
+	while (d->ctl.tune.stage != AUTOTUNE_RELAY && d->now_s < 200.0)
+		daemon_step(d);
+	for (int i = 0; i < 30; i++)
+		daemon_step(d);
+	assert_int_equal(d->ctl.tune.stage, AUTOTUNE_RELAY);
+	assert_true(harness_sim.applied.power);
+	daemon_button(d, BUTTON_SHORT_PRESS);
+	assert_false(controller_autotune_active(&d->ctl));
+	assert_int_equal(d->ctl.tune.stage, AUTOTUNE_FAILED);
+	assert_string_equal(d->ctl.tune.why, "stopped (button)");
+	/* Off now, not at the next tick: the bridge conducts nothing. */
+	assert_false(harness_sim.applied.power);
+	for (int z = 0; z < cfg.n_zones; z++) {
+		assert_float_equal(harness_sim.applied.duty[z], 0.0, 0.0);
+		assert_int_equal(hw_sim_drive(&harness_sim, z), 0);
+	}
+	for (int i = 0; i < 50; i++) {
+		daemon_step(d);
+		assert_false(harness_sim.applied.power);
+		for (int z = 0; z < cfg.n_zones; z++)
+			assert_float_equal(harness_sim.applied.duty[z], 0.0, 0.0);
+	}
+	assert_int_equal(d->ctl.state, SESSION_IDLE);
+	assert_false(safety_latched(&d->ctl.safety));
+}
+
+/* A sensor that opens in the relay: the supervisor trips, the fault latches, the run fails, outputs off. */
+static void test_sim_fault_trips_and_latches(void **state)
+{
+	struct daemon *d = idle_daemon(3);
+	char why[512], err[256], spec[64];
+
+	(void)state;
+	assert_int_equal(controller_autotune_start(&d->ctl, 0, d->now_s, why, sizeof(why)), 0);
+	while (d->ctl.tune.stage != AUTOTUNE_RELAY && d->now_s < 200.0)
+		daemon_step(d);
+	assert_int_equal(d->ctl.tune.stage, AUTOTUNE_RELAY);
+	snprintf(spec, sizeof(spec), "sensor-open:left@%.1f", harness_sim.plant.t_s + 5.0);
+	assert_int_equal(hw_sim_inject(&harness_sim, spec, &cfg, err, sizeof(err)), 0);
+	double until_s = d->now_s + 30.0;
+
+	while (controller_autotune_active(&d->ctl) && d->now_s < until_s)
+		daemon_step(d);
+	assert_int_equal(d->ctl.tune.stage, AUTOTUNE_FAILED);
+	assert_string_equal(d->ctl.tune.why, "a safety fault tripped");
+	assert_true(safety_latched(&d->ctl.safety));
+	assert_int_equal(d->ctl.state, SESSION_FAULT);
+	for (int i = 0; i < 50; i++) {
+		daemon_step(d);
+		assert_false(harness_sim.applied.power);
+		for (int z = 0; z < cfg.n_zones; z++) {
+			assert_float_equal(harness_sim.applied.duty[z], 0.0, 0.0);
+			assert_int_equal(hw_sim_drive(&harness_sim, z), 0);
+		}
+	}
+	/* Latched: no new run until acknowledged. */
+	assert_int_equal(controller_autotune_start(&d->ctl, 0, d->now_s, why, sizeof(why)), -1);
+	assert_string_equal(why, "a safety fault is latched: acknowledge it first");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +420,9 @@ int main(void)
 		cmocka_unit_test(test_fopdt_dead_peltier_times_out),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_sim_finds_the_shipped_gains),
+		cmocka_unit_test(test_sim_refusals),
+		cmocka_unit_test(test_sim_button_cancels),
+		cmocka_unit_test(test_sim_fault_trips_and_latches),
 	};
 
 	harness_load_example(&cfg);
