@@ -279,7 +279,9 @@ static void update_led(struct daemon *d, double now_s)
 {
 	/* The lockout as last seen (guard_tick looks at its file once a second). */
 	bool lockout = lockout_locked(&d->guard.lockout);
-	enum led_pattern p = led_pattern_for(d->ctl.state, safety_latched(&d->ctl.safety), lockout);
+	/* Autotune drives a pad as a session does: the light says so. */
+	enum session_state shown = controller_autotune_active(&d->ctl) ? SESSION_RUNNING : d->ctl.state;
+	enum led_pattern p = led_pattern_for(shown, safety_latched(&d->ctl.safety), lockout);
 
 	if (!d->hw.ops->set_led)
 		return;

@@ -314,7 +314,8 @@ int status_json_build_extra(const struct controller *c, double now_s, const stru
 	/* What the status light shows ([button] led), null without one. */
 	json_out_key(&j, "led");
 	json_out_string(&j, cfg->button.present && cfg->button.led[0]
-		? led_pattern_name(led_pattern_for(c->state, safety_latched(&c->safety), x && x->lockout)) : NULL);
+		? led_pattern_name(led_pattern_for(controller_autotune_active(c) ? SESSION_RUNNING : c->state,
+						   safety_latched(&c->safety), x && x->lockout)) : NULL);
 	json_out_key(&j, "autotune");
 	autotune_json(&j, c, now_s);
 	json_out_end_object(&j);
