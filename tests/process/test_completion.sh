@@ -25,7 +25,7 @@ ctl=config/bash-completion/contrastctl
 d=config/bash-completion/contrastd
 C=$CONTRASTCTL
 
-expect "contrastctl: the commands, from the protocol table" 0 '^ack calibrate log plot programs start status stop$' -- \
+expect "contrastctl: the commands, from the protocol table" 0 '^ack autotune calibrate log plot programs start status stop$' -- \
 	candidates $ctl "$C" ''
 expect "contrastctl: commands that start with st" 0 '^start status stop$' -- candidates $ctl "$C" st
 expect "the list is the table's" 0 "^$(candidates $ctl "$C" '')\$" -- bash -c "'$C' --list-commands words | sort | paste -sd ' '"
@@ -40,6 +40,8 @@ expect "contrastctl --list-commands: the formats" 0 '^man markdown$' -- candidat
 expect "contrastctl plot: session numbers" 0 '^1 2 3$' -- candidates $ctl "$C" plot ''
 expect "contrastctl calibrate: the config's zones" 0 '^left right$' -- candidates $ctl "$C" -c "$conf" calibrate ''
 expect "contrastctl calibrate ZONE: no more names" 0 '^$' -- candidates $ctl "$C" -c "$conf" calibrate left ''
+expect "contrastctl autotune: the config's zones" 0 '^left right$' -- candidates $ctl "$C" -c "$conf" autotune ''
+expect "contrastctl autotune ZONE: no more names" 0 '^$' -- candidates $ctl "$C" -c "$conf" autotune left ''
 
 expect "contrastd: options" 0 '^--safe-off --seed --simulate --speed --start$' -- candidates $d contrastd --s
 expect "contrastd --start: the config's programs" 0 '^default evening short$' -- candidates $d contrastd -c "$conf" --simulate --start ''

@@ -73,6 +73,10 @@ static void fake_handler(void *arg, const struct control_request *req, struct co
 		snprintf(control_reply_value(reply), reply->value_cap, "{\"zone\":\"%s\",\"reference_c\":%.2f}",
 			 req->arg.name, req->arg.real);
 		break;
+	case CONTROL_AUTOTUNE:
+		snprintf(control_reply_value(reply), reply->value_cap, "{\"autotune\":{\"zone\":\"%s\"}}",
+			 req->arg.name);
+		break;
 	case CONTROL_N_COMMANDS:
 		fail_msg("the server passed on a command that is not one");
 	}
