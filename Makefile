@@ -9,6 +9,7 @@
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS each (default 20; clang)
 #   make check-bare SUITE=bookworm|trixie   make demo and make check in a fresh
 #                   clone inside a bare Debian root (debootstrap; needs root)
+#   make check-kernel  the daemon on a real kernel (gpio-sim, ti-ads1015) under QEMU
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # CPPFLAGS, CFLAGS and LDFLAGS from the command line or the environment go on
@@ -72,10 +73,17 @@ TEST_CFLAGS = $(eval TEST_CFLAGS := $$(call pkg,--cflags,$$(TEST_PKGS)))$(TEST_C
 TEST_LIBS   = $(eval TEST_LIBS := $$(call pkg,--libs,$$(TEST_PKGS)))$(TEST_LIBS)
 LDLIBS    := -lm -pthread
 
+# libgpiod changed its API in 2.0: one adapter per API behind src/hw/gpio_lines.h
+# (src/hw/gpio_lines_v1.c, gpio_lines_v2.c), chosen by the version pkg-config reports.
+GPIOD_VERSION := $(shell pkg-config --modversion libgpiod 2>/dev/null)
+GPIOD_API     := $(if $(filter 0.% 1.%,$(GPIOD_VERSION)),v1,v2)
+GPIOD_OTHER   := $(if $(filter v1,$(GPIOD_API)),v2,v1)
+
 # The functional core, then the shell. Every .c except the programs' mains
 # goes into the objects that the daemon and every test link.
 CORE_SRC  := $(sort $(wildcard src/core/*.c))
-SHELL_SRC := $(sort $(wildcard src/lib/*.c src/hw/*.c src/sim/*.c src/daemon/*.c))
+SHELL_SRC := $(filter-out src/hw/gpio_lines_$(GPIOD_OTHER).c, \
+	$(sort $(wildcard src/lib/*.c src/hw/*.c src/sim/*.c src/daemon/*.c)))
 MAIN_SRC  := src/daemon/main.c
 CTL_SRC   := $(sort $(wildcard src/ctl/*.c))
 CTL_MAIN  := src/ctl/contrastctl.c
@@ -93,7 +101,7 @@ CTL_LIB_SRC      := $(filter-out $(CTL_MAIN),$(CTL_SRC))
 CTL_TEST_OBJ     := $(CTL_LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CTL_TEST_OBJ_SAN := $(CTL_LIB_SRC:%.c=$(BUILD)/san/%.o)
 
-UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SRC  := $(filter-out tests/unit/test_gpio_mock_$(GPIOD_OTHER).c,$(sort $(wildcard tests/unit/test_*.c)))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SAN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests-san/%)
 # A test may need extra link flags (e.g. -Wl,--wrap= mocks): tests/unit/NAME.ldflags

@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * GPIO lines through libgpiod 1.6 (the kernel's v1 character-device
- * uAPI). A line is given as a name, searched on every chip
+ * GPIO lines through libgpiod. One adapter per libgpiod API, chosen at
+ * build time from pkg-config's libgpiod version (the Makefile):
+ * gpio_lines_v1.c for libgpiod 1.x (Debian 12, Raspberry Pi OS
+ * bookworm; the kernel's v1 character-device uAPI), gpio_lines_v2.c for
+ * 2.x (Debian 13, Raspberry Pi OS trixie; the v2 uAPI). Both keep every
+ * promise below; nothing outside them knows which one is built.
+ *
+ * A line is given as a name, searched on every chip
  * (gpiod_line_find: "GPIO22" as Raspberry Pi OS names them), or as
  * CHIP:OFFSET with CHIP a chip's name, label or number ("gpiochip0:22",
  * "0:22").
@@ -17,7 +23,8 @@
  *    chip and offset, the operation and errno; a busy line names who
  *    holds it.
  *
- * Every gpiod_* call of contrastd is in this file (tests wrap them).
+ * Every gpiod_* call of contrastd is in the adapters (tests wrap them:
+ * tests/unit/test_gpio_mock_v1.c, test_gpio_mock_v2.c).
  */
 #ifndef CONTRASTD_GPIO_LINES_H
 #define CONTRASTD_GPIO_LINES_H
@@ -29,16 +36,15 @@
 
 #define GPIO_CONSUMER "contrastd"
 
-struct gpiod_chip;
-struct gpiod_line;
+/* The library's objects for one line: the adapter's own (chip, line or request). */
+struct gpio_line_lib;
 
 struct gpio_line {
 	char role[48];                  /* "left heat", "power", "button": for messages */
 	char spec[LINE_SPEC_LEN];       /* as configured */
-	struct gpiod_chip *chip;        /* NULL: not found (or closed) */
-	struct gpiod_line *line;
+	struct gpio_line_lib *lib;      /* NULL: not found (or closed) */
 	char chip_name[32];             /* "gpiochip0" */
-	char chip_label[32];            /* the chip's label, "pinctrl-bcm2711"; "" if it has none */
+	char chip_label[32];            /* the driver's label: "pinctrl-bcm2711", "gpio-sim.0-node0" */
 	bool by_offset;                 /* the spec was CHIP:OFFSET, not a line name */
 	unsigned int offset;
 	bool active_low;
@@ -56,12 +62,23 @@ struct gpio_line_info {
 	bool active_low;                /* as the holder requested it */
 };
 
+/* "libgpiod 1.6.3": the library this build runs with (its own version string). */
+const char *gpio_lines_library(void);
+
 /* A closed line (safe to gpio_line_close). */
 void gpio_line_init(struct gpio_line *l);
 
+/* Has gpio_line_find found it (and it is not closed)? */
+static inline bool gpio_line_found(const struct gpio_line *l)
+{
+	return l->lib != NULL;
+}
+
 /*
- * Find the line (opens its chip; requests nothing). Returns 0, or -1 with
- * a message: "left heat: GPIO17: no GPIO line by that name on any chip
+ * Find the line (opens its chip; requests nothing). A name is searched on
+ * every chip in /dev in the order of their names; the first that has it
+ * wins. Returns
+ * 0, or -1 with a message: "left heat: GPIO17: no GPIO line by that name on any chip
  * (chips: gpiochip0, gpiochip1)".
  */
 int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char *err, size_t err_len);

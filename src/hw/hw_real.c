@@ -583,7 +583,7 @@ static int warn_chip_offset(struct gpio_line *l, FILE *out)
 	struct gpio_line_info info;
 	char label[48], name[64];
 
-	if (!l->chip || !l->by_offset || rpi_is_pin_controller(l->chip_label))
+	if (!gpio_line_found(l) || !l->by_offset || rpi_is_pin_controller(l->chip_label))
 		return 0;
 	if (l->chip_label[0])
 		snprintf(label, sizeof(label), "\"%s\"", l->chip_label);
@@ -1040,7 +1040,7 @@ int hw_real_probe(const struct config *cfg, FILE *out)
 		if (!ok)
 			problems++;
 		warnings += warn_chip_offset(l, out);
-		if (l->chip)
+		if (gpio_line_found(l))
 			seen[n_seen++] = l;
 		else
 			gpio_line_close(l);

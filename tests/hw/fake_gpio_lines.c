@@ -24,7 +24,7 @@
 
 #define N_LINES 54
 
-/* Any non-NULL pointer will do: hw_real only tests chip for "found". */
+/* Any non-NULL pointer will do: the adapter's objects are opaque, and only "found" is asked of them. */
 static char chip_token;
 
 struct fake_line {
@@ -56,6 +56,11 @@ void fake_gpio_edge(bool active)
 		abort();        /* a test harness: a full pipe is a bug in it */
 }
 
+const char *gpio_lines_library(void)
+{
+	return "fake GPIO lines (tests/hw)";
+}
+
 void gpio_line_init(struct gpio_line *l)
 {
 	memset(l, 0, sizeof(*l));
@@ -64,7 +69,7 @@ void gpio_line_init(struct gpio_line *l)
 
 void gpio_line_where(const struct gpio_line *l, char *buf, size_t len)
 {
-	if (l->chip)
+	if (l->lib)
 		snprintf(buf, len, "%s (%s:%u)", l->spec, l->chip_name, l->offset);
 	else
 		snprintf(buf, len, "%s", l->spec);
@@ -84,7 +89,7 @@ int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char
 		snprintf(err, err_len, "%s: %s: no such line on the fake chip", role, spec);
 		return -1;
 	}
-	l->chip = (struct gpiod_chip *)&chip_token;
+	l->lib = (struct gpio_line_lib *)&chip_token;
 	snprintf(l->chip_name, sizeof(l->chip_name), "gpiochip0");
 	snprintf(l->chip_label, sizeof(l->chip_label), "%s", fake_gpio_chip_label);
 	l->by_offset = !by_name;
@@ -196,7 +201,7 @@ void gpio_line_close(struct gpio_line *l)
 			gpio_line_set(l, false);
 		lines[l->offset].requested = false;
 	}
-	l->chip = NULL;
+	l->lib = NULL;
 	l->requested = false;
 	l->output = false;
 	l->value = -1;
@@ -204,5 +209,5 @@ void gpio_line_close(struct gpio_line *l)
 
 bool gpio_line_same(const struct gpio_line *a, const struct gpio_line *b)
 {
-	return a->chip && b->chip && a->offset == b->offset;
+	return a->lib && b->lib && a->offset == b->offset;
 }

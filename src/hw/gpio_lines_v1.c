@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* GPIO lines through libgpiod 1.6. See gpio_lines.h. */
+/* GPIO lines through libgpiod 1.x (the v1 uAPI). See gpio_lines.h. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,20 @@
 #include "lib/log.h"
 #include "gpio_lines.h"
 
+struct gpio_line_lib {
+	struct gpiod_chip *chip;
+	struct gpiod_line *line;
+};
+
+const char *gpio_lines_library(void)
+{
+	static char name[48];
+
+	if (!name[0])
+		snprintf(name, sizeof(name), "libgpiod %s", gpiod_version_string());
+	return name;
+}
+
 void gpio_line_init(struct gpio_line *l)
 {
 	memset(l, 0, sizeof(*l));
@@ -18,7 +32,7 @@ void gpio_line_init(struct gpio_line *l)
 
 void gpio_line_where(const struct gpio_line *l, char *buf, size_t len)
 {
-	if (l->chip)
+	if (l->lib)
 		snprintf(buf, len, "%s (%s:%u)", l->spec, l->chip_name, l->offset);
 	else
 		snprintf(buf, len, "%s", l->spec);
@@ -60,14 +74,25 @@ static bool split_chip_offset(const char *spec, char *chip, size_t chip_len, uns
 	return true;
 }
 
-static void fill_found(struct gpio_line *l)
+/* The chip and line are open: keep them, and what messages need. */
+static int fill_found(struct gpio_line *l, struct gpiod_chip *chip, struct gpiod_line *line,
+		      char *err, size_t err_len)
 {
-	const char *name = gpiod_chip_name(l->chip);
-	const char *label = gpiod_chip_label(l->chip);
+	const char *name = gpiod_chip_name(chip);
+	const char *label = gpiod_chip_label(chip);
 
+	l->lib = malloc(sizeof(*l->lib));
+	if (!l->lib) {
+		snprintf(err, err_len, "%s: %s: out of memory", l->role, l->spec);
+		gpiod_chip_close(chip);
+		return -1;
+	}
+	l->lib->chip = chip;
+	l->lib->line = line;
 	snprintf(l->chip_name, sizeof(l->chip_name), "%s", name ? name : "?");
 	snprintf(l->chip_label, sizeof(l->chip_label), "%s", label ? label : "");
-	l->offset = gpiod_line_offset(l->line);
+	l->offset = gpiod_line_offset(line);
+	return 0;
 }
 
 int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char *err, size_t err_len)
@@ -81,8 +106,9 @@ int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char
 
 	if (split_chip_offset(spec, chip_spec, sizeof(chip_spec), &offset)) {
 		errno = 0;
-		l->chip = gpiod_chip_open_lookup(chip_spec);
-		if (!l->chip) {
+		struct gpiod_chip *chip = gpiod_chip_open_lookup(chip_spec);
+
+		if (!chip) {
 			int e = errno ? errno : ENOENT;
 
 			list_chips(chips, sizeof(chips));
@@ -94,33 +120,34 @@ int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char
 					 spec, chip_spec, strerror(e), e);
 			return -1;
 		}
-		unsigned int n = gpiod_chip_num_lines(l->chip);
-		const char *chip_name = gpiod_chip_name(l->chip);
+		unsigned int n = gpiod_chip_num_lines(chip);
+		const char *chip_name = gpiod_chip_name(chip);
 
 		if (offset >= n) {
 			snprintf(err, err_len, "%s: %s: %s has %u lines (offsets 0..%u), no offset %lu", role, spec,
 				 chip_name ? chip_name : chip_spec, n, n ? n - 1 : 0, offset);
-			gpio_line_close(l);
+			gpiod_chip_close(chip);
 			return -1;
 		}
 		errno = 0;
-		l->line = gpiod_chip_get_line(l->chip, (unsigned int)offset);
-		if (!l->line) {
+		struct gpiod_line *line = gpiod_chip_get_line(chip, (unsigned int)offset);
+
+		if (!line) {
 			int e = errno ? errno : EIO;
 
 			snprintf(err, err_len, "%s: %s: cannot get line %lu of %s: %s (errno %d)", role, spec,
 				 offset, chip_name ? chip_name : chip_spec, strerror(e), e);
-			gpio_line_close(l);
+			gpiod_chip_close(chip);
 			return -1;
 		}
-		fill_found(l);
 		l->by_offset = true;
-		return 0;
+		return fill_found(l, chip, line, err, err_len);
 	}
 
 	errno = 0;
-	l->line = gpiod_line_find(spec);
-	if (!l->line) {
+	struct gpiod_line *line = gpiod_line_find(spec);
+
+	if (!line) {
 		int e = errno ? errno : ENOENT;
 
 		list_chips(chips, sizeof(chips));
@@ -132,9 +159,8 @@ int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char
 				 "(errno %d; chips: %s)", role, spec, strerror(e), e, chips);
 		return -1;
 	}
-	l->chip = gpiod_line_get_chip(l->line);
-	fill_found(l);
-	return 0;
+	/* gpiod_line_find opened the line's chip: it is ours to close. */
+	return fill_found(l, gpiod_line_get_chip(line), line, err, err_len);
 }
 
 /* A request failed with errno e: say what, where, why, and who holds a busy line. */
@@ -143,8 +169,8 @@ static void request_error(struct gpio_line *l, const char *as, int e, char *err,
 	char where[128];
 
 	gpio_line_where(l, where, sizeof(where));
-	if (e == EBUSY && gpiod_line_update(l->line) == 0 && gpiod_line_is_used(l->line)) {
-		const char *who = gpiod_line_consumer(l->line);
+	if (e == EBUSY && gpiod_line_update(l->lib->line) == 0 && gpiod_line_is_used(l->lib->line)) {
+		const char *who = gpiod_line_consumer(l->lib->line);
 
 		if (who)
 			snprintf(err, err_len, "%s: %s: cannot request it as %s: %s (errno %d): held by \"%s\"",
@@ -163,7 +189,7 @@ int gpio_line_request_output(struct gpio_line *l, bool active_low, char *err, si
 	int flags = active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
 
 	/* default_val is logical: 0 is inactive whatever the polarity. */
-	if (gpiod_line_request_output_flags(l->line, GPIO_CONSUMER, flags, 0) < 0) {
+	if (gpiod_line_request_output_flags(l->lib->line, GPIO_CONSUMER, flags, 0) < 0) {
 		request_error(l, "an output", errno, err, err_len);
 		return -1;
 	}
@@ -178,7 +204,7 @@ int gpio_line_request_events(struct gpio_line *l, bool active_low, char *err, si
 {
 	int flags = active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW | GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP
 		: GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN;
-	int rc = gpiod_line_request_both_edges_events_flags(l->line, GPIO_CONSUMER, flags);
+	int rc = gpiod_line_request_both_edges_events_flags(l->lib->line, GPIO_CONSUMER, flags);
 
 	if (rc < 0 && errno == EINVAL) {
 		/* Kernels before 5.5 know no bias flags. */
@@ -188,7 +214,7 @@ int gpio_line_request_events(struct gpio_line *l, bool active_low, char *err, si
 		log_notice("%s: %s: the kernel cannot set a pull-%s: the board's resistor must hold the line",
 			   l->role, where, active_low ? "up" : "down");
 		flags &= GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW;
-		rc = gpiod_line_request_both_edges_events_flags(l->line, GPIO_CONSUMER, flags);
+		rc = gpiod_line_request_both_edges_events_flags(l->lib->line, GPIO_CONSUMER, flags);
 	}
 	if (rc < 0) {
 		request_error(l, "an input for both edges", errno, err, err_len);
@@ -204,10 +230,10 @@ int gpio_line_request_input(struct gpio_line *l, bool active_low, char *err, siz
 {
 	int flags = active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW | GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP
 		: GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN;
-	int rc = gpiod_line_request_input_flags(l->line, GPIO_CONSUMER, flags);
+	int rc = gpiod_line_request_input_flags(l->lib->line, GPIO_CONSUMER, flags);
 
 	if (rc < 0 && errno == EINVAL)
-		rc = gpiod_line_request_input_flags(l->line, GPIO_CONSUMER,
+		rc = gpiod_line_request_input_flags(l->lib->line, GPIO_CONSUMER,
 						    flags & GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW);
 	if (rc < 0) {
 		request_error(l, "an input", errno, err, err_len);
@@ -237,7 +263,7 @@ int gpio_line_set(struct gpio_line *l, bool active)
 		errno = EBADF;
 		return -1;
 	}
-	if (gpiod_line_set_value(l->line, active ? 1 : 0) < 0) {
+	if (gpiod_line_set_value(l->lib->line, active ? 1 : 0) < 0) {
 		l->value = -1;
 		return -1;
 	}
@@ -251,14 +277,14 @@ int gpio_line_get(struct gpio_line *l)
 		errno = EBADF;
 		return -1;
 	}
-	return gpiod_line_get_value(l->line);
+	return gpiod_line_get_value(l->lib->line);
 }
 
 int gpio_line_event_fd(struct gpio_line *l)
 {
 	if (!l->requested || l->output)
 		return -1;
-	return gpiod_line_event_get_fd(l->line);
+	return gpiod_line_event_get_fd(l->lib->line);
 }
 
 int gpio_line_read_edges(struct gpio_line *l, struct gpio_edge *edges, int max)
@@ -292,20 +318,20 @@ int gpio_line_read_edges(struct gpio_line *l, struct gpio_edge *edges, int max)
 int gpio_line_info(struct gpio_line *l, struct gpio_line_info *info)
 {
 	memset(info, 0, sizeof(*info));
-	if (!l->line) {
+	if (!l->lib) {
 		errno = EBADF;
 		return -1;
 	}
-	if (gpiod_line_update(l->line) < 0)
+	if (gpiod_line_update(l->lib->line) < 0)
 		return -1;
-	const char *name = gpiod_line_name(l->line);
-	const char *who = gpiod_line_consumer(l->line);
+	const char *name = gpiod_line_name(l->lib->line);
+	const char *who = gpiod_line_consumer(l->lib->line);
 
 	snprintf(info->name, sizeof(info->name), "%s", name ? name : "");
 	snprintf(info->consumer, sizeof(info->consumer), "%s", who ? who : "");
-	info->used = gpiod_line_is_used(l->line);
-	info->is_output = gpiod_line_direction(l->line) == GPIOD_LINE_DIRECTION_OUTPUT;
-	info->active_low = gpiod_line_active_state(l->line) == GPIOD_LINE_ACTIVE_STATE_LOW;
+	info->used = gpiod_line_is_used(l->lib->line);
+	info->is_output = gpiod_line_direction(l->lib->line) == GPIOD_LINE_DIRECTION_OUTPUT;
+	info->active_low = gpiod_line_active_state(l->lib->line) == GPIOD_LINE_ACTIVE_STATE_LOW;
 	return 0;
 }
 
@@ -313,18 +339,19 @@ void gpio_line_close(struct gpio_line *l)
 {
 	if (l->requested) {
 		/* Not known to be inactive (a failed write, or never written): write it. */
-		if (l->output && l->value != 0 && gpiod_line_set_value(l->line, 0) < 0) {
+		if (l->output && l->value != 0 && gpiod_line_set_value(l->lib->line, 0) < 0) {
 			char where[128];
 
 			gpio_line_where(l, where, sizeof(where));
 			log_err("%s: %s: writing it inactive before release: %s", l->role, where, strerror(errno));
 		}
-		gpiod_line_release(l->line);
+		gpiod_line_release(l->lib->line);
 	}
-	if (l->chip)
-		gpiod_chip_close(l->chip);
-	l->chip = NULL;
-	l->line = NULL;
+	if (l->lib) {
+		gpiod_chip_close(l->lib->chip);
+		free(l->lib);
+	}
+	l->lib = NULL;
 	l->requested = false;
 	l->output = false;
 	l->value = -1;
@@ -332,5 +359,5 @@ void gpio_line_close(struct gpio_line *l)
 
 bool gpio_line_same(const struct gpio_line *a, const struct gpio_line *b)
 {
-	return a->chip && b->chip && a->offset == b->offset && strcmp(a->chip_name, b->chip_name) == 0;
+	return a->lib && b->lib && a->offset == b->offset && strcmp(a->chip_name, b->chip_name) == 0;
 }

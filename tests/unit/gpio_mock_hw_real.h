@@ -1,403 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The real hardware adapter (src/hw/hw_real.c, gpio_lines.c) against
- * mocks of every libgpiod call it makes (-Wl,--wrap=, see
- * test_gpio_mock.ldflags) and of libiio's context creation and attribute
- * reads (an XML context, so the real lookup code runs). What the mocks
- * check is what reaches the lines: initial values, consumer label,
- * active-low flags, the interlock and the dead time at every single
- * write, PWM edges in time, write errors, the button through its fd.
+ * The real hardware adapter (src/hw/hw_real.c and the gpio_lines
+ * adapter of the build) against the mock chip of gpio_mock_chip.h and a
+ * mock of libiio's context creation and attribute reads (an XML context,
+ * so the real lookup code runs). Shared by test_gpio_mock_v1.c and
+ * test_gpio_mock_v2.c, which put their libgpiod's calls onto the chip:
+ * the same promises, checked on both APIs.
  *
  * Time is a fake clock (hw_real_set_clock) offset from the real
  * monotonic one; the loop's handlers are called directly.
+ *
+ * Include after gpio_mock_chip.h; GPIO_MOCK_HW_REAL_TESTS lists the tests.
  */
+#ifndef CONTRASTD_GPIO_MOCK_HW_REAL_H
+#define CONTRASTD_GPIO_MOCK_HW_REAL_H
+
 #include <errno.h>
-#include <gpiod.h>
 #include <iio.h>
-#include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
-#include <unistd.h>
-#include <cmocka.h>
-#include "test_assert.h"
-
 #include "core/button.h"
 #include "daemon/config_parse.h"
-#include "lib/loop.h"
+#include "hw/gpio_lines.h"
 #include "hw/hw.h"
 #include "hw/hw_real.h"
 #include "hw/output_lines.h"
 #include "daemon/safe_off.h"
-
-
-
-/* --- The mock GPIO chip ------------------------------------------------------ */
-
-#define N_LINES 54
-
-/* libgpiod's types are opaque to users: here they are ours. */
-struct gpiod_chip {
-	int unused;
-};
-
-struct gpiod_line {
-	unsigned int offset;
-	char name[16];
-	bool requested;
-	bool output;
-	bool events;
-	int flags;
-	char consumer[32];
-	char other[32];                 /* held by another process, with this label */
-	int value;                      /* logical value last driven */
-	int set_errno;                  /* gpiod_line_set_value fails with this */
-	int set_attempts;
-	int level;                      /* what gpiod_line_get_value returns (the button) */
-};
-
-static struct gpiod_chip chip0;
-static const char *chip0_label = "pinctrl-bcm2711";
-static struct gpiod_line lines[N_LINES];
-static int chip_opens, chip_closes;
-
-/* Every request, write and release, in order. */
-enum op { OP_REQUEST, OP_SET, OP_RELEASE };
-struct record {
-	enum op op;
-	unsigned int offset;
-	int value;
-	double t_s;
-};
-static struct record rec[8192];
-static int n_rec;
-
-static int button_pipe[2] = { -1, -1 };
-static struct gpiod_line_event queue[64];
-static int q_head, q_tail;
-
-static double base_s, fake_now_s;
-
-static double fake_clock(void)
-{
-	return fake_now_s;
-}
-
-/* Test time: seconds after a base a little past the real monotonic clock. */
-static double T(double x)
-{
-	return base_s + x;
-}
-
-/* The reference wiring of the config below. */
-enum {
-	L_HEAT = 17, L_COOL = 27, L_EN = 22, L_FAN = 5,        /* left: with enable */
-	R_HEAT = 23, R_COOL = 24, R_FAN = 6,                    /* right: no enable, active-low */
-	POWER = 16, BUTTON = 26,
-};
-
-/* The interlock and the dead time, checked at every write as it happens. */
-struct zone_watch {
-	unsigned int heat, cool;
-	int enable;                     /* -1 none */
-	double heat_off_s, cool_off_s;
-};
-static struct zone_watch watch[2] = {
-	{ L_HEAT, L_COOL, L_EN, -1e9, -1e9 },
-	{ R_HEAT, R_COOL, -1, -1e9, -1e9 },
-};
-static double dead_time_s = 0.2;
-static int interlock_checks;
-
-static void check_interlock(unsigned int offset, int old_value, int new_value)
-{
-	for (int z = 0; z < 2; z++) {
-		struct zone_watch *w = &watch[z];
-		bool heat = lines[w->heat].value == 1, cool = lines[w->cool].value == 1;
-
-		assert_false(heat && cool);
-		if (w->enable >= 0 && lines[w->enable].value == 1)
-			assert_true(heat != cool);
-		if (offset == w->heat && old_value == 1 && new_value == 0)
-			w->heat_off_s = fake_now_s;
-		if (offset == w->cool && old_value == 1 && new_value == 0)
-			w->cool_off_s = fake_now_s;
-		if (offset == w->heat && old_value != 1 && new_value == 1)
-			assert_true(fake_now_s - w->cool_off_s >= dead_time_s - 1e-9);
-		if (offset == w->cool && old_value != 1 && new_value == 1)
-			assert_true(fake_now_s - w->heat_off_s >= dead_time_s - 1e-9);
-	}
-	interlock_checks++;
-}
-
-static void record(enum op op, unsigned int offset, int value)
-{
-	if (n_rec < (int)(sizeof(rec) / sizeof(rec[0])))
-		rec[n_rec++] = (struct record){ op, offset, value, fake_now_s };
-}
-
-static void mock_reset(void)
-{
-	memset(lines, 0, sizeof(lines));
-	for (unsigned int i = 0; i < N_LINES; i++) {
-		lines[i].offset = i;
-		snprintf(lines[i].name, sizeof(lines[i].name), "GPIO%u", i);
-		lines[i].value = -1;    /* unknown until driven */
-	}
-	chip_opens = chip_closes = 0;
-	chip0_label = "pinctrl-bcm2711";
-	n_rec = 0;
-	q_head = q_tail = 0;
-	interlock_checks = 0;
-	for (int z = 0; z < 2; z++)
-		watch[z].heat_off_s = watch[z].cool_off_s = -1e9;
-	if (button_pipe[0] < 0)
-		assert_int_equal(pipe(button_pipe), 0);
-	base_s = ceil(monotonic_s()) + 100.0;
-	fake_now_s = base_s;
-}
-
-struct gpiod_chip *__wrap_gpiod_chip_open_lookup(const char *descr);
-void __wrap_gpiod_chip_close(struct gpiod_chip *chip);
-const char *__wrap_gpiod_chip_name(struct gpiod_chip *chip);
-const char *__wrap_gpiod_chip_label(struct gpiod_chip *chip);
-unsigned int __wrap_gpiod_chip_num_lines(struct gpiod_chip *chip);
-struct gpiod_line *__wrap_gpiod_chip_get_line(struct gpiod_chip *chip, unsigned int offset);
-struct gpiod_line *__wrap_gpiod_line_find(const char *name);
-struct gpiod_chip *__wrap_gpiod_line_get_chip(struct gpiod_line *line);
-unsigned int __wrap_gpiod_line_offset(struct gpiod_line *line);
-const char *__wrap_gpiod_line_name(struct gpiod_line *line);
-const char *__wrap_gpiod_line_consumer(struct gpiod_line *line);
-bool __wrap_gpiod_line_is_used(struct gpiod_line *line);
-int __wrap_gpiod_line_update(struct gpiod_line *line);
-int __wrap_gpiod_line_direction(struct gpiod_line *line);
-int __wrap_gpiod_line_active_state(struct gpiod_line *line);
-int __wrap_gpiod_line_request_output_flags(struct gpiod_line *line, const char *consumer, int flags,
-					   int default_val);
-int __wrap_gpiod_line_request_input_flags(struct gpiod_line *line, const char *consumer, int flags);
-int __wrap_gpiod_line_request_both_edges_events_flags(struct gpiod_line *line, const char *consumer,
-						      int flags);
-int __wrap_gpiod_line_set_value(struct gpiod_line *line, int value);
-int __wrap_gpiod_line_get_value(struct gpiod_line *line);
-void __wrap_gpiod_line_release(struct gpiod_line *line);
-int __wrap_gpiod_line_event_get_fd(struct gpiod_line *line);
-int __wrap_gpiod_line_event_read_fd_multiple(int fd, struct gpiod_line_event *events, unsigned int num);
-
-struct gpiod_chip *__wrap_gpiod_chip_open_lookup(const char *descr)
-{
-	if (strcmp(descr, "gpiochip0") == 0 || strcmp(descr, "0") == 0) {
-		chip_opens++;
-		return &chip0;
-	}
-	errno = ENOENT;
-	return NULL;
-}
-
-void __wrap_gpiod_chip_close(struct gpiod_chip *chip)
-{
-	assert_ptr_equal(chip, &chip0);
-	chip_closes++;
-}
-
-const char *__wrap_gpiod_chip_name(struct gpiod_chip *chip)
-{
-	(void)chip;
-	return "gpiochip0";
-}
-
-const char *__wrap_gpiod_chip_label(struct gpiod_chip *chip)
-{
-	(void)chip;
-	return chip0_label;
-}
-
-unsigned int __wrap_gpiod_chip_num_lines(struct gpiod_chip *chip)
-{
-	(void)chip;
-	return N_LINES;
-}
-
-struct gpiod_line *__wrap_gpiod_chip_get_line(struct gpiod_chip *chip, unsigned int offset)
-{
-	(void)chip;
-	if (offset >= N_LINES) {
-		errno = EINVAL;
-		return NULL;
-	}
-	return &lines[offset];
-}
-
-struct gpiod_line *__wrap_gpiod_line_find(const char *name)
-{
-	for (int i = 0; i < N_LINES; i++) {
-		if (strcmp(lines[i].name, name) == 0) {
-			chip_opens++;   /* gpiod_line_find opens the line's chip */
-			return &lines[i];
-		}
-	}
-	errno = ENOENT;
-	return NULL;
-}
-
-struct gpiod_chip *__wrap_gpiod_line_get_chip(struct gpiod_line *line)
-{
-	(void)line;
-	return &chip0;
-}
-
-unsigned int __wrap_gpiod_line_offset(struct gpiod_line *line)
-{
-	return line->offset;
-}
-
-const char *__wrap_gpiod_line_name(struct gpiod_line *line)
-{
-	return line->name;
-}
-
-const char *__wrap_gpiod_line_consumer(struct gpiod_line *line)
-{
-	if (line->other[0])
-		return line->other;
-	return line->requested ? line->consumer : NULL;
-}
-
-bool __wrap_gpiod_line_is_used(struct gpiod_line *line)
-{
-	return line->requested || line->other[0];
-}
-
-int __wrap_gpiod_line_update(struct gpiod_line *line)
-{
-	(void)line;
-	return 0;
-}
-
-int __wrap_gpiod_line_direction(struct gpiod_line *line)
-{
-	return line->output ? GPIOD_LINE_DIRECTION_OUTPUT : GPIOD_LINE_DIRECTION_INPUT;
-}
-
-int __wrap_gpiod_line_active_state(struct gpiod_line *line)
-{
-	return line->flags & GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW ? GPIOD_LINE_ACTIVE_STATE_LOW
-		: GPIOD_LINE_ACTIVE_STATE_HIGH;
-}
-
-static int request(struct gpiod_line *line, const char *consumer, int flags)
-{
-	if (line->requested || line->other[0]) {
-		errno = EBUSY;
-		return -1;
-	}
-	line->requested = true;
-	line->flags = flags;
-	snprintf(line->consumer, sizeof(line->consumer), "%s", consumer);
-	return 0;
-}
-
-int __wrap_gpiod_line_request_output_flags(struct gpiod_line *line, const char *consumer, int flags,
-					   int default_val)
-{
-	if (request(line, consumer, flags) < 0)
-		return -1;
-	int old = line->value;
-
-	line->output = true;
-	line->value = default_val;
-	record(OP_REQUEST, line->offset, default_val);
-	check_interlock(line->offset, old, default_val);
-	return 0;
-}
-
-int __wrap_gpiod_line_request_input_flags(struct gpiod_line *line, const char *consumer, int flags)
-{
-	if (request(line, consumer, flags) < 0)
-		return -1;
-	line->output = false;
-	return 0;
-}
-
-int __wrap_gpiod_line_request_both_edges_events_flags(struct gpiod_line *line, const char *consumer,
-						      int flags)
-{
-	if (request(line, consumer, flags) < 0)
-		return -1;
-	line->output = false;
-	line->events = true;
-	return 0;
-}
-
-int __wrap_gpiod_line_set_value(struct gpiod_line *line, int value)
-{
-	assert_true(line->requested && line->output);
-	line->set_attempts++;
-	if (line->set_errno) {
-		errno = line->set_errno;
-		return -1;
-	}
-	int old = line->value;
-
-	line->value = value;
-	record(OP_SET, line->offset, value);
-	check_interlock(line->offset, old, value);
-	return 0;
-}
-
-int __wrap_gpiod_line_get_value(struct gpiod_line *line)
-{
-	assert_true(line->requested);
-	return line->output ? line->value : line->level;
-}
-
-void __wrap_gpiod_line_release(struct gpiod_line *line)
-{
-	assert_true(line->requested);
-	line->requested = false;
-	line->events = false;
-	record(OP_RELEASE, line->offset, line->value);
-}
-
-int __wrap_gpiod_line_event_get_fd(struct gpiod_line *line)
-{
-	if (!line->requested || !line->events) {
-		errno = EPERM;
-		return -1;
-	}
-	return button_pipe[0];
-}
-
-int __wrap_gpiod_line_event_read_fd_multiple(int fd, struct gpiod_line_event *events, unsigned int num)
-{
-	unsigned int n = 0;
-
-	assert_int_equal(fd, button_pipe[0]);
-	while (n < num && q_head < q_tail)
-		events[n++] = queue[q_head++];
-	if (n == 0) {
-		errno = EAGAIN;
-		return -1;
-	}
-	return (int)n;
-}
-
-/* The button's line goes to `pressed` at test time x (logical, as the kernel reports with ACTIVE_LOW). */
-static void button_edge_at(bool pressed, double x)
-{
-	double t = T(x);
-	struct gpiod_line_event *e = &queue[q_tail++];
-
-	e->event_type = pressed ? GPIOD_LINE_EVENT_RISING_EDGE : GPIOD_LINE_EVENT_FALLING_EDGE;
-	e->ts.tv_sec = (time_t)floor(t);
-	e->ts.tv_nsec = (long)((t - floor(t)) * 1e9 + 0.5);
-	lines[BUTTON].level = pressed;
-}
 
 /* --- The mock IIO context ---------------------------------------------------- */
 
@@ -633,14 +262,15 @@ static void test_open_requests_inactive(void **state)
 	assert_int_equal(rec[0].op, OP_REQUEST);
 	assert_int_equal(rec[0].offset, POWER);
 	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
-		const struct gpiod_line *l = &lines[outputs[i]];
+		const struct mock_line *l = &lines[outputs[i]];
 		bool active_low = outputs[i] == POWER || outputs[i] == R_HEAT || outputs[i] == R_COOL ||
 			outputs[i] == R_FAN;
 
 		assert_true(l->requested && l->output);
 		assert_string_equal(l->consumer, "contrastd");
 		assert_int_equal(l->value, 0);
-		assert_int_equal(!!(l->flags & GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW), active_low);
+		assert_int_equal(l->active_low, active_low);
+		assert_int_equal(l->bias, MOCK_BIAS_AS_IS);
 	}
 	/* Nothing was written active while opening: only the requests at 0. */
 	for (int i = 0; i < n_rec; i++) {
@@ -650,8 +280,8 @@ static void test_open_requests_inactive(void **state)
 	assert_int_equal(n_rec, 8);
 	/* The button: both edges, active-low with the pull-up. */
 	assert_true(lines[BUTTON].requested && lines[BUTTON].events);
-	assert_int_equal(lines[BUTTON].flags,
-			 GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW | GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP);
+	assert_true(lines[BUTTON].active_low);
+	assert_int_equal(lines[BUTTON].bias, MOCK_PULL_UP);
 	assert_string_equal(lines[BUTTON].consumer, "contrastd");
 	/* Nothing to do yet: the timer is disarmed. */
 	assert_near(timer_left_s(&r), -1.0, 0.0);
@@ -1143,7 +773,7 @@ static void test_probe(void **state)
 	setup(NULL);
 	probe_output(out, sizeof(out), &rc);
 	assert_null(strstr(out, "warning"));
-	chip0_label = "gpio-brcmstb@107d508500";
+	mock_chip_label = "gpio-brcmstb@107d508500";
 	probe_output(out, sizeof(out), &rc);
 	assert_int_equal(rc, 0);
 	assert_contains(out, "warning: right fan: gpiochip0:6 gives the line by chip number and offset, and "
@@ -1181,24 +811,121 @@ static void test_read(void **state)
 	rig_close(&r);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_open_requests_inactive, setup),
-		cmocka_unit_test_setup(test_open_errors_name_line_chip_offset_errno, setup),
-		cmocka_unit_test_setup(test_pwm_edges_in_time, setup),
-		cmocka_unit_test_setup(test_polarity_change_dead_time_on_the_lines, setup),
-		cmocka_unit_test_setup(test_random_run_keeps_interlock_on_the_lines, setup),
-		cmocka_unit_test_setup(test_no_power_no_drive, setup),
-		cmocka_unit_test_setup(test_write_error_then_all_off_tries_every_line, setup),
-		cmocka_unit_test_setup(test_write_error_between_ticks, setup),
-		cmocka_unit_test_setup(test_stale_command_stops_the_bridges, setup),
-		cmocka_unit_test_setup(test_button_through_the_fd, setup),
-		cmocka_unit_test_setup(test_safe_off, setup),
-		cmocka_unit_test_setup(test_safe_off_broken_config, setup),
-		cmocka_unit_test_setup(test_probe, setup),
-		cmocka_unit_test_setup(test_read, setup),
-	};
+/* --- The adapter itself ------------------------------------------------------ */
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+/* What a found line knows: chip, label, offset, by every spelling of a spec. */
+static void test_find_by_every_spelling(void **state)
+{
+	static const char *specs[] = { "GPIO22", "gpiochip0:22", "0:22", MOCK_CHIP_LABEL ":22", "/dev/gpiochip0:22" };
+	struct gpio_line l;
+	char err[512], where[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		assert_int_equal(gpio_line_find(&l, "left enable", specs[i], err, sizeof(err)), 0);
+		assert_true(gpio_line_found(&l));
+		assert_string_equal(l.chip_name, MOCK_CHIP_NAME);
+		assert_string_equal(l.chip_label, MOCK_CHIP_LABEL);
+		assert_int_equal(l.offset, 22);
+		gpio_line_where(&l, where, sizeof(where));
+		assert_contains(where, "(gpiochip0:22)");
+		gpio_line_close(&l);
+		assert_false(gpio_line_found(&l));
+	}
+	assert_int_equal(chip_opens, chip_closes);
+	/* Nothing requested: finding is only looking. */
+	for (int i = 0; i < N_LINES; i++)
+		assert_false(lines[i].requested);
+	assert_int_equal(strncmp(gpio_lines_library(), "libgpiod ", 9), 0);
 }
+
+/* The kernel's view of a line without requesting it, then after. */
+static void test_info_and_values(void **state)
+{
+	struct gpio_line l;
+	struct gpio_line_info info;
+	char err[512];
+
+	(void)state;
+	snprintf(lines[L_COOL].other, sizeof(lines[L_COOL].other), "gpio-fan");
+	assert_int_equal(gpio_line_find(&l, "left cool", "GPIO27", err, sizeof(err)), 0);
+	assert_int_equal(gpio_line_info(&l, &info), 0);
+	assert_string_equal(info.name, "GPIO27");
+	assert_true(info.used);
+	assert_string_equal(info.consumer, "gpio-fan");
+	gpio_line_close(&l);
+
+	assert_int_equal(gpio_output_open(&l, "power", "GPIO16", true, err, sizeof(err)), 0);
+	assert_int_equal(gpio_line_info(&l, &info), 0);
+	assert_true(info.used && info.is_output && info.active_low);
+	assert_string_equal(info.consumer, "contrastd");
+	assert_int_equal(gpio_line_get(&l), 0);
+	assert_int_equal(gpio_line_set(&l, true), 0);
+	assert_int_equal(lines[POWER].value, 1);
+	assert_int_equal(gpio_line_get(&l), 1);
+	/* An event fd is for the button only. */
+	assert_int_equal(gpio_line_event_fd(&l), -1);
+	/* A failed write leaves the value unknown, so close writes it inactive again. */
+	lines[POWER].set_errno = EIO;
+	assert_int_equal(gpio_line_set(&l, false), -1);
+	assert_int_equal(errno, EIO);
+	assert_int_equal(l.value, -1);
+	lines[POWER].set_errno = 0;
+	int before = lines[POWER].set_attempts;
+
+	gpio_line_close(&l);
+	assert_int_equal(lines[POWER].set_attempts, before + 1);
+	assert_int_equal(lines[POWER].value, 0);
+	assert_false(lines[POWER].requested);
+	assert_int_equal(chip_opens, chip_closes);
+}
+
+/* A kernel that cannot set a bias: the button is requested without one (the board's resistor). */
+static void test_button_without_bias(void **state)
+{
+	struct gpio_line l;
+	char err[512];
+
+	(void)state;
+	mock_bias_unsupported = true;
+	assert_int_equal(gpio_line_find(&l, "button", "GPIO26", err, sizeof(err)), 0);
+	assert_int_equal(gpio_line_request_events(&l, true, err, sizeof(err)), 0);
+	assert_true(lines[BUTTON].requested && lines[BUTTON].events && lines[BUTTON].active_low);
+	assert_int_equal(lines[BUTTON].bias, MOCK_BIAS_AS_IS);
+	assert_true(gpio_line_event_fd(&l) >= 0);
+	gpio_line_close(&l);
+	assert_int_equal(gpio_line_find(&l, "button", "GPIO26", err, sizeof(err)), 0);
+	assert_int_equal(gpio_line_request_input(&l, false, err, sizeof(err)), 0);
+	assert_int_equal(lines[BUTTON].bias, MOCK_BIAS_AS_IS);
+	assert_false(lines[BUTTON].events);
+	gpio_line_close(&l);
+	mock_bias_unsupported = false;
+	assert_int_equal(gpio_line_find(&l, "button", "GPIO26", err, sizeof(err)), 0);
+	assert_int_equal(gpio_line_request_input(&l, false, err, sizeof(err)), 0);
+	assert_int_equal(lines[BUTTON].bias, MOCK_PULL_DOWN);
+	lines[BUTTON].level = 1;
+	assert_int_equal(gpio_line_get(&l), 1);
+	gpio_line_close(&l);
+	assert_int_equal(chip_opens, chip_closes);
+}
+
+#define GPIO_MOCK_HW_REAL_TESTS \
+	cmocka_unit_test_setup(test_open_requests_inactive, setup), \
+	cmocka_unit_test_setup(test_open_errors_name_line_chip_offset_errno, setup), \
+	cmocka_unit_test_setup(test_pwm_edges_in_time, setup), \
+	cmocka_unit_test_setup(test_polarity_change_dead_time_on_the_lines, setup), \
+	cmocka_unit_test_setup(test_random_run_keeps_interlock_on_the_lines, setup), \
+	cmocka_unit_test_setup(test_no_power_no_drive, setup), \
+	cmocka_unit_test_setup(test_write_error_then_all_off_tries_every_line, setup), \
+	cmocka_unit_test_setup(test_write_error_between_ticks, setup), \
+	cmocka_unit_test_setup(test_stale_command_stops_the_bridges, setup), \
+	cmocka_unit_test_setup(test_button_through_the_fd, setup), \
+	cmocka_unit_test_setup(test_safe_off, setup), \
+	cmocka_unit_test_setup(test_safe_off_broken_config, setup), \
+	cmocka_unit_test_setup(test_probe, setup), \
+	cmocka_unit_test_setup(test_read, setup), \
+	cmocka_unit_test_setup(test_find_by_every_spelling, setup), \
+	cmocka_unit_test_setup(test_info_and_values, setup), \
+	cmocka_unit_test_setup(test_button_without_bias, setup),
+
+#endif
