@@ -44,6 +44,11 @@ DEB_PACKAGES := build-essential pkg-config libinih-dev libiio-dev libgpiod-dev \
 # a Raspberry Pi that runs the device need not carry a second compiler.
 CHECK_DEB_PACKAGES := clang libclang-rt-dev
 
+# make check-kernel: the test kernel, QEMU, the guest's shell and libgpiod 2's source.
+KERNEL_DEB_PACKAGES := qemu-system-x86 linux-source-6.1 busybox-static bc bison flex libelf-dev \
+	libssl-dev cpio xz-utils
+APT_INSTALL_FLAGS ?=
+
 # The libraries, by their pkg-config names, and the Debian package of each
 # (a new library: its name in a list, and its deb_of_ row).
 PKGS      := inih libiio libgpiod libsystemd
@@ -79,6 +84,17 @@ GPIOD_VERSION := $(shell pkg-config --modversion libgpiod 2>/dev/null)
 GPIOD_API     := $(if $(filter 0.% 1.%,$(GPIOD_VERSION)),v1,v2)
 GPIOD_OTHER   := $(if $(filter v1,$(GPIOD_API)),v2,v1)
 
+# libgpiod 2 where the machine has 1.x (Debian 12): Debian 13's source built
+# as a static library under $(BUILD)/libgpiod2 (tests/kernel/libgpiod2.sh),
+# and a second build against it in $(GPIOD2_BUILD). Once it is there, make
+# check runs the v2 adapter's unit tests too.
+GPIOD2_DIR    := $(BUILD)/libgpiod2
+GPIOD2_BUILD  := $(BUILD)/gpiod2
+GPIOD2_TESTS  := $(if $(and $(filter v1,$(GPIOD_API)),$(wildcard $(GPIOD2_DIR)/install/lib/libgpiod.a)), \
+	$(GPIOD2_BUILD)/tests/test_gpio_mock_v2 $(GPIOD2_BUILD)/tests-san/test_gpio_mock_v2)
+gpiod2_make   = PKG_CONFIG_PATH=$(abspath $(GPIOD2_DIR))/install/lib/pkgconfig \
+	$(MAKE) --no-print-directory BUILD=$(GPIOD2_BUILD)
+
 # The functional core, then the shell. Every .c except the programs' mains
 # goes into the objects that the daemon and every test link.
 CORE_SRC  := $(sort $(wildcard src/core/*.c))
@@ -109,7 +125,8 @@ test_ldflags = $(shell cat tests/unit/$(1).ldflags 2>/dev/null)
 
 BINS := $(BUILD)/contrastd $(BUILD)/contrastd-san $(if $(CTL_SRC),$(BUILD)/contrastctl)
 
-.PHONY: all deps demo check check-bare bench install clean unit-tests docs-commands fuzz fuzz-build
+.PHONY: all deps demo check check-bare bench install clean unit-tests docs-commands fuzz fuzz-build \
+	check-kernel kernel-deps libgpiod2 FORCE
 # Keep the test objects: make would delete them as intermediates after the run.
 .SECONDARY:
 all: $(BUILD)/contrastd $(if $(CTL_SRC),$(BUILD)/contrastctl)
@@ -127,7 +144,7 @@ deps:
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "deps: installing$$missing"; \
-			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing || exit 1; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(APT_INSTALL_FLAGS) $$missing || exit 1; \
 		else \
 			echo "deps: missing Debian packages:$$missing"; \
 			echo "deps: run: sudo apt-get update && sudo apt-get install -y$$missing"; \
@@ -195,10 +212,19 @@ demo:
 
 check:
 	@$(SUBMAKE) deps DEPS_EXTRA="$(CHECK_DEB_PACKAGES)"
-	@$(SUBMAKE) $(BINS) unit-tests $(HW_HARNESS)
+	@$(SUBMAKE) $(BINS) unit-tests $(HW_HARNESS) $(GPIOD2_TESTS)
 	@if FUZZ_CC=$(FUZZ_CC) bash tests/fuzz/have_libfuzzer.sh >/dev/null; then $(SUBMAKE) fuzz-build || exit 1; fi
 	@CONTRASTD=$(BUILD)/contrastd CONTRASTD_SAN=$(BUILD)/contrastd-san CONTRASTCTL=$(BUILD)/contrastctl \
-		BUILD=$(BUILD) bash tests/run.sh $(UNIT_BIN) $(UNIT_SAN) $(sort $(wildcard tests/process/test_*.sh))
+		BUILD=$(BUILD) bash tests/run.sh $(UNIT_BIN) $(UNIT_SAN) $(GPIOD2_TESTS) \
+		$(sort $(wildcard tests/process/test_*.sh))
+
+libgpiod2:
+	@bash tests/kernel/libgpiod2.sh $(GPIOD2_DIR)
+
+ifneq ($(GPIOD2_TESTS),)
+$(GPIOD2_TESTS): FORCE
+	+@$(gpiod2_make) $@
+endif
 
 check-bare:
 	@BUILD=$(BUILD) bash tests/bare/check-bare.sh $(SUITE)
@@ -312,5 +338,6 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
-# Only the compilers' dependency files (build/bare holds Debian roots, with their own *.d).
+# Only the compilers' dependency files (build/bare holds Debian roots, build/libgpiod2
+# a library's build, with their own *.d; build/gpiod2's sub-make reads its own).
 -include $(shell find $(BUILD)/obj $(BUILD)/san $(BUILD)/rel -name '*.d' -type f 2>/dev/null)

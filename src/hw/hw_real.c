@@ -11,6 +11,7 @@
 #include "core/bridge.h"
 #include "core/button.h"
 #include "core/sensor.h"
+#include "core/thermistor.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "gpio_lines.h"
@@ -676,14 +677,70 @@ static bool duplicate_line(const struct gpio_line *l, const struct gpio_line *co
 	return false;
 }
 
-static int add_sensor(struct hw_real *hw, const char *zone, const char *key, const char *spec,
-		      char *err, size_t err_len)
+/* --- The ADC's range ---------------------------------------------------------- */
+
+/*
+ * Below this rate a pass over the inputs is slow (a read that switches
+ * input waits two conversions): the reader thread keeps the loop on time,
+ * but the samples are older and control_hz is bounded lower.
+ */
+#define ADC_MIN_RATE_SPS 475.0
+
+/*
+ * A voltage channel's range must reach the divider's supply: a range that
+ * ends below it clips every reading past it to one temperature (with the
+ * NTC to ground, a cold pad: the under-temperature check could never
+ * fire). Returns 0, or -1 with the refusal in why ("the ADC's full scale
+ * is ..."); a rate below ADC_MIN_RATE_SPS is a warning in caution ("" if none).
+ */
+static int check_adc_range(const struct thermistor_params *tp, struct iio_sensors *set, int index,
+			   char *why, size_t why_len, char *caution, size_t caution_len)
 {
-	char msg[768];
+	struct iio_range r;
+	double ohm;
+
+	caution[0] = '\0';
+	/* A failed read is reported as such by the read; a processed channel has no range to check. */
+	if (iio_sensors_range(set, index, &r) < 0 || !r.known)
+		return 0;
+	if (isfinite(r.rate_sps) && r.rate_sps < ADC_MIN_RATE_SPS)
+		snprintf(caution, caution_len, "sampling_frequency is %.0f SPS, below %.0f: each read that switches "
+			 "input waits about %.0f ms in the driver, so the samples are older when the loop uses "
+			 "them and control_hz is bounded lower; set 860 SPS: "
+			 "dtoverlay=ads1115,cha_datarate=7 (chb_datarate, chc_datarate, chd_datarate for the "
+			 "other inputs; docs/wiring.md)", r.rate_sps, ADC_MIN_RATE_SPS, IIO_SENSORS_SWITCH_CONVERSIONS * 1e3 / r.rate_sps);
+	if (r.full_scale_mv >= tp->supply_mv)
+		return 0;
+	char clip[160] = "";
+
+	if (thermistor_mv_to_ohm(tp, r.full_scale_mv, &ohm) == 0)
+		snprintf(clip, sizeof(clip), ": a pad %s than %.1f C reads %.1f C, and the %s-temperature check "
+			 "cannot fire", tp->ntc_to == NTC_TO_GROUND ? "colder" : "warmer",
+			 thermistor_ohm_to_c(tp, ohm), thermistor_ohm_to_c(tp, ohm),
+			 tp->ntc_to == NTC_TO_GROUND ? "under" : "over");
+	snprintf(why, why_len, "the ADC's full scale is %.0f mV (%ld x %g mV), below supply_mv = %.0f: readings "
+		 "clip at %.0f mV%s; set the gain to +/-4.096 V: dtoverlay=ads1115,cha_gain=1 (chb_gain=1, "
+		 "chc_gain=1, chd_gain=1 for the other inputs; docs/wiring.md)", r.full_scale_mv, r.max_raw,
+		 r.scale, tp->supply_mv, r.full_scale_mv, clip);
+	return -1;
+}
+
+static int add_sensor(struct hw_real *hw, const struct thermistor_params *tp, const char *zone,
+		      const char *key, const char *spec, char *err, size_t err_len)
+{
+	char msg[768], caution[512];
 	int i = iio_sensors_add(&hw->sensors, spec, msg, sizeof(msg));
 
-	if (i < 0)
+	if (i < 0) {
 		snprintf(err, err_len, "zone %s, %s = %s", zone, key, msg);
+		return -1;
+	}
+	if (check_adc_range(tp, &hw->sensors, i, msg, sizeof(msg), caution, sizeof(caution)) < 0) {
+		snprintf(err, err_len, "zone %s, %s = %s: %s", zone, key, spec, msg);
+		return -1;
+	}
+	if (caution[0])
+		log_warning("zone %s, %s = %s: %s", zone, key, spec, caution);
 	return i;
 }
 
@@ -785,15 +842,17 @@ int hw_real_open(const struct config *cfg, struct hw *out, char *err, size_t err
 		const struct config_zone *cz = &cfg->zones[z];
 
 		zone->pad2 = -1;
-		zone->pad = add_sensor(hw, cz->name, "pad_sensor", cz->pad_sensor, err, err_len);
+		zone->pad = add_sensor(hw, &cfg->thermistor, cz->name, "pad_sensor", cz->pad_sensor, err, err_len);
 		if (zone->pad < 0)
 			goto fail;
 		if (cz->pad_sensor2[0]) {
-			zone->pad2 = add_sensor(hw, cz->name, "pad_sensor2", cz->pad_sensor2, err, err_len);
+			zone->pad2 = add_sensor(hw, &cfg->thermistor, cz->name, "pad_sensor2", cz->pad_sensor2, err,
+					       err_len);
 			if (zone->pad2 < 0)
 				goto fail;
 		}
-		zone->heatsink = add_sensor(hw, cz->name, "heatsink_sensor", cz->heatsink_sensor, err, err_len);
+		zone->heatsink = add_sensor(hw, &cfg->thermistor, cz->name, "heatsink_sensor", cz->heatsink_sensor,
+					    err, err_len);
 		if (zone->heatsink < 0)
 			goto fail;
 	}
@@ -869,7 +928,7 @@ static bool probe_sensor(struct iio_sensors *set, bool have_ctx, const struct co
 	const struct thermistor_params *tp = &cfg->thermistor;
 	struct sensor_sample s;
 	struct reading r;
-	char msg[768];
+	char msg[768], caution[512];
 
 	if (!have_ctx) {
 		fprintf(out, "%s: %s: not read: no IIO context (see above)\n", role, spec);
@@ -888,6 +947,13 @@ static bool probe_sensor(struct iio_sensors *set, bool have_ctx, const struct co
 			rc == -EINVAL ? "the attribute is not a number" : strerror(-rc));
 		return false;
 	}
+	/* The range first: a clipped reading would look plausible. */
+	if (check_adc_range(tp, set, i, msg, sizeof(msg), caution, sizeof(caution)) < 0) {
+		fprintf(out, "%s: %s = %.1f mV: %s\n", role, spec, s.value, msg);
+		return false;
+	}
+	if (caution[0])
+		fprintf(out, "%s: %s: warning: %s\n", role, spec, caution);
 	sensor_interpret(tp, &s, &r);
 	if (s.unit == SAMPLE_C) {
 		if (r.status == READING_OK) {
@@ -996,6 +1062,7 @@ int hw_real_probe(const struct config *cfg, FILE *out)
 		fprintf(out, "%s\n", err);
 		problems++;
 	}
+	fprintf(out, "GPIO: %s\n", gpio_lines_library());
 	for (int z = 0; z < cfg->n_zones; z++) {
 		const struct config_zone *cz = &cfg->zones[z];
 		const char *specs[] = { cz->pad_sensor, cz->pad_sensor2, cz->heatsink_sensor };

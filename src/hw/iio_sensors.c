@@ -488,3 +488,31 @@ double iio_sensors_pass_s(const struct iio_sensors *set)
 		sum_s += iio_sensors_read_cost_s(set, i);
 	return sum_s;
 }
+
+/* --- Range ---------------------------------------------------------------------- */
+
+int iio_sensors_range(struct iio_sensors *set, int index, struct iio_range *out)
+{
+	struct iio_sensor *s = &set->s[index];
+	const struct iio_data_format *fmt = iio_channel_get_data_format(s->chn);
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->rate_sps = NAN;
+	if (s->processed || !s->scale_attr || s->unit != SAMPLE_MV)
+		return 0;
+	r = read_real(s, s->scale_attr, &out->scale);
+	if (r < 0)
+		return r;
+	/* A buffered channel says its width (ADS1115 s16, ADS1015 s12); sysfs-only ones are taken as 16-bit. */
+	out->max_raw = 32767;
+	if (iio_channel_is_scan_element(s->chn) && fmt && fmt->bits >= 2 && fmt->bits <= 32)
+		out->max_raw = fmt->is_signed ? (1L << (fmt->bits - 1)) - 1 : (1L << fmt->bits) - 1;
+	out->full_scale_mv = (double)out->max_raw * out->scale;
+	out->known = true;
+	double hz = iio_sensors_sampling_hz(set, index);
+
+	if (hz > 0.0)
+		out->rate_sps = hz;
+	return 0;
+}

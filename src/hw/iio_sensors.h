@@ -156,6 +156,22 @@ double iio_sensors_pass_s(const struct iio_sensors *set);
 #define IIO_SENSORS_SWITCH_CONVERSIONS 2.2
 #define IIO_SENSORS_BUS_S              0.0015
 
+/*
+ * What a voltage channel can measure, for the range checks at start and
+ * in --probe (hw_real.c). Only raw channels with a scale have one: a
+ * processed or unscaled channel gives known = false.
+ */
+struct iio_range {
+	bool known;
+	double scale;                   /* mV per count, as read now */
+	long max_raw;                   /* the largest count: 2^(bits-1) - 1 from the scan type, else 32767 */
+	double full_scale_mv;           /* max_raw * scale */
+	double rate_sps;                /* sampling_frequency; NAN when the channel has none */
+};
+
+/* Read a sensor's range now. Returns 0, or the negative errno of a failed read. */
+int iio_sensors_range(struct iio_sensors *set, int index, struct iio_range *out);
+
 /* One line of what the context has: "iio:device0 (ads1015), iio:device1 (tmp117)". */
 void iio_sensors_describe_context(const struct iio_sensors *set, char *buf, size_t len);
 

@@ -16,7 +16,7 @@ build_iio_sysfs() {
 	cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		-Wmissing-prototypes -Wformat=2 -Wvla -g -Isrc \
 		-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
-		tests/hw/iio_sysfs.c src/hw/iio_sensors.c src/lib/log.c src/lib/strbuf.c \
+		tests/hw/iio_sysfs.c tests/hw/ads1015_tree.c src/hw/iio_sensors.c src/lib/log.c src/lib/strbuf.c \
 		src/core/sensor.c src/core/thermistor.c \
 		$flags -lm -o "$IIO_SYSFS"
 }

@@ -34,6 +34,7 @@
 #include "core/sensor.h"
 #include "core/thermistor.h"
 #include "hw/iio_sensors.h"
+#include "ads1015_tree.h"
 
 #define DEVICES "/sys/bus/iio/devices"
 #define ADS     DEVICES "/iio:device0"
@@ -48,39 +49,10 @@ static const struct thermistor_params ntc = {
 
 
 
-/* Write one sysfs-style value: the text and a newline. */
-static void put(const char *dir, const char *file, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void put(const char *dir, const char *file, const char *fmt, ...)
-{
-	char path[512];
-	va_list ap;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "iio_sysfs: %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fputc('\n', f);
-	if (fclose(f) != 0) {
-		fprintf(stderr, "iio_sysfs: %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-}
-
 static void dev_dir(char *buf, size_t len, int n)
 {
 	snprintf(buf, len, DEVICES "/iio:device%d", n);
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "iio_sysfs: mkdir %s: %s\n", buf, strerror(errno));
-		exit(1);
-	}
+	tree_mkdir(buf);
 }
 
 /* Never write into a real sysfs. */
@@ -99,54 +71,35 @@ static int build_tree(void)
 		fprintf(stderr, "iio_sysfs: /sys/bus is not a tmpfs: run me in the test's mount namespace\n");
 		return 1;
 	}
-	if (mkdir("/sys/bus/iio", 0755) < 0 && errno != EEXIST)
-		return 1;
-	if (mkdir(DEVICES, 0755) < 0 && errno != EEXIST)
-		return 1;
+	tree_mkdir("/sys/bus/iio");
+	tree_mkdir(DEVICES);
 
-	/* ti-ads1015 as it binds an ADS1115: name "ads1015", 16-bit raw, scale in mV per count. */
+	/* ti-ads1015 as it binds an ADS1115, at the gain contrastd needs: 16-bit raw, scale in mV per count. */
 	dev_dir(d, sizeof(d), 0);
-	put(d, "name", "ads1015");
-	for (int i = 0; i < 4; i++) {
-		char f[64];
-
-		snprintf(f, sizeof(f), "in_voltage%d_raw", i);
-		put(d, f, "%d", 26400);                         /* 1650 mV: 25 C */
-		snprintf(f, sizeof(f), "in_voltage%d_scale", i);
-		put(d, f, "0.062500000");
-		snprintf(f, sizeof(f), "in_voltage%d_sampling_frequency", i);
-		put(d, f, "128");
-	}
-	put(d, "in_voltage0-voltage1_raw", "-5");
-	put(d, "in_voltage0-voltage1_scale", "0.062500000");
-	put(d, "in_voltage0-voltage1_sampling_frequency", "128");
-	put(d, "scale_available", "6.144 4.096 2.048 1.024 0.512 0.256");
-	put(d, "sampling_frequency_available", "8 16 32 64 128 250 475 860");
-	put(d, "dev", "250:0");
-	put(d, "uevent", "MAJOR=250\nMINOR=0\nDEVNAME=iio:device0\nDEVTYPE=iio_device");
+	tree_ads1015(d, ADS1015_SCALE_4096_MV, 860, 13200);    /* 1650 mV: 25 C */
 
 	/* A temperature sensor with raw, offset and scale: (2000 - 500) * 12.5 = 18750 mC. */
 	dev_dir(d, sizeof(d), 1);
-	put(d, "name", "tmp-offset");
-	put(d, "in_temp_raw", "2000");
-	put(d, "in_temp_offset", "-500");
-	put(d, "in_temp_scale", "12.5");
+	tree_put(d, "name", "tmp-offset");
+	tree_put(d, "in_temp_raw", "2000");
+	tree_put(d, "in_temp_offset", "-500");
+	tree_put(d, "in_temp_scale", "12.5");
 
 	/* Processed channels, a channel with neither input nor raw, one of another type. */
 	dev_dir(d, sizeof(d), 2);
-	put(d, "name", "processed");
-	put(d, "in_temp0_input", "36600");
-	put(d, "in_voltage0_input", "1650.5");
-	put(d, "in_voltage5_scale", "1.0");
-	put(d, "in_current0_raw", "7");
+	tree_put(d, "name", "processed");
+	tree_put(d, "in_temp0_input", "36600");
+	tree_put(d, "in_voltage0_input", "1650.5");
+	tree_put(d, "in_voltage5_scale", "1.0");
+	tree_put(d, "in_current0_raw", "7");
 
 	/* Two devices with one name. */
 	dev_dir(d, sizeof(d), 3);
-	put(d, "name", "twin");
-	put(d, "in_voltage0_raw", "1");
+	tree_put(d, "name", "twin");
+	tree_put(d, "in_voltage0_raw", "1");
 	dev_dir(d, sizeof(d), 4);
-	put(d, "name", "twin");
-	put(d, "in_voltage0_raw", "2");
+	tree_put(d, "name", "twin");
+	tree_put(d, "in_voltage0_raw", "2");
 	return 0;
 }
 
@@ -188,22 +141,22 @@ static void test_known_temperatures(void **state)
 	assert_int_not_equal(by_name, by_id);
 	for (size_t i = 0; i < sizeof(temps) / sizeof(temps[0]); i++) {
 		double mv = thermistor_ohm_to_mv(&ntc, thermistor_c_to_ohm(&ntc, temps[i]));
-		long raw = lround(mv / 0.0625);
+		long raw = lround(mv / ADS1015_SCALE_4096_MV);
 
-		put(ADS, "in_voltage0_raw", "%ld", raw);
+		tree_put(ADS, "in_voltage0_raw", "%ld", raw);
 		for (int k = 0; k < 2; k++) {
 			assert_int_equal(iio_sensors_read(&set, k ? by_id : by_name, 1.0, &s), 0);
 			assert_true(s.ok);
 			assert_int_equal(s.unit, SAMPLE_MV);
 			assert_int_equal(s.raw, raw);
-			assert_near(s.value, raw * 0.0625, 1e-9);
+			assert_near(s.value, raw * ADS1015_SCALE_4096_MV, 1e-9);
 			sensor_interpret(&ntc, &s, &r);
 			assert_int_equal(r.status, READING_OK);
-			/* One count is 0.0625 mV: a few thousandths of a degree. */
+			/* One count is 0.125 mV: a few thousandths of a degree. */
 			assert_near(r.temp_c, temps[i], 0.01);
 		}
 	}
-	put(ADS, "in_voltage0_raw", "26400");
+	tree_put(ADS, "in_voltage0_raw", "13200");
 	iio_sensors_close(&set);
 }
 
@@ -217,13 +170,13 @@ static void test_leading_zero_is_decimal(void **state)
 	open_set(&set);
 	int i = add(&set, "ads1015/voltage2");
 
-	put(ADS, "in_voltage2_raw", "0123");
+	tree_put(ADS, "in_voltage2_raw", "0123");
 	assert_int_equal(iio_sensors_read(&set, i, 1.0, &s), 0);
 	assert_int_equal(s.raw, 123);
-	put(ADS, "in_voltage2_raw", "-0042");
+	tree_put(ADS, "in_voltage2_raw", "-0042");
 	assert_int_equal(iio_sensors_read(&set, i, 1.0, &s), 0);
 	assert_int_equal(s.raw, -42);
-	put(ADS, "in_voltage2_raw", "26400");
+	tree_put(ADS, "in_voltage2_raw", "13200");
 	iio_sensors_close(&set);
 }
 
@@ -333,16 +286,16 @@ static void test_read_errors(void **state)
 	assert_false(s.ok);
 	assert_int_equal(rmdir(ADS "/in_voltage3_raw"), 0);
 
-	put(ADS, "in_voltage3_raw", "12ab");
+	tree_put(ADS, "in_voltage3_raw", "12ab");
 	assert_int_equal(iio_sensors_read(&set, i, 1.3, &s), -EINVAL);
 	assert_false(s.ok);
 
 	/* A scale gone is a failed read too: never a sample scaled by a remembered one. */
-	put(ADS, "in_voltage3_raw", "26400");
+	tree_put(ADS, "in_voltage3_raw", "13200");
 	assert_int_equal(unlink(ADS "/in_voltage3_scale"), 0);
 	assert_true(iio_sensors_read(&set, i, 1.4, &s) < 0);
 	assert_false(s.ok);
-	put(ADS, "in_voltage3_scale", "0.062500000");
+	tree_put(ADS, "in_voltage3_scale", "0.125000000");
 
 	assert_int_equal(iio_sensors_read(&set, i, 1.5, &s), 0);
 	assert_true(s.ok);
@@ -364,10 +317,10 @@ static void test_temp_offset_scale(void **state)
 	assert_int_equal(s.unit, SAMPLE_C);
 	assert_int_equal(s.raw, 2000);
 	assert_near(s.value, 18.75, 1e-9);
-	put(DEVICES "/iio:device1", "in_temp_offset", "-400");
+	tree_put(DEVICES "/iio:device1", "in_temp_offset", "-400");
 	assert_int_equal(iio_sensors_read(&set, i, 1.1, &s), 0);
 	assert_near(s.value, 20.0, 1e-9);
-	put(DEVICES "/iio:device1", "in_temp_offset", "-500");
+	tree_put(DEVICES "/iio:device1", "in_temp_offset", "-500");
 	iio_sensors_close(&set);
 }
 
@@ -415,7 +368,7 @@ static void test_failure_log_is_rate_limited(void **state)
 	for (int k = 0; k < 100; k++)   /* 10 Hz for 10 s */
 		iio_sensors_read(&set, i, 100.0 + 0.1 * k, &s);
 	iio_sensors_read(&set, i, 110.0, &s);
-	put(ADS, "in_voltage1_raw", "26400");
+	tree_put(ADS, "in_voltage1_raw", "13200");
 	iio_sensors_read(&set, i, 110.1, &s);
 	assert_true(s.ok);
 	fflush(stderr);

@@ -43,7 +43,8 @@
 	"#IMPLIED><!ATTLIST debug-attribute name CDATA #REQUIRED><!ATTLIST buffer-attribute name " \
 	"CDATA #REQUIRED>]>"
 #define CHANNEL(n) "<channel id=\"voltage" #n "\" type=\"input\"><attribute name=\"raw\" " \
-	"filename=\"in_voltage" #n "_raw\"/><attribute name=\"scale\" filename=\"in_voltage" #n "_scale\"/></channel>"
+	"filename=\"in_voltage" #n "_raw\"/><attribute name=\"scale\" filename=\"in_voltage" #n "_scale\"/>" \
+	"<attribute name=\"sampling_frequency\" filename=\"in_voltage" #n "_sampling_frequency\"/></channel>"
 
 static const char iio_xml[] = "<?xml version=\"1.0\" encoding=\"utf-8\"?>" DTD
 	"<context name=\"xml\" version-major=\"0\" version-minor=\"24\" version-git=\"v0.24\">"
@@ -51,6 +52,8 @@ static const char iio_xml[] = "<?xml version=\"1.0\" encoding=\"utf-8\"?>" DTD
 	"</device></context>";
 
 static const char *iio_failing_channel;        /* reads of this channel fail with EIO */
+static const char *iio_scale_channel;          /* this channel has iio_scale ... */
+static const char *iio_scale, *iio_rate;       /* ... every channel iio_rate */
 
 struct iio_context *__wrap_iio_create_context_from_uri(const char *uri);
 ssize_t __wrap_iio_channel_attr_read(const struct iio_channel *chn, const char *attr, char *dst, size_t len);
@@ -69,9 +72,11 @@ ssize_t __wrap_iio_channel_attr_read(const struct iio_channel *chn, const char *
 	if (iio_failing_channel && strcmp(id, iio_failing_channel) == 0)
 		return -EIO;
 	if (strcmp(attr, "raw") == 0)
-		v = "26400";            /* 1650 mV at 0.0625 mV per count: 25 C */
+		v = "13200";            /* 1650 mV at 0.125 mV per count: 25 C */
 	else if (strcmp(attr, "scale") == 0)
-		v = "0.062500000";
+		v = iio_scale_channel && strcmp(id, iio_scale_channel) == 0 ? iio_scale : "0.125000000";
+	else if (strcmp(attr, "sampling_frequency") == 0)
+		v = iio_rate;
 	if (!v)
 		return -ENOENT;
 	snprintf(dst, len, "%s", v);
@@ -245,6 +250,8 @@ static int setup(void **state)
 	(void)state;
 	mock_reset();
 	iio_failing_channel = NULL;
+	iio_scale_channel = NULL;
+	iio_rate = "860";
 	load_config(config_text);
 	return 0;
 }
@@ -747,6 +754,7 @@ static void test_probe(void **state)
 	assert_contains(out, "left heat: GPIO17 (gpiochip0:17): input, free\n");
 	assert_contains(out, "right fan: gpiochip0:6 (gpiochip0:6) \"GPIO6\": input, free\n");
 	assert_contains(out, "button: GPIO26 (gpiochip0:26): input, free, reads released\n");
+	assert_contains(out, "GPIO: libgpiod ");
 	assert_contains(out, "probe: all well\n");
 	/* Nothing was requested as an output, and nothing stays requested. */
 	for (int i = 0; i < n_rec; i++)
@@ -797,7 +805,7 @@ static void test_read(void **state)
 	memset(&in, 0, sizeof(in));
 	r.hw.ops->read(r.hw.ctx, 0.0, &in);     /* the pass attach asked for */
 	assert_true(in.pad[0].ok && in.heatsink[0].ok && in.pad[1].ok && in.heatsink[1].ok);
-	assert_int_equal(in.pad[0].raw, 26400);
+	assert_int_equal(in.pad[0].raw, 13200);
 	assert_near(in.pad[1].value, 1650.0, 1e-9);
 	assert_true(hw_real_wait_reads(&r.hw, 5.0));
 	iio_failing_channel = "voltage2";
@@ -809,6 +817,52 @@ static void test_read(void **state)
 	assert_true(isnan(in.pad[1].value));
 	assert_true(in.pad[0].ok && in.heatsink[1].ok);
 	rig_close(&r);
+}
+
+/* The driver's default gain (+/-2.048 V) on one channel: start refused naming it, with the fix. */
+static void test_adc_range_refused(void **state)
+{
+	char out[8192];
+	int rc;
+
+	(void)state;
+	iio_scale_channel = "voltage2";
+	iio_scale = "0.062500000";
+	expect_open_error("zone right, pad_sensor = ads1015/voltage2: the ADC's full scale is 2048 mV "
+			  "(32767 x 0.0625 mV), below supply_mv = 3300: readings clip at 2048 mV: a pad colder "
+			  "than 14.3 C reads 14.3 C, and the under-temperature check cannot fire; set the gain "
+			  "to +/-4.096 V: dtoverlay=ads1115,cha_gain=1", NULL);
+	probe_output(out, sizeof(out), &rc);
+	assert_int_equal(rc, 2);
+	assert_contains(out, "right pad: ads1015/voltage2 = 825.0 mV: the ADC's full scale is 2048 mV");
+	assert_contains(out, "left pad: ads1015/voltage0 = 1650.0 mV -> 10.00 kOhm -> 25.00 C\n");
+	assert_contains(out, "probe: 1 problem\n");
+	/* +/-4.096 V reaches 3300 mV; +/-6.144 V too. */
+	iio_scale = "0.187500000";
+	probe_output(out, sizeof(out), &rc);
+	assert_int_equal(rc, 0);
+}
+
+/* The driver's default 128 SPS: a warning, at start and in --probe, not a refusal. */
+static void test_adc_slow_rate_warns(void **state)
+{
+	struct rig r;
+	char out[8192];
+	int rc;
+
+	(void)state;
+	iio_rate = "128";
+	rig_open(&r);
+	rig_close(&r);
+	probe_output(out, sizeof(out), &rc);
+	assert_int_equal(rc, 0);
+	assert_contains(out, "left pad: ads1015/voltage0: warning: sampling_frequency is 128 SPS, below 475: "
+			"each read that switches input waits about 17 ms in the driver");
+	assert_contains(out, "dtoverlay=ads1115,cha_datarate=7");
+	assert_contains(out, "probe: all well\n");
+	iio_rate = "475";
+	probe_output(out, sizeof(out), &rc);
+	assert_null(strstr(out, "warning"));
 }
 
 /* --- The adapter itself ------------------------------------------------------ */
@@ -924,6 +978,8 @@ static void test_button_without_bias(void **state)
 	cmocka_unit_test_setup(test_safe_off_broken_config, setup), \
 	cmocka_unit_test_setup(test_probe, setup), \
 	cmocka_unit_test_setup(test_read, setup), \
+	cmocka_unit_test_setup(test_adc_range_refused, setup), \
+	cmocka_unit_test_setup(test_adc_slow_rate_warns, setup), \
 	cmocka_unit_test_setup(test_find_by_every_spelling, setup), \
 	cmocka_unit_test_setup(test_info_and_values, setup), \
 	cmocka_unit_test_setup(test_button_without_bias, setup),

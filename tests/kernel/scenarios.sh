@@ -1,0 +1,468 @@
+# The check-kernel scenarios, run by the guest's /init (busybox sh) against
+# the real kernel: gpio-sim lines named like a Raspberry Pi's (GPIO0..27),
+# and either a fake ti-ads1015 sysfs tree on /sys/bus/iio/devices whose
+# readings a plant loop makes from the lines (ktool plant: the loop is
+# closed through the real GPIO driver), or the real ti-ads1015 driver on
+# i2c-stub. Every assertion is on what the kernel reports: a line's value
+# in gpio-sim (sim_gpioN/value) and who holds it (the GPIO uAPI's line info).
+#
+# Output, for tests/kernel/run.sh: one line per scenario,
+#   KTEST ok N what it showed
+#   KTEST FAIL N what it showed: why
+# and "KTEST info ..." lines worth reading in a failure.
+#
+# Adding a scenario: a function scenario_N that calls pass/fail once, named
+# in SCENARIOS. The instruments it has: watch_start/watch_stop (every line's
+# value and holder at every change, in $WATCH), press/long_press (real edges
+# on the button line), daemon_start/daemon_stop, force_pad (a pad reading
+# the plant holds), real_adc (the ti-ads1015 driver on i2c-stub instead of
+# the fake tree), and the awk checks below, e.g. pwm_period, which measures
+# how well PWM edges keep their schedule.
+
+SCENARIOS="1 2 3 4 5 6 7"
+CONF=/etc/contrastd/ktest.conf
+SOCK=/run/contrastd/control.sock
+WATCH=/tmp/watch.log
+FORCE=/run/plant
+DAEMON_LOG=/tmp/contrastd.log
+IIO=/sys/bus/iio/devices
+CONTROL_PERIOD_S=0.1                    # control_hz = 10
+PWM_PERIOD_S=1.0
+DEAD_TIME_S=0.2
+# The reference wiring (config/contrastd.conf): BCM numbers are the offsets.
+POWER=16 LHEAT=17 LCOOL=27 LEN=22 LFAN=5 RHEAT=23 RCOOL=24 REN=25 RFAN=6 BUTTON=26
+OUTPUTS="$POWER $LHEAT $LCOOL $LEN $LFAN $RHEAT $RCOOL $REN $RFAN"
+# Columns of the watch log's VALUES and USED strings, in the order of OUTPUTS, then the button.
+C_POWER=1 C_LHEAT=2 C_LCOOL=3 C_LEN=4 C_LFAN=5 C_RHEAT=6 C_RCOOL=7 C_REN=8 C_RFAN=9 C_BUTTON=10
+N_OUT=9
+
+failures=0
+
+pass() { echo "KTEST ok $*"; }
+fail() { echo "KTEST FAIL $*"; failures=$((failures + 1)); }
+info() { echo "KTEST info $*"; }
+now() { ktool now; }
+# Seconds as a float comparison: fless A B is true when A < B.
+fless() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
+# --- The simulated Raspberry Pi ---------------------------------------------
+
+setup_gpio_sim() {
+	local g=/sys/kernel/config/gpio-sim/pi i
+	mkdir $g $g/gpio-bank0 || return 1
+	echo 28 >$g/gpio-bank0/num_lines
+	i=0
+	while [ $i -lt 28 ]; do
+		mkdir $g/gpio-bank0/line$i
+		echo GPIO$i >$g/gpio-bank0/line$i/name
+		i=$((i + 1))
+	done
+	echo 1 >$g/live || return 1
+	CHIP=$(cat $g/gpio-bank0/chip_name)
+	DEV=/dev/$CHIP
+	SIM=/sys/devices/platform/$(cat $g/dev_name)/$CHIP
+	[ -c "$DEV" ] && [ -d "$SIM" ]
+}
+
+# pull LINE up|down: gpio-sim's simulated pull. A released line (or the
+# button, an input) takes that level; an output being driven keeps its value.
+pull() { echo "pull-$2" >"$SIM/sim_gpio$1/pull"; }
+value() { cat "$SIM/sim_gpio$1/value"; }
+outputs_pull() { local o; for o in $OUTPUTS; do pull $o "$1"; done; }
+
+# The button is active-low with the SoC's pull-up, which contrastd requests:
+# a press is the line pulled down (a real falling edge through gpio-sim).
+press() { pull $BUTTON down; usleep 300000; pull $BUTTON up; }
+long_press() { pull $BUTTON down; usleep 1500000; pull $BUTTON up; }
+
+write_config() {
+	mkdir -p /etc/contrastd /tmp/state /run/contrastd
+	cat >$CONF <<-EOF
+	[daemon]
+	state_dir = /tmp/state
+	socket = $SOCK
+	[button]
+	line = GPIO26
+	active_low = yes
+	long_press_s = 1
+	[thermistor]
+	beta = 3950
+	r25_ohm = 10000
+	series_ohm = 10000
+	supply_mv = 3300
+	ntc_to = ground
+	[zone left]
+	heat = GPIO17
+	cool = GPIO27
+	enable = GPIO22
+	fan = GPIO5
+	pad_sensor = ads1015/voltage0
+	heatsink_sensor = ads1015/voltage1
+	[zone right]
+	heat = GPIO23
+	cool = GPIO24
+	enable = GPIO25
+	fan = GPIO6
+	pad_sensor = ads1015/voltage2
+	heatsink_sensor = ads1015/voltage3
+	[safety]
+	power = GPIO16
+	[program]
+	; Near the idle pad (32.8 C) so the PID does not saturate and enable pulses.
+	warm_c = 34
+	cool_c = 30
+	warm_s = 10
+	cool_s = 10
+	cycles = 1
+	first = warm
+	last = cool
+	phase_clock = wall
+	EOF
+}
+
+# --- The sensors ------------------------------------------------------------------
+
+fake_adc_start() {
+	mkdir -p $FORCE
+	rm -f $FORCE/*
+	mount -t tmpfs -o mode=755 tmpfs $IIO || return 1
+	ktool tree $IIO/iio:device0 0.125 860 || return 1
+	ktool plant $IIO/iio:device0 $FORCE $SIM $POWER \
+		$LHEAT,$LCOOL,$LEN,$LFAN $RHEAT,$RCOOL,$REN,$RFAN &
+	PLANT=$!
+	usleep 200000
+}
+
+fake_adc_stop() {
+	kill $PLANT 2>/dev/null
+	wait $PLANT 2>/dev/null
+	umount $IIO
+}
+
+# force_pad ZONE C: the plant makes that pad read C; force_pad ZONE: the model again.
+force_pad() {
+	if [ -n "$2" ]; then echo "$2" >$FORCE/pad$1.new && mv $FORCE/pad$1.new $FORCE/pad$1
+	else rm -f $FORCE/pad$1; fi
+}
+
+# The real ti-ads1015 driver, bound to an ADS1115 that i2c-stub plays at 0x48.
+# i2c-stub returns the same conversion register for every input: RAW counts.
+real_adc() {
+	local raw=$1 bus
+	insmod /lib/modules/i2c-stub.ko chip_addr=0x48 || return 1
+	bus=$(ls /sys/bus/i2c/devices | grep '^i2c-' | head -n 1)
+	echo ads1115 0x48 >/sys/bus/i2c/devices/$bus/new_device || return 1
+	# The conversion register, as SMBus words are little-endian and the ADS1115 big-endian.
+	i2cset -y "${bus#i2c-}" 0x48 0x00 $(((raw & 0xff) << 8 | (raw >> 8 & 0xff))) w || return 1
+	usleep 100000
+	[ -d $IIO/iio:device0 ]
+}
+
+# --- The daemon -----------------------------------------------------------------------
+
+daemon_start() {
+	contrastd -c $CONF >>$DAEMON_LOG 2>&1 &
+	DAEMON=$!
+	local i=0
+	while [ $i -lt 100 ]; do
+		contrastctl --socket $SOCK status >/dev/null 2>&1 && return 0
+		kill -0 $DAEMON 2>/dev/null || return 1
+		usleep 100000
+		i=$((i + 1))
+	done
+	return 1
+}
+
+daemon_stop() {
+	kill -TERM $DAEMON 2>/dev/null
+	wait $DAEMON
+}
+
+status() { contrastctl --socket $SOCK --json status 2>&1; }
+
+# --- The watch log and its checks -----------------------------------------------------
+
+watch_start() {
+	# shellcheck disable=SC2086
+	ktool watch $WATCH $SIM $DEV $OUTPUTS $BUTTON &
+	WATCHER=$!
+	usleep 100000
+}
+
+watch_stop() {
+	kill $WATCHER 2>/dev/null
+	wait $WATCHER 2>/dev/null
+}
+
+# The first time in [T0, T1) that column COL's value becomes V: "" if never.
+first_value() {
+	awk -v t0="$1" -v t1="$2" -v c="$3" -v want="$4" '
+		$2 == "end" { next }
+		$1 >= t0 && $1 < t1 && substr($2, c, 1) == want { print $1; exit }' $WATCH
+}
+
+# Rising edges of column COL in [T0, T1): "t t t ...".
+rising_edges() {
+	awk -v t0="$1" -v t1="$2" -v c="$3" '
+		$2 == "end" { next }
+		{ v = substr($2, c, 1); if ($1 >= t0 && $1 < t1 && last == "0" && v == "1") printf "%s ", $1; last = v }' $WATCH
+}
+
+# pwm_period EDGES PERIOD: the largest deviation of the intervals from PERIOD, in ms, and their count.
+pwm_period() {
+	echo "$1" | awk -v p="$2" '{ worst = 0; for (i = 2; i <= NF; i++) { d = $i - $(i-1) - p; if (d < 0) d = -d;
+		if (d > worst) worst = d } printf "%.1f %d\n", worst * 1000, NF - 1 }'
+}
+
+# Both polarity lines of one zone active in any sample: the count.
+both_active() {
+	awk -v h="$1" -v c="$2" '$2 != "end" && substr($2, h, 1) == "1" && substr($2, c, 1) == "1" { n++ }
+		END { print n + 0 }' $WATCH
+}
+
+# The gap (s) from the polarity line H's last fall to C's rise at T: the dead time seen.
+dead_gap() {
+	awk -v h="$1" -v c="$2" -v t="$3" '
+		$2 == "end" { next }
+		$1 <= t { v = substr($2, h, 1); if (last == "1" && v == "0") fell = $1; last = v }
+		END { if (fell == "") print "none"; else printf "%.4f\n", t - fell }' $WATCH
+}
+
+# A sample in [T0, T1) where an output is active: "" if none, else its line.
+any_active() {
+	awk -v t0="$1" -v t1="$2" -v n=$N_OUT '
+		$2 == "end" || $1 < t0 || $1 >= t1 { next }
+		{ for (i = 1; i <= n; i++) if (substr($2, i, 1) == "1") { print; exit } }' $WATCH
+}
+
+# The first time at or after T0 that every output reads 0.
+all_off_at() {
+	awk -v t0="$1" -v n=$N_OUT '
+		$2 == "end" || $1 < t0 { next }
+		{ off = 1; for (i = 1; i <= n; i++) if (substr($2, i, 1) != "0") off = 0; if (off) { print $1; exit } }' $WATCH
+}
+
+# Every output: its value in the last sample where it was still held. "" when all were 0, else the offenders.
+released_active() {
+	awk -v n=$N_OUT '
+		$2 == "end" { next }
+		{ for (i = 1; i <= n; i++) { if (substr($3, i, 1) == "1") { held[i] = 1; v[i] = substr($2, i, 1) } } }
+		END { for (i = 1; i <= n; i++) if (held[i] && v[i] != "0") printf "col%d ", i }' $WATCH
+}
+
+held_by() { ktool info $DEV "$@"; }
+
+# --- The scenarios ------------------------------------------------------------------
+
+# (1) At start every output is inactive and held by contrastd.
+scenario_1() {
+	local t0 bad info
+	outputs_pull up                 # unheld lines read 1: what contrastd drives shows
+	t0=$(now)
+	if ! daemon_start; then
+		fail 1 "contrastd did not start: $(tail -n 3 $DAEMON_LOG)"; return
+	fi
+	usleep 300000
+	T_READY=$(now)
+	info=$(held_by $OUTPUTS)
+	bad=$(echo "$info" | grep -v 'used=1 consumer=contrastd output=1')
+	[ -z "$bad" ] || { fail 1 "outputs not held by contrastd as outputs: $bad"; return; }
+	# Before contrastd held them they read 1 (the pull-up); an output held and active is the failure.
+	bad=$(awk -v t0="$t0" -v t1="$T_READY" -v n=$N_OUT '$2 == "end" || $1 < t0 || $1 >= t1 { next }
+		{ for (i = 1; i <= n; i++) if (substr($3, i, 1) == "1" && substr($2, i, 1) == "1") { print; exit } }' $WATCH)
+	[ -z "$bad" ] || { fail 1 "an output was active while contrastd held it before any session: $bad"; return; }
+	bad=$(any_active "$T_READY" "$(now)")
+	[ -z "$bad" ] || { fail 1 "an output reads active after start: $bad"; return; }
+	pass 1 "at start all 9 outputs read inactive and are held by consumer contrastd as outputs"
+}
+
+# (2) A press starts a session: warm polarity active, enable pulsing at the PWM period, cool inactive.
+scenario_2() {
+	local t_on edges stats worst n
+	T_PRESS=$(now)
+	press
+	usleep 6000000
+	t_on=$(first_value "$T_PRESS" "$(now)" $C_LHEAT 1)
+	[ -n "$t_on" ] || { fail 2 "no warm phase: left heat never active after the press ($(status))"; return; }
+	T_WARM_END=$(first_value "$T_PRESS" "$(now)" $C_LCOOL 1)
+	[ -z "$T_WARM_END" ] || { fail 2 "left cool went active during the warm phase at $T_WARM_END"; return; }
+	[ "$(value $POWER)" = 1 ] || { fail 2 "the power line is not active during the session"; return; }
+	[ "$(value $RCOOL)" = 0 ] && [ "$(value $LCOOL)" = 0 ] || { fail 2 "a cool line is active"; return; }
+	edges=$(rising_edges "$t_on" "$(now)" $C_LEN)
+	stats=$(pwm_period "$edges" $PWM_PERIOD_S)
+	worst=${stats% *} n=${stats#* }
+	info "left enable rising edges after the press: $edges"
+	[ "$n" -ge 3 ] || { fail 2 "left enable did not pulse: $n periods in 5 s (edges: $edges)"; return; }
+	fless "$worst" 20 || { fail 2 "left enable's period strays ${worst} ms from ${PWM_PERIOD_S} s"; return; }
+	pass 2 "a press started the warm phase: heat active, cool inactive, enable pulsing every ${PWM_PERIOD_S} s" \
+		"(worst period error ${worst} ms over $n periods)"
+}
+
+# (3) At the phase change the polarity reverses through the dead time, never both active.
+scenario_3() {
+	local t_cool gap_l gap_r both_l both_r t_end
+	t_end=$(awk -v t="$T_PRESS" 'BEGIN { printf "%.6f", t + 30 }')
+	while [ -z "$(first_value "$T_PRESS" "$t_end" $C_LCOOL 1)" ] && fless "$(now)" "$t_end"; do
+		usleep 500000
+	done
+	usleep 1000000
+	t_cool=$(first_value "$T_PRESS" "$t_end" $C_LCOOL 1)
+	[ -n "$t_cool" ] || { fail 3 "no cool phase within 30 s of the press ($(status))"; return; }
+	both_l=$(both_active $C_LHEAT $C_LCOOL)
+	both_r=$(both_active $C_RHEAT $C_RCOOL)
+	[ "$both_l" = 0 ] && [ "$both_r" = 0 ] || { fail 3 "heat and cool both active in $both_l + $both_r samples"; return; }
+	gap_l=$(dead_gap $C_LHEAT $C_LCOOL "$t_cool")
+	[ "$gap_l" != none ] || { fail 3 "left heat never fell before cool rose at $t_cool"; return; }
+	# The watcher samples every 0.5 ms or so: a gap measured a sample short of the dead time still holds it.
+	fless "$gap_l" "$(awk -v d=$DEAD_TIME_S 'BEGIN { print d - 0.003 }')" &&
+		{ fail 3 "left polarity reversed after ${gap_l} s, less than the ${DEAD_TIME_S} s dead time"; return; }
+	[ "$(awk -v t="$t_cool" -v c=$C_LEN '$1 < t && $2 != "end" { v = substr($2, c, 1) } END { print v }' $WATCH)" = 0 ] ||
+		{ fail 3 "left enable was active when cool rose"; return; }
+	T_COOL=$t_cool
+	pass 3 "warm to cool: heat off, ${gap_l} s with both polarity lines and enable off, then cool;" \
+		"heat and cool never both active"
+}
+
+# (4) A pad above max_pad_c: every output inactive within a control period, power included;
+# a long press before the reading recovers keeps the fault, one after clears it.
+scenario_4() {
+	local t_forced t_off took limit st
+	force_pad 0 45
+	usleep 1500000
+	t_forced=$(awk '/forced pad0/ { print $1; exit }' $FORCE/log 2>/dev/null)
+	[ -n "$t_forced" ] || { fail 4 "the plant never applied the forced reading"; return; }
+	t_off=$(all_off_at "$t_forced")
+	[ -n "$t_off" ] || { fail 4 "outputs still active after the pad read 45 C: $(tail -n 1 $WATCH)"; return; }
+	took=$(awk -v a="$t_off" -v b="$t_forced" 'BEGIN { printf "%.1f", (a - b) * 1000 }')
+	# One control period, and the watcher's sampling and the tick's own work on top.
+	limit=$(awk -v p=$CONTROL_PERIOD_S 'BEGIN { print p * 1000 + 15 }')
+	fless "$took" "$limit" || { fail 4 "all outputs off ${took} ms after the reading, more than a control period"; return; }
+	st=$(status)
+	echo "$st" | grep -q '"fault": *{' || { fail 4 "no fault latched: $st"; return; }
+	long_press
+	usleep 500000
+	st=$(status)
+	echo "$st" | grep -q '"fault": *{' || { fail 4 "a long press while the pad still reads 45 C cleared the fault"; return; }
+	[ -z "$(any_active "$t_off" "$(now)")" ] || { fail 4 "an output went active while the fault was latched"; return; }
+	force_pad 0
+	usleep 3000000
+	long_press
+	usleep 500000
+	st=$(status)
+	echo "$st" | grep -q '"fault": *null' || { fail 4 "a long press after the reading recovered left the fault: $st"; return; }
+	echo "$st" | grep -q '"state": *"idle"' || { fail 4 "not idle after the acknowledgement: $st"; return; }
+	pass 4 "pad at 45 C: all outputs (power too) inactive ${took} ms after the reading; a long press" \
+		"kept the fault while it read 45 C, one after it recovered cleared it"
+}
+
+# (5) SIGTERM mid-session: every output inactive before release, and --safe-off after leaves them so.
+scenario_5() {
+	local t_term t_exit rc bad off_log
+	daemon_stop
+	watch_stop
+	watch_start
+	outputs_pull up                 # a line released without being written inactive reads 1
+	daemon_start || { fail 5 "contrastd did not start again: $(tail -n 3 $DAEMON_LOG)"; return; }
+	press
+	usleep 2500000
+	[ "$(value $LHEAT)" = 1 ] || { fail 5 "no session running to stop ($(status))"; return; }
+	t_term=$(now)
+	kill -TERM $DAEMON
+	wait $DAEMON
+	rc=$?
+	t_exit=$(now)
+	usleep 100000
+	[ $rc = 0 ] || { fail 5 "contrastd exited $rc on SIGTERM"; return; }
+	bad=$(released_active)
+	[ -z "$bad" ] || { fail 5 "outputs released while active (watch columns $bad)"; return; }
+	bad=$(held_by $OUTPUTS | grep 'used=1')
+	[ -z "$bad" ] || { fail 5 "lines still held after exit: $bad"; return; }
+	# --safe-off with the board's pull-downs (docs/wiring.md): nothing may go active, all end inactive.
+	outputs_pull down
+	usleep 50000
+	local t_s0 t_s1
+	t_s0=$(now)
+	off_log=$(contrastd -c $CONF --safe-off 2>&1)
+	rc=$?
+	t_s1=$(now)
+	usleep 50000
+	[ $rc = 0 ] || { fail 5 "--safe-off exited $rc: $off_log"; return; }
+	[ "$(echo "$off_log" | grep -c 'inactive$')" = $N_OUT ] ||
+		{ fail 5 "--safe-off did not write all $N_OUT outputs inactive: $off_log"; return; }
+	bad=$(any_active "$t_s0" "$(now)")
+	[ -z "$bad" ] || { fail 5 "an output went active during or after --safe-off: $bad"; return; }
+	pass 5 "SIGTERM mid-session: every output was written inactive before its release (exit 0);" \
+		"--safe-off then drove all $N_OUT inactive and released them, none active"
+}
+
+# (6) Another program holds a line: contrastd refuses to start, naming the line and the holder.
+scenario_6() {
+	local holder out rc bad
+	ktool hold $DEV $LCOOL other-program >/dev/null &
+	holder=$!
+	usleep 200000
+	out=$(contrastd -c $CONF 2>&1)
+	rc=$?
+	kill $holder; wait $holder 2>/dev/null
+	info "contrastd: $out"
+	[ $rc = 2 ] || { fail 6 "contrastd exited $rc, wanted 2"; return; }
+	echo "$out" | grep -q "left cool: GPIO27 ($CHIP:27): cannot request it as an output: .*held by \"other-program\"" ||
+		{ fail 6 "the message does not name the line and its holder: $out"; return; }
+	bad=$(held_by $OUTPUTS | grep 'used=1')
+	[ -z "$bad" ] || { fail 6 "lines left held after the refusal: $bad"; return; }
+	pass 6 "GPIO27 held by other-program: contrastd exited 2 with \"left cool: GPIO27 ($CHIP:27) ... held by \\\"other-program\\\"\"," \
+		"no line left held"
+}
+
+# (7) The real ti-ads1015 driver on i2c-stub: --probe reads it, and the driver's default gain is refused.
+scenario_7() {
+	local out rc ch
+	fake_adc_stop
+	real_adc 13200 || { fail 7 "i2c-stub and ti-ads1015 did not come up: $(dmesg | tail -n 5)"; return; }
+	info "ti-ads1015: $(cat $IIO/iio:device0/name), in_voltage0_scale $(cat $IIO/iio:device0/in_voltage0_scale)," \
+		"in_voltage0_sampling_frequency $(cat $IIO/iio:device0/in_voltage0_sampling_frequency)"
+	out=$(contrastd -c $CONF --probe 2>&1)
+	rc=$?
+	[ $rc = 2 ] || { fail 7 "--probe at the driver's default gain exited $rc, wanted 2: $out"; return; }
+	echo "$out" | grep -q "left pad: ads1015/voltage0 = .* mV: the ADC's full scale is 2048 mV" ||
+		{ fail 7 "--probe does not refuse the default gain on voltage0: $out"; return; }
+	echo "$out" | grep -q "warning: sampling_frequency is 128 SPS" ||
+		{ fail 7 "--probe does not warn of 128 SPS: $out"; return; }
+	out=$(contrastd -c $CONF 2>&1)
+	rc=$?
+	[ $rc = 2 ] && echo "$out" | grep -q "zone left, pad_sensor = ads1015/voltage0: the ADC's full scale is 2048 mV" ||
+		{ fail 7 "the daemon started at the default gain (exit $rc): $out"; return; }
+	for ch in 0 1 2 3; do
+		echo 0.125 >$IIO/iio:device0/in_voltage${ch}_scale || { fail 7 "cannot set in_voltage${ch}_scale"; return; }
+		echo 860 >$IIO/iio:device0/in_voltage${ch}_sampling_frequency
+	done
+	out=$(contrastd -c $CONF --probe 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/KTEST info probe| /'
+	[ $rc = 0 ] || { fail 7 "--probe at +/-4.096 V exited $rc: $out"; return; }
+	echo "$out" | grep -q "right heatsink: ads1015/voltage3 = 1650.0 mV -> 10.00 kOhm -> 25.00 C" ||
+		{ fail 7 "--probe did not read the driver's 1650 mV: $out"; return; }
+	pass 7 "ti-ads1015 on i2c-stub: the default +/-2.048 V refused at start and by --probe (exit 2, naming" \
+		"the channel, 128 SPS warned); at +/-4.096 V --probe reads 1650.0 mV = 25.00 C on all four"
+}
+
+run_scenarios() {
+	local n
+	setup_gpio_sim || { fail 0 "gpio-sim did not come up"; return; }
+	write_config
+	pull $BUTTON up
+	fake_adc_start || { fail 0 "the fake ti-ads1015 tree did not come up"; return; }
+	# The daemon says which libgpiod it was built with.
+	echo "KTEST flavour $(contrastd -c $CONF --probe 2>&1 | sed -n 's/^GPIO: //p')"
+	info "$CHIP at $SIM; $(contrastd --version 2>&1 | head -n 1)"
+	watch_start
+	for n in $SCENARIOS; do
+		scenario_$n
+	done
+	watch_stop
+	kill $DAEMON 2>/dev/null
+	if [ $failures -gt 0 ]; then
+		echo "KTEST info --- contrastd's log"
+		sed 's/^/KTEST info log| /' $DAEMON_LOG | tail -n 60
+	fi
+}
