@@ -221,6 +221,20 @@ check:
 libgpiod2:
 	@bash tests/kernel/libgpiod2.sh $(GPIOD2_DIR)
 
+kernel-deps:
+	@$(SUBMAKE) deps DEB_PACKAGES="$(KERNEL_DEB_PACKAGES)" APT_INSTALL_FLAGS=--no-install-recommends
+
+# The daemon on a real kernel under QEMU, built against libgpiod 1 and 2:
+# tests/kernel/run.sh and docs/testing.md say what it proves.
+check-kernel:
+	@$(SUBMAKE) deps
+	@$(SUBMAKE) kernel-deps
+	@$(SUBMAKE) libgpiod2
+	@$(SUBMAKE) all
+	+@$(gpiod2_make) $(GPIOD2_BUILD)/contrastd $(GPIOD2_BUILD)/contrastctl \
+		$(GPIOD2_BUILD)/tests/test_gpio_mock_v2 $(GPIOD2_BUILD)/tests-san/test_gpio_mock_v2
+	@BUILD=$(BUILD) GPIOD2_BUILD=$(GPIOD2_BUILD) bash tests/kernel/run.sh
+
 ifneq ($(GPIOD2_TESTS),)
 $(GPIOD2_TESTS): FORCE
 	+@$(gpiod2_make) $@
