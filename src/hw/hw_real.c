@@ -714,8 +714,8 @@ static int check_adc_range(const struct thermistor_params *tp, struct iio_sensor
 	char clip[160] = "";
 
 	if (thermistor_mv_to_ohm(tp, r.full_scale_mv, &ohm) == 0)
-		snprintf(clip, sizeof(clip), ": a pad %s than %.1f C reads %.1f C, and the %s-temperature check "
-			 "cannot fire", tp->ntc_to == NTC_TO_GROUND ? "colder" : "warmer",
+		snprintf(clip, sizeof(clip), ": anything %s than %.1f C reads %.1f C, and a pad's %s-temperature "
+			 "check cannot fire", tp->ntc_to == NTC_TO_GROUND ? "colder" : "warmer",
 			 thermistor_ohm_to_c(tp, ohm), thermistor_ohm_to_c(tp, ohm),
 			 tp->ntc_to == NTC_TO_GROUND ? "under" : "over");
 	snprintf(why, why_len, "the ADC's full scale is %.0f mV (%ld x %g mV), below supply_mv = %.0f: readings "
@@ -948,12 +948,14 @@ static bool probe_sensor(struct iio_sensors *set, bool have_ctx, const struct co
 		return false;
 	}
 	/* The range first: a clipped reading would look plausible. */
-	if (check_adc_range(tp, set, i, msg, sizeof(msg), caution, sizeof(caution)) < 0) {
+	int range = check_adc_range(tp, set, i, msg, sizeof(msg), caution, sizeof(caution));
+
+	if (caution[0])
+		fprintf(out, "%s: %s: warning: %s\n", role, spec, caution);
+	if (range < 0) {
 		fprintf(out, "%s: %s = %.1f mV: %s\n", role, spec, s.value, msg);
 		return false;
 	}
-	if (caution[0])
-		fprintf(out, "%s: %s: warning: %s\n", role, spec, caution);
 	sensor_interpret(tp, &s, &r);
 	if (s.unit == SAMPLE_C) {
 		if (r.status == READING_OK) {

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Fake ti-ads1015 sysfs trees. See ads1015_tree.h. */
 #include <errno.h>
-#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,42 +8,26 @@
 #include <sys/stat.h>
 #include "ads1015_tree.h"
 
-static void vput(const char *dir, const char *file, bool atomic, const char *fmt, va_list ap)
+void tree_put(const char *dir, const char *file, const char *fmt, ...)
 {
-	char path[512], tmp[520];
+	char path[512];
+	va_list ap;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.new", dir, file);
-	f = fopen(atomic ? tmp : path, "w");
+	f = fopen(path, "w");
 	if (!f) {
-		fprintf(stderr, "ads1015_tree: %s: %s\n", atomic ? tmp : path, strerror(errno));
-		exit(1);
-	}
-	vfprintf(f, fmt, ap);
-	fputc('\n', f);
-	if (fclose(f) != 0 || (atomic && rename(tmp, path) != 0)) {
 		fprintf(stderr, "ads1015_tree: %s: %s\n", path, strerror(errno));
 		exit(1);
 	}
-}
-
-void tree_put(const char *dir, const char *file, const char *fmt, ...)
-{
-	va_list ap;
-
 	va_start(ap, fmt);
-	vput(dir, file, false, fmt, ap);
+	vfprintf(f, fmt, ap);
 	va_end(ap);
-}
-
-void tree_put_atomic(const char *dir, const char *file, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vput(dir, file, true, fmt, ap);
-	va_end(ap);
+	fputc('\n', f);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "ads1015_tree: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
 }
 
 void tree_mkdir(const char *path)
@@ -63,7 +46,7 @@ void tree_ads1015(const char *dir, double scale_mv, int rate_sps, long raw)
 		char f[64];
 
 		snprintf(f, sizeof(f), "in_voltage%d_raw", i);
-		tree_put(dir, f, "%ld", raw);
+		tree_put(dir, f, "%5ld", raw);
 		snprintf(f, sizeof(f), "in_voltage%d_scale", i);
 		tree_put(dir, f, "%.9f", scale_mv);
 		snprintf(f, sizeof(f), "in_voltage%d_sampling_frequency", i);

@@ -20,21 +20,15 @@
 void tree_put(const char *dir, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/*
- * The same, atomically: a reader (libiio opens the file for every read)
- * sees the old value or the new one, never an empty file.
- */
-void tree_put_atomic(const char *dir, const char *file, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* mkdir -p of one level; exits on failure other than EEXIST. */
 void tree_mkdir(const char *path);
 
 /*
  * An ADS1115 as ti-ads1015 binds it, in dir (created): name "ads1015",
  * in_voltage0..3 single-ended and in_voltage0-voltage1 differential,
- * each with raw, scale (mV per count) and sampling_frequency (SPS), and
- * the device's scale_available and sampling_frequency_available.
+ * each with raw (written "%5ld": a fixed width that can be rewritten in
+ * place), scale (mV per count) and sampling_frequency (SPS), and the
+ * device's scale_available and sampling_frequency_available.
  */
 void tree_ads1015(const char *dir, double scale_mv, int rate_sps, long raw);
 

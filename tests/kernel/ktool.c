@@ -15,7 +15,8 @@
  *       sample each line's value (gpio-sim's sim_gpioN/value: what is
  *       driven, or the pull of a released line) and whether it is
  *       requested, every WATCH_PERIOD_US, and append a line to LOG at
- *       every change: "T VALUES USED" ("12.345678 0100 1111"), until
+ *       every change: "T VALUES USED TPREV" ("12.345678 0100 1111
+ *       12.341234": it changed after TPREV, the sample before), until
  *       SIGTERM.
  *   ktool plant ADCDIR FORCEDIR SIMDIR POWER HEAT,COOL,ENABLE,FAN ...
  *       close the loop: the simulated plant (src/sim/sim_plant.c) driven
@@ -155,6 +156,22 @@ static int read_value(int fd)
 	return c == '1';
 }
 
+/* One pass over the lines: their values, a space, whether each is held. */
+static void read_pass(int chip, const int *fds, const unsigned int *offsets, int n, char *cur)
+{
+	struct gpio_v2_line_info info;
+
+	for (int i = 0; i < n; i++) {
+		int v = read_value(fds[i]);
+
+		cur[i] = v < 0 ? '?' : (char)('0' + v);
+		cur[n + 1 + i] = line_info(chip, offsets[i], &info) < 0 ? '?' :
+			(info.flags & GPIO_V2_LINE_FLAG_USED) ? '1' : '0';
+	}
+	cur[n] = ' ';
+	cur[2 * n + 1] = '\0';
+}
+
 static int cmd_watch(int argc, char **argv)
 {
 	const char *log = argv[0], *simdir = argv[1];
@@ -176,29 +193,57 @@ static int cmd_watch(int argc, char **argv)
 	}
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
+	long samples = 0, retries = 0;
+	double t_start = now_s(), t_prev = t_start;
+
 	while (!stop) {
-		struct gpio_v2_line_info info;
-		double t = now_s();
+		char again[2 * MAX_WATCH + 2];
+		double t;
+		int tries = 0;
 
-		for (int i = 0; i < n; i++) {
-			int v = read_value(fds[i]);
-
-			cur[i] = v < 0 ? '?' : (char)('0' + v);
-			cur[n + 1 + i] = line_info(chip, offsets[i], &info) < 0 ? '?' :
-				(info.flags & GPIO_V2_LINE_FLAG_USED) ? '1' : '0';
-		}
-		cur[n] = ' ';
-		cur[2 * n + 1] = '\0';
+		/*
+		 * The lines are read one after another; two passes that agree are
+		 * one state of them all (a line would have to change twice between
+		 * its two reads, each change a dead time apart, to fool it).
+		 */
+		read_pass(chip, fds, offsets, n, cur);
+		do {
+			t = now_s();
+			memcpy(again, cur, sizeof(again));
+			read_pass(chip, fds, offsets, n, cur);
+		} while (strcmp(cur, again) != 0 && ++tries < 100);
+		retries += tries;
+		samples++;
 		if (strcmp(cur, last) != 0) {
-			fprintf(out, "%.6f %s\n", t, cur);
+			/* The change happened after the sample before: t_prev < change <= t. */
+			fprintf(out, "%.6f %s %.6f\n", t, cur, t_prev);
 			fflush(out);
 			memcpy(last, cur, sizeof(cur));
 		}
+		t_prev = t;
 		sleep_us(WATCH_PERIOD_US);
 	}
-	fprintf(out, "%.6f end\n", now_s());
+	double t_end = now_s();
+
+	fprintf(out, "%.6f end: %ld samples in %.1f s (every %.2f ms), %ld passes repeated\n", t_end, samples,
+		t_end - t_start, samples ? (t_end - t_start) * 1e3 / (double)samples : 0.0, retries);
 	fclose(out);
 	return 0;
+}
+
+/*
+ * A raw count into its file in place, fixed width ("%5ld\n", as the tree
+ * was made): one small write at offset 0 that a reader sees whole, never a
+ * truncated or renamed file (libiio opens the file for every read, and
+ * scans the device's directory when a context is made).
+ */
+static void put_raw(int fd, long raw)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%5ld\n", raw < 0 ? 0 : raw > 99999 ? 99999 : raw);
+
+	if (pwrite(fd, buf, (size_t)len, 0) != len)
+		die("writing a raw value");
 }
 
 struct zone_lines {
@@ -260,6 +305,16 @@ static int cmd_plant(int argc, char **argv)
 	}
 	int power_fd = opt_fd(simdir, power);
 
+	int raw_fd[2 * MAX_ZONES];
+
+	for (int i = 0; i < 2 * n_zones; i++) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/in_voltage%d_raw", adcdir, i);
+		raw_fd[i] = open(path, O_WRONLY | O_CLOEXEC);
+		if (raw_fd[i] < 0)
+			die(path);
+	}
 	snprintf(logpath, sizeof(logpath), "%s/log", forcedir);
 	sim_plant_init(&plant, n_zones, &ntc, 1);
 	signal(SIGTERM, on_stop);
@@ -279,7 +334,6 @@ static int cmd_plant(int argc, char **argv)
 		last = t;
 		for (int z = 0; z < n_zones; z++) {
 			struct sensor_sample pad, pad2, sink;
-			char file[64];
 			double c;
 			long raw;
 
@@ -290,9 +344,8 @@ static int cmd_plant(int argc, char **argv)
 				if (!was_forced[z]) {
 					FILE *f = fopen(logpath, "a");
 
-					/* After the write below: the reading is there from this time on. */
-					snprintf(file, sizeof(file), "in_voltage%d_raw", 2 * z);
-					tree_put_atomic(adcdir, file, "%ld", raw);
+					/* Written first: the reading is there from the logged time on. */
+					put_raw(raw_fd[2 * z], raw);
 					if (f) {
 						fprintf(f, "%.6f forced pad%d %.2f C\n", now_s(), z, c);
 						fclose(f);
@@ -302,10 +355,8 @@ static int cmd_plant(int argc, char **argv)
 			} else {
 				was_forced[z] = false;
 			}
-			snprintf(file, sizeof(file), "in_voltage%d_raw", 2 * z);
-			tree_put_atomic(adcdir, file, "%ld", raw);
-			snprintf(file, sizeof(file), "in_voltage%d_raw", 2 * z + 1);
-			tree_put_atomic(adcdir, file, "%ld", (long)sink.raw);
+			put_raw(raw_fd[2 * z], raw);
+			put_raw(raw_fd[2 * z + 1], (long)sink.raw);
 		}
 		sleep_us(PLANT_STEP_US);
 	}

@@ -98,6 +98,7 @@ write_config() {
 	fan = GPIO5
 	pad_sensor = ads1015/voltage0
 	heatsink_sensor = ads1015/voltage1
+	max_duty = 0.6
 	[zone right]
 	heat = GPIO23
 	cool = GPIO24
@@ -105,11 +106,13 @@ write_config() {
 	fan = GPIO6
 	pad_sensor = ads1015/voltage2
 	heatsink_sensor = ads1015/voltage3
+	max_duty = 0.6
 	[safety]
 	power = GPIO16
 	[program]
-	; Near the idle pad (32.8 C) so the PID does not saturate and enable pulses.
-	warm_c = 34
+	; From the idle pad (32.8 C) the warm phase heats all along, at max_duty:
+	; enable pulses 0.6 s of every 1 s, and no overshoot turns the polarity early.
+	warm_c = 38
 	cool_c = 30
 	warm_s = 10
 	cool_s = 10
@@ -130,6 +133,8 @@ fake_adc_start() {
 	ktool plant $IIO/iio:device0 $FORCE $SIM $POWER \
 		$LHEAT,$LCOOL,$LEN,$LFAN $RHEAT,$RCOOL,$REN,$RFAN &
 	PLANT=$!
+	# Below the daemon: it must never wait for its instruments.
+	renice -n 10 $PLANT >/dev/null
 	usleep 200000
 }
 
@@ -153,7 +158,7 @@ real_adc() {
 	bus=$(ls /sys/bus/i2c/devices | grep '^i2c-' | head -n 1)
 	echo ads1115 0x48 >/sys/bus/i2c/devices/$bus/new_device || return 1
 	# The conversion register, as SMBus words are little-endian and the ADS1115 big-endian.
-	i2cset -y "${bus#i2c-}" 0x48 0x00 $(((raw & 0xff) << 8 | (raw >> 8 & 0xff))) w || return 1
+	i2cset -f -y "${bus#i2c-}" 0x48 0x00 $(((raw & 0xff) << 8 | (raw >> 8 & 0xff))) w || return 1
 	usleep 100000
 	[ -d $IIO/iio:device0 ]
 }
@@ -182,10 +187,16 @@ status() { contrastctl --socket $SOCK --json status 2>&1; }
 
 # --- The watch log and its checks -----------------------------------------------------
 
+# watch_start NICE: the watcher, at that niceness. Level with the daemon (0)
+# where the daemon's timing is measured: a daemon woken by its timer
+# preempts it, and it sees each change as soon as the daemon sleeps again.
+# Above it (-10) where a short state must not be missed (the exit path
+# runs without sleeping: a watcher level with it would not get a turn).
 watch_start() {
 	# shellcheck disable=SC2086
 	ktool watch $WATCH $SIM $DEV $OUTPUTS $BUTTON &
 	WATCHER=$!
+	renice -n "$1" $WATCHER >/dev/null
 	usleep 100000
 }
 
@@ -197,55 +208,64 @@ watch_stop() {
 # The first time in [T0, T1) that column COL's value becomes V: "" if never.
 first_value() {
 	awk -v t0="$1" -v t1="$2" -v c="$3" -v want="$4" '
-		$2 == "end" { next }
+		$2 ~ /^end/ { next }
 		$1 >= t0 && $1 < t1 && substr($2, c, 1) == want { print $1; exit }' $WATCH
 }
 
 # Rising edges of column COL in [T0, T1): "t t t ...".
 rising_edges() {
 	awk -v t0="$1" -v t1="$2" -v c="$3" '
-		$2 == "end" { next }
+		$2 ~ /^end/ { next }
 		{ v = substr($2, c, 1); if ($1 >= t0 && $1 < t1 && last == "0" && v == "1") printf "%s ", $1; last = v }' $WATCH
 }
 
-# pwm_period EDGES PERIOD: the largest deviation of the intervals from PERIOD, in ms, and their count.
+# pwm_period EDGES PERIOD: the rising edges against a schedule of whole
+# periods (a period with no pulse is a skipped multiple): the worst single
+# interval's error in ms, the mean period's error in ms, and how many intervals.
 pwm_period() {
-	echo "$1" | awk -v p="$2" '{ worst = 0; for (i = 2; i <= NF; i++) { d = $i - $(i-1) - p; if (d < 0) d = -d;
-		if (d > worst) worst = d } printf "%.1f %d\n", worst * 1000, NF - 1 }'
+	echo "$1" | awk -v p="$2" '{ worst = 0; k_all = 0; for (i = 2; i <= NF; i++) { d = $i - $(i-1);
+		k = int(d / p + 0.5); if (k < 1) k = 1; k_all += k; e = d - k * p; if (e < 0) e = -e; if (e > worst) worst = e }
+		mean = NF > 1 ? ($NF - $1) / k_all - p : 0; if (mean < 0) mean = -mean
+		printf "%.1f %.2f %d\n", worst * 1000, mean * 1000, NF - 1 }'
 }
 
-# Both polarity lines of one zone active in any sample: the count.
+# Samples where both polarity lines of one zone are driven active (held, and
+# reading 1: an unheld line reads its pull): the count.
 both_active() {
-	awk -v h="$1" -v c="$2" '$2 != "end" && substr($2, h, 1) == "1" && substr($2, c, 1) == "1" { n++ }
+	awk -v h="$1" -v c="$2" '$2 !~ /^end/ && substr($2, h, 1) == "1" && substr($2, c, 1) == "1" &&
+		substr($3, h, 1) == "1" && substr($3, c, 1) == "1" { n++; if (n <= 3) print "KTEST info both: " $0 > "/dev/stderr" }
 		END { print n + 0 }' $WATCH
 }
 
-# The gap (s) from the polarity line H's last fall to C's rise at T: the dead time seen.
+# The dead time seen from the polarity line H's last fall to C's rise (the
+# sample at T): "LOW HIGH", the bounds the samples put on it (each change
+# happened between the sample that shows it and the one before), or "none".
 dead_gap() {
 	awk -v h="$1" -v c="$2" -v t="$3" '
-		$2 == "end" { next }
-		$1 <= t { v = substr($2, h, 1); if (last == "1" && v == "0") fell = $1; last = v }
-		END { if (fell == "") print "none"; else printf "%.4f\n", t - fell }' $WATCH
+		$2 ~ /^end/ { next }
+		$1 < t { v = substr($2, h, 1); if (last == "1" && v == "0") { fell = $1; fell_prev = $4 } last = v }
+		$1 == t { rise = $1; rise_prev = $4 }
+		END { if (fell == "" || rise == "") print "none"; else printf "%.4f %.4f\n", rise_prev - fell, rise - fell_prev }' $WATCH
 }
 
 # A sample in [T0, T1) where an output is active: "" if none, else its line.
 any_active() {
 	awk -v t0="$1" -v t1="$2" -v n=$N_OUT '
-		$2 == "end" || $1 < t0 || $1 >= t1 { next }
+		$2 ~ /^end/ || $1 < t0 || $1 >= t1 { next }
 		{ for (i = 1; i <= n; i++) if (substr($2, i, 1) == "1") { print; exit } }' $WATCH
 }
 
 # The first time at or after T0 that every output reads 0.
 all_off_at() {
 	awk -v t0="$1" -v n=$N_OUT '
-		$2 == "end" || $1 < t0 { next }
+		$2 ~ /^end/ || $1 < t0 { next }
 		{ off = 1; for (i = 1; i <= n; i++) if (substr($2, i, 1) != "0") off = 0; if (off) { print $1; exit } }' $WATCH
 }
 
 # Every output: its value in the last sample where it was still held. "" when all were 0, else the offenders.
 released_active() {
 	awk -v n=$N_OUT '
-		$2 == "end" { next }
+		$2 ~ /^end/ { next }
 		{ for (i = 1; i <= n; i++) { if (substr($3, i, 1) == "1") { held[i] = 1; v[i] = substr($2, i, 1) } } }
 		END { for (i = 1; i <= n; i++) if (held[i] && v[i] != "0") printf "col%d ", i }' $WATCH
 }
@@ -268,7 +288,7 @@ scenario_1() {
 	bad=$(echo "$info" | grep -v 'used=1 consumer=contrastd output=1')
 	[ -z "$bad" ] || { fail 1 "outputs not held by contrastd as outputs: $bad"; return; }
 	# Before contrastd held them they read 1 (the pull-up); an output held and active is the failure.
-	bad=$(awk -v t0="$t0" -v t1="$T_READY" -v n=$N_OUT '$2 == "end" || $1 < t0 || $1 >= t1 { next }
+	bad=$(awk -v t0="$t0" -v t1="$T_READY" -v n=$N_OUT '$2 ~ /^end/ || $1 < t0 || $1 >= t1 { next }
 		{ for (i = 1; i <= n; i++) if (substr($3, i, 1) == "1" && substr($2, i, 1) == "1") { print; exit } }' $WATCH)
 	[ -z "$bad" ] || { fail 1 "an output was active while contrastd held it before any session: $bad"; return; }
 	bad=$(any_active "$T_READY" "$(now)")
@@ -278,7 +298,7 @@ scenario_1() {
 
 # (2) A press starts a session: warm polarity active, enable pulsing at the PWM period, cool inactive.
 scenario_2() {
-	local t_on edges stats worst n
+	local t_on edges worst mean n
 	T_PRESS=$(now)
 	press
 	usleep 6000000
@@ -289,13 +309,16 @@ scenario_2() {
 	[ "$(value $POWER)" = 1 ] || { fail 2 "the power line is not active during the session"; return; }
 	[ "$(value $RCOOL)" = 0 ] && [ "$(value $LCOOL)" = 0 ] || { fail 2 "a cool line is active"; return; }
 	edges=$(rising_edges "$t_on" "$(now)" $C_LEN)
-	stats=$(pwm_period "$edges" $PWM_PERIOD_S)
-	worst=${stats% *} n=${stats#* }
+	set -- $(pwm_period "$edges" $PWM_PERIOD_S)
+	worst=$1 mean=$2 n=$3
 	info "left enable rising edges after the press: $edges"
 	[ "$n" -ge 3 ] || { fail 2 "left enable did not pulse: $n periods in 5 s (edges: $edges)"; return; }
-	fless "$worst" 20 || { fail 2 "left enable's period strays ${worst} ms from ${PWM_PERIOD_S} s"; return; }
+	# The period on average to 1 %; single edges to 10 %: under emulation on a
+	# busy host the whole guest stalls now and then, for tens of ms.
+	fless "$mean" 10 || { fail 2 "left enable's mean period is ${mean} ms off ${PWM_PERIOD_S} s"; return; }
+	fless "$worst" 100 || { fail 2 "a period of left enable is ${worst} ms off ${PWM_PERIOD_S} s"; return; }
 	pass 2 "a press started the warm phase: heat active, cool inactive, enable pulsing every ${PWM_PERIOD_S} s" \
-		"(worst period error ${worst} ms over $n periods)"
+		"(mean period off by ${mean} ms, the worst single one by ${worst} ms, over $n periods)"
 }
 
 # (3) At the phase change the polarity reverses through the dead time, never both active.
@@ -313,14 +336,15 @@ scenario_3() {
 	[ "$both_l" = 0 ] && [ "$both_r" = 0 ] || { fail 3 "heat and cool both active in $both_l + $both_r samples"; return; }
 	gap_l=$(dead_gap $C_LHEAT $C_LCOOL "$t_cool")
 	[ "$gap_l" != none ] || { fail 3 "left heat never fell before cool rose at $t_cool"; return; }
-	# The watcher samples every 0.5 ms or so: a gap measured a sample short of the dead time still holds it.
-	fless "$gap_l" "$(awk -v d=$DEAD_TIME_S 'BEGIN { print d - 0.003 }')" &&
-		{ fail 3 "left polarity reversed after ${gap_l} s, less than the ${DEAD_TIME_S} s dead time"; return; }
-	[ "$(awk -v t="$t_cool" -v c=$C_LEN '$1 < t && $2 != "end" { v = substr($2, c, 1) } END { print v }' $WATCH)" = 0 ] ||
+	set -- $gap_l
+	# A dead time the samples prove shorter than dead_time_ms is the failure.
+	fless "$2" $DEAD_TIME_S &&
+		{ fail 3 "left polarity reversed within $1..$2 s, less than the ${DEAD_TIME_S} s dead time"; return; }
+	[ "$(awk -v t="$t_cool" -v c=$C_LEN '$1 < t && $2 !~ /^end/ { v = substr($2, c, 1) } END { print v }' $WATCH)" = 0 ] ||
 		{ fail 3 "left enable was active when cool rose"; return; }
 	T_COOL=$t_cool
-	pass 3 "warm to cool: heat off, ${gap_l} s with both polarity lines and enable off, then cool;" \
-		"heat and cool never both active"
+	pass 3 "warm to cool: heat off, then $1..$2 s (dead time ${DEAD_TIME_S} s) with both polarity lines and" \
+		"enable off, then cool; heat and cool never both active in any sample"
 }
 
 # (4) A pad above max_pad_c: every output inactive within a control period, power included;
@@ -345,7 +369,8 @@ scenario_4() {
 	echo "$st" | grep -q '"fault": *{' || { fail 4 "a long press while the pad still reads 45 C cleared the fault"; return; }
 	[ -z "$(any_active "$t_off" "$(now)")" ] || { fail 4 "an output went active while the fault was latched"; return; }
 	force_pad 0
-	usleep 3000000
+	# The cause must stay gone for the supervisor's clear time (5 s) before an acknowledgement counts.
+	usleep 7000000
 	long_press
 	usleep 500000
 	st=$(status)
@@ -360,7 +385,8 @@ scenario_5() {
 	local t_term t_exit rc bad off_log
 	daemon_stop
 	watch_stop
-	watch_start
+	info "watcher: $(tail -n 1 $WATCH)"
+	watch_start -10
 	outputs_pull up                 # a line released without being written inactive reads 1
 	daemon_start || { fail 5 "contrastd did not start again: $(tail -n 3 $DAEMON_LOG)"; return; }
 	press
@@ -455,11 +481,12 @@ run_scenarios() {
 	# The daemon says which libgpiod it was built with.
 	echo "KTEST flavour $(contrastd -c $CONF --probe 2>&1 | sed -n 's/^GPIO: //p')"
 	info "$CHIP at $SIM; $(contrastd --version 2>&1 | head -n 1)"
-	watch_start
+	watch_start 0
 	for n in $SCENARIOS; do
 		scenario_$n
 	done
 	watch_stop
+	info "watcher: $(tail -n 1 $WATCH)"
 	kill $DAEMON 2>/dev/null
 	if [ $failures -gt 0 ]; then
 		echo "KTEST info --- contrastd's log"

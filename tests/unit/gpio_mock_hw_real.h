@@ -829,8 +829,8 @@ static void test_adc_range_refused(void **state)
 	iio_scale_channel = "voltage2";
 	iio_scale = "0.062500000";
 	expect_open_error("zone right, pad_sensor = ads1015/voltage2: the ADC's full scale is 2048 mV "
-			  "(32767 x 0.0625 mV), below supply_mv = 3300: readings clip at 2048 mV: a pad colder "
-			  "than 14.3 C reads 14.3 C, and the under-temperature check cannot fire; set the gain "
+			  "(32767 x 0.0625 mV), below supply_mv = 3300: readings clip at 2048 mV: anything colder "
+			  "than 14.3 C reads 14.3 C, and a pad's under-temperature check cannot fire; set the gain "
 			  "to +/-4.096 V: dtoverlay=ads1115,cha_gain=1", NULL);
 	probe_output(out, sizeof(out), &rc);
 	assert_int_equal(rc, 2);
