@@ -223,6 +223,7 @@ uint64_t __wrap_timer_read(int fd)
 struct gpiod_chip *__wrap_gpiod_chip_open_lookup(const char *descr);
 void __wrap_gpiod_chip_close(struct gpiod_chip *chip);
 const char *__wrap_gpiod_chip_name(struct gpiod_chip *chip);
+const char *__wrap_gpiod_chip_label(struct gpiod_chip *chip);
 unsigned int __wrap_gpiod_chip_num_lines(struct gpiod_chip *chip);
 struct gpiod_line *__wrap_gpiod_chip_get_line(struct gpiod_chip *chip, unsigned int offset);
 struct gpiod_line *__wrap_gpiod_line_find(const char *name);
@@ -262,6 +263,12 @@ const char *__wrap_gpiod_chip_name(struct gpiod_chip *chip)
 {
 	(void)chip;
 	return "gpiochip0";
+}
+
+const char *__wrap_gpiod_chip_label(struct gpiod_chip *chip)
+{
+	(void)chip;
+	return "pinctrl-bcm2711";
 }
 
 unsigned int __wrap_gpiod_chip_num_lines(struct gpiod_chip *chip)
