@@ -922,8 +922,9 @@ int hw_real_safe_off(const struct config *cfg)
 
 static const char *sensor_keys[] = { "pad", "pad2", "heatsink" };
 
+/* One sensor's line(s) of --probe. Returns false for a problem; a warning adds to *warnings. */
 static bool probe_sensor(struct iio_sensors *set, bool have_ctx, const struct config *cfg,
-			 const char *role, const char *spec, FILE *out)
+			 const char *role, const char *spec, FILE *out, int *warnings)
 {
 	const struct thermistor_params *tp = &cfg->thermistor;
 	struct sensor_sample s;
@@ -950,8 +951,10 @@ static bool probe_sensor(struct iio_sensors *set, bool have_ctx, const struct co
 	/* The range first: a clipped reading would look plausible. */
 	int range = check_adc_range(tp, set, i, msg, sizeof(msg), caution, sizeof(caution));
 
-	if (caution[0])
+	if (caution[0]) {
 		fprintf(out, "%s: %s: warning: %s\n", role, spec, caution);
+		(*warnings)++;
+	}
 	if (range < 0) {
 		fprintf(out, "%s: %s = %.1f mV: %s\n", role, spec, s.value, msg);
 		return false;
@@ -1075,7 +1078,7 @@ int hw_real_probe(const struct config *cfg, FILE *out)
 			if (!specs[k][0])
 				continue;
 			snprintf(role, sizeof(role), "%s %s", cz->name, sensor_keys[k]);
-			if (!probe_sensor(&set, have_ctx, cfg, role, specs[k], out))
+			if (!probe_sensor(&set, have_ctx, cfg, role, specs[k], out, &warnings))
 				problems++;
 		}
 	}

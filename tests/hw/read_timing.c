@@ -256,14 +256,14 @@ static void build_tree(void)
 		char f[64];
 
 		snprintf(f, sizeof(f), "in_voltage%d_scale", i);
-		put(f, "0.062500000");
+		put(f, "0.125000000");        /* +/-4.096 V: hw_real refuses a range below supply_mv */
 		snprintf(f, sizeof(f), "in_voltage%d_sampling_frequency", i);
 		put(f, "128");
 		snprintf(f, sizeof(f), "in_voltage%d_raw", i);
-		put(f, "26400");
+		put(f, "13200");
 		snprintf(servers[i].path, sizeof(servers[i].path), ADS "/%s", f);
 		servers[i].channel = i;
-		atomic_init(&servers[i].next_raw, 26000 + 1000 * i);
+		atomic_init(&servers[i].next_raw, 13000 + 1000 * i);
 		atomic_init(&servers[i].slow_once_us, 0);
 	}
 }
@@ -299,7 +299,7 @@ static void slow_adc_off(void)
 		char f[64];
 
 		snprintf(f, sizeof(f), "in_voltage%d_raw", i);
-		put(f, "26400");
+		put(f, "13200");
 	}
 }
 

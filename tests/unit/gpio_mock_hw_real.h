@@ -870,7 +870,7 @@ static void test_adc_slow_rate_warns(void **state)
 	assert_contains(out, "left pad: ads1015/voltage0: warning: sampling_frequency is 128 SPS, below 475: "
 			"each read that switches input waits about 17 ms in the driver");
 	assert_contains(out, "dtoverlay=ads1115,cha_datarate=7");
-	assert_contains(out, "probe: all well\n");
+	assert_contains(out, "probe: all well, 4 warnings\n");
 	iio_rate = "475";
 	probe_output(out, sizeof(out), &rc);
 	assert_null(strstr(out, "warning"));

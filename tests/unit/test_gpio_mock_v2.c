@@ -155,7 +155,7 @@ const char *__wrap_gpiod_chip_info_get_name(struct gpiod_chip_info *info)
 const char *__wrap_gpiod_chip_info_get_label(struct gpiod_chip_info *info)
 {
 	assert_ptr_equal(info, &chip0_info);
-	return MOCK_CHIP_LABEL;
+	return mock_chip_label;
 }
 
 size_t __wrap_gpiod_chip_info_get_num_lines(struct gpiod_chip_info *info)
