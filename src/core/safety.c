@@ -906,7 +906,10 @@ int safety_acknowledge(struct safety *sf, double now_s)
 
 /* ---- text ---- */
 
-/* The zone's name, or its number ("zone 2" when prefixed) when it has none. */
+/* Room for zone_name's number of any int: "zone -2147483648". */
+#define ZONE_NUM_LEN sizeof("zone -2147483648")
+
+/* The zone's name, or its number ("zone 2" when prefixed) when it has none; buf holds ZONE_NUM_LEN. */
 static const char *zone_name(const char *const names[], int z, bool prefixed, char *buf, size_t len)
 {
 	if (names && z >= 0 && z < MAX_ZONES && names[z] && names[z][0])
@@ -957,7 +960,7 @@ int safety_start_check(const struct safety *sf, const struct safety_input *in,
 	const struct safety_params *p = &sf->params;
 	struct safety_limits lim;
 	double sink_hi = start_max_heatsink_c(p);
-	char desc[200], num[16];
+	char desc[200], num[ZONE_NUM_LEN];
 
 	safety_limits(sf, &lim);
 
@@ -1110,7 +1113,7 @@ static void describe_body(const struct fault *f, char *b, size_t len)
 
 void safety_describe(const struct fault *f, const char *const zone_names[], char *buf, size_t len)
 {
-	char body[160], num[16];
+	char body[160], num[ZONE_NUM_LEN];
 
 	if (!buf || len == 0)
 		return;
