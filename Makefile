@@ -313,6 +313,12 @@ $(BUILD)/bench/%: $(BUILD)/rel/tests/bench/%.o $(BENCH_HELPERS) $(LIB_OBJ_REL)
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) $(LDFLAGS) -o $@ $^ $(shell cat tests/bench/$*.ldflags 2>/dev/null) $(PKG_LIBS) $(LDLIBS)
 
+# bench_loop has GPIO lines of its own in place of the libgpiod adapter (either version).
+$(BUILD)/bench/bench_loop: $(BUILD)/rel/tests/bench/bench_loop.o $(BENCH_HELPERS) \
+		$(filter-out $(BUILD)/rel/src/hw/gpio_lines%,$(LIB_OBJ_REL))
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) $(LDFLAGS) -o $@ $^ $(shell cat tests/bench/bench_loop.ldflags) $(PKG_LIBS) $(LDLIBS)
+
 $(BUILD)/bench/alloc_count.so: tests/bench/alloc_count.c
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC $(REL_CFLAGS) $(WARNINGS) $(LDFLAGS) -o $@ $< -ldl

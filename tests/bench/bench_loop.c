@@ -2,9 +2,11 @@
 /*
  * Loop timing (issue 11, `make bench` part 3): the daemon on the real
  * hardware path (daemon_run over hw_real: the tick timerfd, the bridges'
- * PWM-edge timerfd, libgpiod lines, libiio sensors) at real speed, with
- * libgpiod and libiio replaced by mocks at link time (-Wl,--wrap=, see
- * bench_loop.ldflags) that drive the simulated plant in real time from
+ * PWM-edge timerfd, GPIO lines, libiio sensors) at real speed, with the
+ * GPIO adapter (src/hw/gpio_lines.h) replaced by lines here, whatever the
+ * libgpiod version (the Makefile links bench_loop without the adapter),
+ * and libiio by a mock at link time (-Wl,--wrap=, see bench_loop.ldflags),
+ * that drive the simulated plant in real time from
  * what the lines are: the pad heats while the heat line (and enable) is
  * active, with the PWM's real on and off times, and the ADC reads what the
  * plant's sensors see at the moment of the read. A session of the shipped
@@ -22,7 +24,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <gpiod.h>
 #include <iio.h>
 #include <math.h>
 #include <signal.h>
@@ -35,6 +36,7 @@
 #include <unistd.h>
 #include "daemon/config_parse.h"
 #include "daemon/daemon.h"
+#include "hw/gpio_lines.h"
 #include "hw/hw_real.h"
 #include "hw/wall_clock.h"
 #include "lib/log.h"
@@ -54,19 +56,12 @@ static struct sim_plant plant;
 static double plant_mono_s;             /* monotonic time the plant has reached */
 static bool plant_started;
 
-struct gpiod_chip {
-	int unused;
+struct bench_line {
+	bool requested, output;
+	int value;                      /* logical, as gpio_lines.h writes it; -1 unknown */
 };
 
-struct gpiod_line {
-	unsigned int offset;
-	char name[16];
-	bool requested, output, events;
-	int value;
-};
-
-static struct gpiod_chip chip0;
-static struct gpiod_line lines[N_LINES];
+static struct bench_line lines[N_LINES];
 static int button_pipe[2] = { -1, -1 };
 
 struct zone_lines {
@@ -220,160 +215,103 @@ uint64_t __wrap_timer_read(int fd)
 
 /* ---- the libgpiod mock -------------------------------------------------------------- */
 
-struct gpiod_chip *__wrap_gpiod_chip_open_lookup(const char *descr);
-void __wrap_gpiod_chip_close(struct gpiod_chip *chip);
-const char *__wrap_gpiod_chip_name(struct gpiod_chip *chip);
-const char *__wrap_gpiod_chip_label(struct gpiod_chip *chip);
-unsigned int __wrap_gpiod_chip_num_lines(struct gpiod_chip *chip);
-struct gpiod_line *__wrap_gpiod_chip_get_line(struct gpiod_chip *chip, unsigned int offset);
-struct gpiod_line *__wrap_gpiod_line_find(const char *name);
-struct gpiod_chip *__wrap_gpiod_line_get_chip(struct gpiod_line *line);
-unsigned int __wrap_gpiod_line_offset(struct gpiod_line *line);
-const char *__wrap_gpiod_line_name(struct gpiod_line *line);
-const char *__wrap_gpiod_line_consumer(struct gpiod_line *line);
-bool __wrap_gpiod_line_is_used(struct gpiod_line *line);
-int __wrap_gpiod_line_update(struct gpiod_line *line);
-int __wrap_gpiod_line_direction(struct gpiod_line *line);
-int __wrap_gpiod_line_active_state(struct gpiod_line *line);
-int __wrap_gpiod_line_request_output_flags(struct gpiod_line *line, const char *consumer, int flags,
-					   int default_val);
-int __wrap_gpiod_line_request_input_flags(struct gpiod_line *line, const char *consumer, int flags);
-int __wrap_gpiod_line_request_both_edges_events_flags(struct gpiod_line *line, const char *consumer,
-						      int flags);
-int __wrap_gpiod_line_set_value(struct gpiod_line *line, int value);
-int __wrap_gpiod_line_get_value(struct gpiod_line *line);
-void __wrap_gpiod_line_release(struct gpiod_line *line);
-int __wrap_gpiod_line_event_get_fd(struct gpiod_line *line);
-int __wrap_gpiod_line_event_read_fd_multiple(int fd, struct gpiod_line_event *events, unsigned int num);
+/* ---- src/hw/gpio_lines.h over the lines above ------------------------------------------ */
 
-struct gpiod_chip *__wrap_gpiod_chip_open_lookup(const char *descr)
+/* Any non-NULL pointer: the adapter's objects are opaque, and only "found" is asked of them. */
+static char chip_token;
+
+const char *gpio_lines_library(void)
 {
-	if (strcmp(descr, "gpiochip0") == 0 || strcmp(descr, "0") == 0)
-		return &chip0;
-	errno = ENOENT;
-	return NULL;
+	return "bench lines (tests/bench/bench_loop.c)";
 }
 
-void __wrap_gpiod_chip_close(struct gpiod_chip *chip)
+void gpio_line_init(struct gpio_line *l)
 {
-	(void)chip;
+	memset(l, 0, sizeof(*l));
+	l->value = -1;
 }
 
-const char *__wrap_gpiod_chip_name(struct gpiod_chip *chip)
+void gpio_line_where(const struct gpio_line *l, char *buf, size_t len)
 {
-	(void)chip;
-	return "gpiochip0";
+	if (l->lib)
+		snprintf(buf, len, "%s (%s:%u)", l->spec, l->chip_name, l->offset);
+	else
+		snprintf(buf, len, "%s", l->spec);
 }
 
-const char *__wrap_gpiod_chip_label(struct gpiod_chip *chip)
+int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char *err, size_t err_len)
 {
-	(void)chip;
-	return "pinctrl-bcm2711";
-}
+	int offset = line_offset(spec);
 
-unsigned int __wrap_gpiod_chip_num_lines(struct gpiod_chip *chip)
-{
-	(void)chip;
-	return N_LINES;
-}
-
-struct gpiod_line *__wrap_gpiod_chip_get_line(struct gpiod_chip *chip, unsigned int offset)
-{
-	(void)chip;
-	if (offset >= N_LINES) {
-		errno = EINVAL;
-		return NULL;
+	gpio_line_init(l);
+	snprintf(l->role, sizeof(l->role), "%s", role);
+	snprintf(l->spec, sizeof(l->spec), "%s", spec);
+	if (offset < 0) {
+		snprintf(err, err_len, "%s: %s: no such line on the bench's chip", role, spec);
+		return -1;
 	}
-	return &lines[offset];
-}
-
-struct gpiod_line *__wrap_gpiod_line_find(const char *name)
-{
-	for (int i = 0; i < N_LINES; i++)
-		if (strcmp(lines[i].name, name) == 0)
-			return &lines[i];
-	errno = ENOENT;
-	return NULL;
-}
-
-struct gpiod_chip *__wrap_gpiod_line_get_chip(struct gpiod_line *line)
-{
-	(void)line;
-	return &chip0;
-}
-
-unsigned int __wrap_gpiod_line_offset(struct gpiod_line *line)
-{
-	return line->offset;
-}
-
-const char *__wrap_gpiod_line_name(struct gpiod_line *line)
-{
-	return line->name;
-}
-
-const char *__wrap_gpiod_line_consumer(struct gpiod_line *line)
-{
-	return line->requested ? "contrastd" : NULL;
-}
-
-bool __wrap_gpiod_line_is_used(struct gpiod_line *line)
-{
-	return line->requested;
-}
-
-int __wrap_gpiod_line_update(struct gpiod_line *line)
-{
-	(void)line;
+	l->lib = (struct gpio_line_lib *)&chip_token;
+	snprintf(l->chip_name, sizeof(l->chip_name), "gpiochip0");
+	snprintf(l->chip_label, sizeof(l->chip_label), "pinctrl-bcm2711");
+	l->by_offset = strncmp(spec, "GPIO", 4) != 0;
+	l->offset = (unsigned int)offset;
 	return 0;
 }
 
-int __wrap_gpiod_line_direction(struct gpiod_line *line)
-{
-	return line->output ? GPIOD_LINE_DIRECTION_OUTPUT : GPIOD_LINE_DIRECTION_INPUT;
-}
-
-int __wrap_gpiod_line_active_state(struct gpiod_line *line)
-{
-	(void)line;
-	return GPIOD_LINE_ACTIVE_STATE_HIGH;
-}
-
-int __wrap_gpiod_line_request_output_flags(struct gpiod_line *line, const char *consumer, int flags,
-					   int default_val)
-{
-	(void)consumer;
-	(void)flags;
-	plant_to_now();
-	line->requested = true;
-	line->output = true;
-	line->value = default_val;
-	return 0;
-}
-
-int __wrap_gpiod_line_request_input_flags(struct gpiod_line *line, const char *consumer, int flags)
-{
-	(void)consumer;
-	(void)flags;
-	line->requested = true;
-	line->output = false;
-	return 0;
-}
-
-int __wrap_gpiod_line_request_both_edges_events_flags(struct gpiod_line *line, const char *consumer,
-						      int flags)
-{
-	(void)consumer;
-	(void)flags;
-	line->requested = true;
-	line->events = true;
-	return 0;
-}
-
-int __wrap_gpiod_line_set_value(struct gpiod_line *line, int value)
+static int request(struct gpio_line *l, bool output, bool active_low)
 {
 	plant_to_now();
-	if (line->value != value && !isnan(edge_deadline_s) && n_edge < MAX_SAMPLES) {
+	lines[l->offset].requested = true;
+	lines[l->offset].output = output;
+	lines[l->offset].value = output ? 0 : -1;
+	l->requested = true;
+	l->output = output;
+	l->active_low = active_low;
+	l->value = output ? 0 : -1;
+	return 0;
+}
+
+int gpio_line_request_output(struct gpio_line *l, bool active_low, char *err, size_t err_len)
+{
+	(void)err;
+	(void)err_len;
+	return request(l, true, active_low);
+}
+
+int gpio_line_request_events(struct gpio_line *l, bool active_low, char *err, size_t err_len)
+{
+	if (button_pipe[0] < 0 && pipe(button_pipe) < 0) {
+		snprintf(err, err_len, "%s: pipe: %s", l->role, strerror(errno));
+		return -1;
+	}
+	return request(l, false, active_low);
+}
+
+int gpio_line_request_input(struct gpio_line *l, bool active_low, char *err, size_t err_len)
+{
+	(void)err;
+	(void)err_len;
+	return request(l, false, active_low);
+}
+
+int gpio_output_open(struct gpio_line *l, const char *role, const char *spec, bool active_low,
+		     char *err, size_t err_len)
+{
+	if (gpio_line_find(l, role, spec, err, err_len) < 0)
+		return -1;
+	return gpio_line_request_output(l, active_low, err, err_len);
+}
+
+int gpio_line_set(struct gpio_line *l, bool active)
+{
+	struct bench_line *b = &lines[l->offset];
+
+	if (!l->requested || !l->output) {
+		errno = EBADF;
+		return -1;
+	}
+	plant_to_now();
+	if (b->value != (int)active && !isnan(edge_deadline_s) && n_edge < MAX_SAMPLES) {
 		double late_s = monotonic_s() - edge_deadline_s;
 
 		if (n_edge == 0 || late_s > worst_late(edge_late_s, n_edge))
@@ -381,37 +319,60 @@ int __wrap_gpiod_line_set_value(struct gpiod_line *line, int value)
 		edge_late_s[n_edge++] = late_s;
 		worst_so_far[1] = fmax(worst_so_far[1], late_s);
 	}
-	line->value = value;
+	b->value = active;
+	l->value = active;
 	return 0;
 }
 
-int __wrap_gpiod_line_get_value(struct gpiod_line *line)
+int gpio_line_get(struct gpio_line *l)
 {
-	return line->output ? line->value : 0;
-}
-
-void __wrap_gpiod_line_release(struct gpiod_line *line)
-{
-	plant_to_now();
-	line->requested = false;
-	line->events = false;
-}
-
-int __wrap_gpiod_line_event_get_fd(struct gpiod_line *line)
-{
-	(void)line;
-	if (button_pipe[0] < 0 && pipe(button_pipe) < 0)
+	if (!l->requested) {
+		errno = EBADF;
 		return -1;
-	return button_pipe[0];
+	}
+	return l->output ? lines[l->offset].value : 0;
 }
 
-int __wrap_gpiod_line_event_read_fd_multiple(int fd, struct gpiod_line_event *events, unsigned int num)
+int gpio_line_event_fd(struct gpio_line *l)
 {
-	(void)fd;
-	(void)events;
-	(void)num;
-	errno = EAGAIN;
-	return -1;
+	return l->requested && !l->output ? button_pipe[0] : -1;
+}
+
+int gpio_line_read_edges(struct gpio_line *l, struct gpio_edge *edges, int max)
+{
+	(void)l;
+	(void)edges;
+	(void)max;
+	return 0;                       /* nobody presses the bench's button */
+}
+
+int gpio_line_info(struct gpio_line *l, struct gpio_line_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	snprintf(info->name, sizeof(info->name), "GPIO%u", l->offset);
+	info->used = lines[l->offset].requested;
+	snprintf(info->consumer, sizeof(info->consumer), "%s", info->used ? GPIO_CONSUMER : "");
+	info->is_output = lines[l->offset].output;
+	return 0;
+}
+
+void gpio_line_close(struct gpio_line *l)
+{
+	if (l->lib && l->requested) {
+		if (l->output && l->value != 0)
+			gpio_line_set(l, false);
+		plant_to_now();
+		lines[l->offset].requested = false;
+	}
+	l->lib = NULL;
+	l->requested = false;
+	l->output = false;
+	l->value = -1;
+}
+
+bool gpio_line_same(const struct gpio_line *a, const struct gpio_line *b)
+{
+	return a->lib && b->lib && a->offset == b->offset;
 }
 
 /* ---- the libiio mock: an XML context whose raw attributes read the plant ---------------- */
@@ -538,11 +499,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	for (unsigned int i = 0; i < N_LINES; i++) {
-		lines[i].offset = i;
-		snprintf(lines[i].name, sizeof(lines[i].name), "GPIO%u", i);
+	for (unsigned int i = 0; i < N_LINES; i++)
 		lines[i].value = -1;
-	}
 	if (config_load(config_path, &cfg, &cerr) < 0) {
 		fprintf(stderr, "bench_loop: %s\n", cerr.msg);
 		return 2;
