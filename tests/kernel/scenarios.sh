@@ -597,8 +597,11 @@ adc_timing() {
 		echo 128 >$IIO/iio:device0/in_voltage${ch}_sampling_frequency ||
 			{ fail 7 "cannot set in_voltage${ch}_sampling_frequency to 128"; return 1; }
 	done
-	awk -v hz=$ADC_CONTROL_HZ -v p=$ADC_PWM_PERIOD_S \
-		'{ print } $0 == "[daemon]" { print "control_hz = " hz; print "pwm_period_s = " p }' $CONF >$conf
+	# At 5 Hz a stuck-on Peltier is caught later: the parser keeps max_pad_c
+	# (default 42) under 41.85 C for this config.
+	awk -v hz=$ADC_CONTROL_HZ -v p=$ADC_PWM_PERIOD_S '{ print }
+		$0 == "[daemon]" { print "control_hz = " hz; print "pwm_period_s = " p }
+		$0 == "[safety]" { print "max_pad_c = 41.5" }' $CONF >$conf
 	out=$(contrastd -c $conf --probe 2>&1)
 	echo "$out" | grep -q "sensor reads: about 75 ms for all 4 at their data rates: within 160 ms of each 200 ms" ||
 		{ fail 7 "--probe at 128 SPS does not count 75 ms for the four reads: $out"; return 1; }
