@@ -37,6 +37,12 @@ enum start_press {
 	START_PRESS_LONG,
 };
 
+/* [safety] power_mode: how the power line holds the Peltier supply relay (core/charge_pump.h). */
+enum power_mode {
+	POWER_MODE_LEVEL,               /* active while a session runs and nothing has tripped */
+	POWER_MODE_CHARGE_PUMP,         /* a square wave at charge_pump_hz while the loop is healthy */
+};
+
 /* [button] */
 struct config_button {
 	bool present;                   /* a [button] section was given (not a key) */
@@ -94,6 +100,8 @@ struct config {
 	struct safety_params safety;
 	char power_line[LINE_SPEC_LEN]; /* [safety] power: cuts the Peltier supply, "" if absent */
 	bool power_active_low;
+	enum power_mode power_mode;     /* [safety] power_mode */
+	double charge_pump_hz;          /* [safety] charge_pump_hz */
 	struct dose_params dose;        /* [safety] dose budgets */
 	int lockout_after;              /* [safety] lockout_after */
 	struct config_simulate simulate;        /* [simulate] */

@@ -49,6 +49,7 @@ _Static_assert(sizeof(enum phase_kind) == sizeof(int), "enum phase_kind is not i
 _Static_assert(sizeof(enum phase_clock) == sizeof(int), "enum phase_clock is not int-sized");
 _Static_assert(sizeof(enum ntc_wiring) == sizeof(int), "enum ntc_wiring is not int-sized");
 _Static_assert(sizeof(enum start_press) == sizeof(int), "enum start_press is not int-sized");
+_Static_assert(sizeof(enum power_mode) == sizeof(int), "enum power_mode is not int-sized");
 
 static const struct config_choice phase_kinds[] = {
 	{ "warm", PHASE_WARM }, { "cool", PHASE_COOL }, { NULL, 0 },
@@ -58,6 +59,9 @@ static const struct config_choice phase_clocks[] = {
 };
 static const struct config_choice start_presses[] = {
 	{ "short", START_PRESS_SHORT }, { "long", START_PRESS_LONG }, { NULL, 0 },
+};
+static const struct config_choice power_modes[] = {
+	{ "level", POWER_MODE_LEVEL }, { "charge-pump", POWER_MODE_CHARGE_PUMP }, { NULL, 0 },
 };
 static const struct config_choice ntc_wirings[] = {
 	{ "ground", NTC_TO_GROUND }, { "supply", NTC_TO_SUPPLY }, { NULL, 0 },
@@ -258,6 +262,21 @@ const struct config_key config_keys[] = {
 	  .text = "the relay that cuts the Peltier supply: on only while a session runs and nothing has tripped" },
 	{ .name = "power_active_low", SAFETY(power_active_low), BOOL, .def = 0, .unit = "",
 	  .text = "the power line is active-low" },
+	{ .name = "power_mode", SAFETY(power_mode), ENUM(power_modes), .def_str = "level", .unit = "",
+	  .text = "level: the power line is active while the supply may be on; charge-pump: it is a square "
+		  "wave at charge_pump_hz while a session runs and the loop is healthy, for a relay circuit "
+		  "that holds only while the wave runs, so a crash, a hang or a line left driving opens it "
+		  "(docs/wiring.md); needs power" },
+	/*
+	 * 10..200 Hz: the edges come from the loop's timer, so a period must
+	 * be long against its latency (well under a millisecond, a few with
+	 * realtime = no on a busy Pi) and short against the relay's hold-up
+	 * (CHARGE_PUMP_HOLD_PERIODS periods: 0.5 s at 10 Hz, the longest a hang
+	 * may heat on; 25 ms at 200 Hz, still above a busy Pi's latency).
+	 */
+	{ .name = "charge_pump_hz", SAFETY(charge_pump_hz), REAL, RANGE(10, 200), .def = 50, .unit = "Hz",
+	  .text = "power_mode = charge-pump: the wave's frequency; the relay circuit's hold-up is designed "
+		  "for it (5 periods: docs/wiring.md)" },
 
 	/* [program] and [program NAME] */
 	{ .name = "warm_c", PROGRAM(warm_c), REAL, HARD_MIN(HARD_MIN_PAD_C), HARD_MAX(HARD_MAX_PAD_C),

@@ -28,6 +28,20 @@ static void outputs_off(struct tick_outputs *out)
 	memset(out, 0, sizeof(*out));
 }
 
+/* This tick's readings: every configured sensor of every zone plausible. */
+static bool all_readings_ok(const struct controller *c)
+{
+	for (int z = 0; z < c->cfg->n_zones; z++) {
+		const struct zone_run *zr = &c->zone[z];
+
+		if (zr->pad.status != READING_OK || zr->heatsink.status != READING_OK)
+			return false;
+		if (c->cfg->zones[z].pad_sensor2[0] && zr->pad2.status != READING_OK)
+			return false;
+	}
+	return true;
+}
+
 void controller_init(struct controller *c, const struct config *cfg)
 {
 	memset(c, 0, sizeof(*c));
@@ -583,6 +597,7 @@ void controller_tick(struct controller *c, double now_s, const struct tick_input
 			      (duty != 0.0 || now_s - zr->last_driven_s < zc->fan_runon_s);
 	}
 	out->power = running || tuning;
+	out->readings_ok = all_readings_ok(c);
 	if (running)
 		update_stats(c);
 

@@ -54,6 +54,12 @@ struct tick_outputs {
 	double duty[MAX_ZONES];         /* signed: + heats the pad, - cools it, 0 off */
 	bool fan[MAX_ZONES];
 	bool power;                     /* the Peltier supply (the [safety] power line) */
+	/*
+	 * Every configured sensor of every zone gave a plausible reading this
+	 * tick: with power, what keeps the charge pump's wave running
+	 * (charge_pump.h). Not an output; the level power line ignores it.
+	 */
+	bool readings_ok;
 };
 
 /* What happened in the tick, for the shell to log and print. */

@@ -1084,6 +1084,11 @@ static void check_safety(struct parse *p)
 			     "control_hz = %g makes 2 control periods (%g s) longer than overrun_s (%g)",
 			     c->daemon.control_hz, two_periods_s, s->overrun_s);
 	}
+
+	/* A charge pump needs a line to pump. */
+	if (c->power_mode == POWER_MODE_CHARGE_PUMP && !c->power_line[0])
+		fail(p, first_line(line_of(ss, CONFIG_SAFETY, "power_mode"), hdr, 0),
+		     "power_mode = charge-pump needs the power line (power = GPIOn): the wave has no line to run on");
 	/* Last: at the same line, the plainer complaint above is the one a person sees first. */
 	check_envelope(p);
 }

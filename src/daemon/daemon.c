@@ -28,6 +28,12 @@
 /* Flat out: ticks per loop turn, so signals are still seen often. */
 #define FAST_BATCH      2000
 
+/* The trace has the charge pump's columns: power_mode = charge-pump, and the hardware can tell. */
+static bool daemon_pump_traced(const struct daemon *d)
+{
+	return d->cfg.power_mode == POWER_MODE_CHARGE_PUMP && d->hw.ops->power_line != NULL;
+}
+
 int daemon_init(struct daemon *d, const struct options *opt, const struct config *cfg,
 		const struct daemon_setup *setup, char *err, size_t err_len)
 {
@@ -58,7 +64,7 @@ int daemon_init(struct daemon *d, const struct options *opt, const struct config
 			snprintf(err, err_len, "--trace %s: %s", opt->trace_path, strerror(errno));
 			return -1;
 		}
-		trace_header(d->trace);
+		trace_header(d->trace, daemon_pump_traced(d));
 	}
 	d->start_pending = opt->start;
 	d->exit_code = EXIT_COMPLETED;
@@ -333,7 +339,12 @@ void daemon_tick(struct daemon *d, double now_s, double gap_s)
 
 		if (truth)
 			d->hw.ops->truth(d->hw.ctx, true_pad, true_sink);
-		trace_rows(d->trace, &d->ctl, now_s, &out, truth ? true_pad : NULL, truth ? true_sink : NULL);
+		struct trace_pump pump;
+
+		if (daemon_pump_traced(d))
+			d->hw.ops->power_line(d->hw.ctx, &pump.edges, &pump.relay);
+		trace_rows(d->trace, &d->ctl, now_s, &out, truth ? true_pad : NULL, truth ? true_sink : NULL,
+			   daemon_pump_traced(d) ? &pump : NULL);
 	}
 
 	if (ev.fault_tripped && !ev.session_ended) {
@@ -422,6 +433,8 @@ static const char *fixed_setting_changed(const struct config *a, const struct co
 		return "[button]";
 	if (strcmp(a->power_line, b->power_line) || a->power_active_low != b->power_active_low)
 		return "[safety] power";
+	if (a->power_mode != b->power_mode || a->charge_pump_hz != b->charge_pump_hz)
+		return "[safety] power_mode or charge_pump_hz";
 	if (a->n_zones != b->n_zones)
 		return "the number of zones";
 	for (int z = 0; z < a->n_zones; z++) {

@@ -5,10 +5,11 @@
 #include "lib/log.h"
 #include "trace.h"
 
-void trace_header(FILE *f)
+void trace_header(FILE *f, bool pump)
 {
 	fputs("t_s,zone,state,phase,setpoint_c,pad_c,pad2_c,true_pad_c,heatsink_c,"
-	      "true_heatsink_c,duty,heat,cool,enable,fan,power\n", f);
+	      "true_heatsink_c,duty,heat,cool,enable,fan,power", f);
+	fputs(pump ? ",power_edges,relay\n" : "\n", f);
 }
 
 static void field_temp(FILE *f, double v)
@@ -25,7 +26,8 @@ static void field_reading(FILE *f, const struct reading *r)
 }
 
 void trace_rows(FILE *f, const struct controller *c, double now_s,
-		const struct tick_outputs *applied, const double *true_pad_c, const double *true_sink_c)
+		const struct tick_outputs *applied, const double *true_pad_c, const double *true_sink_c,
+		const struct trace_pump *pump)
 {
 	const struct config *cfg = c->cfg;
 	const char *phase = "";
@@ -45,8 +47,13 @@ void trace_rows(FILE *f, const struct controller *c, double now_s,
 		field_reading(f, &zr->heatsink);
 		field_temp(f, true_sink_c ? true_sink_c[z] : NAN);
 		/* The lines: polarity by the sign, enable carries the PWM duty. */
-		fprintf(f, ",%.4f,%d,%d,%.4f,%d,%d\n", duty, duty > 0.0, duty < 0.0, fabs(duty),
+		fprintf(f, ",%.4f,%d,%d,%.4f,%d,%d", duty, duty > 0.0, duty < 0.0, fabs(duty),
 			applied->fan[z] ? 1 : 0, applied->power ? 1 : 0);
+		if (pump && pump->relay >= 0)
+			fprintf(f, ",%ld,%d", pump->edges, pump->relay);
+		else if (pump)
+			fprintf(f, ",%ld,", pump->edges);
+		fputc('\n', f);
 	}
 }
 

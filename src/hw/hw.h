@@ -89,6 +89,14 @@ struct hw_ops {
 	 * ("[simulate] ambient_c ...").
 	 */
 	int (*reload_check)(void *ctx, const struct config *next, char *what, size_t what_len);
+
+	/*
+	 * Optional: the [safety] power line as it is now, for --trace with
+	 * power_mode = charge-pump: *edges, how many times it has changed
+	 * level since the hardware opened; *relay, whether the supply relay
+	 * is closed, or -1 where that cannot be known (real hardware).
+	 */
+	void (*power_line)(void *ctx, long *edges, int *relay);
 };
 
 struct hw {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "core/bridge.h"
 #include "core/button.h"
+#include "core/charge_pump.h"
 #include "core/sensor.h"
 #include "core/thermistor.h"
 #include "lib/log.h"
@@ -40,6 +41,9 @@ struct hw_real {
 	struct hw_real_zone zone[MAX_ZONES];
 	struct gpio_line power;
 	bool has_power;
+	bool pump_mode;                 /* power_mode = charge-pump: the power line carries its wave */
+	struct charge_pump pump;        /* the wave, on the hardware clock */
+	long power_edges;               /* changes of the power line written, for --trace */
 	struct gpio_line button_line;
 	bool has_button;
 	struct gpio_line led;           /* [button] led: the status light */
@@ -117,6 +121,18 @@ static int force_inactive(struct gpio_line *l)
 	return write_line(l, false);
 }
 
+/* The power line to level: counted when it changes. */
+static int write_power(struct hw_real *hw, bool active)
+{
+	bool change = hw->power.value != (active ? 1 : 0);
+
+	if (write_line(&hw->power, active) < 0)
+		return -1;
+	if (change)
+		hw->power_edges++;
+	return 0;
+}
+
 static int real_all_off(void *ctx);
 
 /* --- The timer: PWM edges, button deadlines, the stale-command watchdog ----- */
@@ -138,6 +154,8 @@ static void arm_timer(struct hw_real *hw, double now_s)
 		next_s = fmin(next_s, hw->zone[z].out.next_edge_s);
 	if (hw->has_button)
 		next_s = fmin(next_s, button_next_deadline(&hw->button));
+	if (hw->pump_mode)
+		next_s = fmin(next_s, charge_pump_next_edge_s(&hw->pump, now_s));
 	if (any_duty(hw))
 		next_s = fmin(next_s, hw->last_apply_s + hw->stale_command_s);
 	if (hw->timer_fd < 0)
@@ -194,9 +212,13 @@ static void service(struct hw_real *hw)
 		for (int z = 0; z < hw->n_zones; z++)
 			bridge_update(&hw->zone[z].bridge, 0.0, now_s, &hw->zone[z].out);
 		/* The supply too; the bridges' lines follow below. */
-		if (hw->has_power && write_line(&hw->power, false) < 0)
+		charge_pump_stop(&hw->pump);
+		if (hw->has_power && write_power(hw, false) < 0)
 			output_fault(hw, -1);
 	}
+	/* The charge pump's edges: the wave runs as long as the loop does. */
+	if (hw->pump_mode && !hw->pending_error && write_power(hw, charge_pump_level(&hw->pump, now_s)) < 0)
+		output_fault(hw, -1);
 	for (int z = 0; z < hw->n_zones && !hw->pending_error; z++) {
 		struct hw_real_zone *zone = &hw->zone[z];
 
@@ -370,7 +392,13 @@ static int real_apply(void *ctx, double now_s, const struct tick_outputs *out, i
 		*failed_zone = hw->pending_zone;
 		return -1;
 	}
-	if (hw->has_power && write_line(&hw->power, out->power) < 0) {
+	bool power_level = out->power;
+
+	if (hw->pump_mode) {
+		charge_pump_tick(&hw->pump, t_s, out->power, out->readings_ok);
+		power_level = charge_pump_level(&hw->pump, t_s);
+	}
+	if (hw->has_power && write_power(hw, power_level) < 0) {
 		*failed_zone = -1;
 		return -1;
 	}
@@ -396,9 +424,16 @@ static int real_all_off(void *ctx)
 
 	for (int z = 0; z < hw->n_zones; z++)
 		bridge_update(&hw->zone[z].bridge, 0.0, now_s, &hw->zone[z].out);
-	/* The supply first: a second, independent way the power goes. */
-	if (hw->has_power && force_inactive(&hw->power) < 0)
-		rc = -1;
+	/* The supply first: a second, independent way the power goes (the charge pump's wave stops). */
+	charge_pump_stop(&hw->pump);
+	if (hw->has_power) {
+		int was = hw->power.value;
+
+		if (force_inactive(&hw->power) < 0)
+			rc = -1;
+		else if (was == 1)
+			hw->power_edges++;
+	}
 	for (int z = 0; z < hw->n_zones; z++) {
 		struct hw_real_zone *zone = &hw->zone[z];
 
@@ -497,8 +532,17 @@ static int real_set_led(void *ctx, double now_s, bool on)
 	return gpio_line_set(&hw->led, on);
 }
 
+static void real_power_line(void *ctx, long *edges, int *relay)
+{
+	const struct hw_real *hw = ctx;
+
+	*edges = hw->power_edges;
+	*relay = -1;
+}
+
 static const struct hw_ops hw_real_ops = {
 	.name = "real",
+	.power_line = real_power_line,
 	.set_led = real_set_led,
 	.read = real_read,
 	.apply = real_apply,
@@ -787,6 +831,11 @@ int hw_real_open(const struct config *cfg, struct hw *out, char *err, size_t err
 		seen[n_seen++] = l;
 	}
 	hw->has_power = cfg->power_line[0] != '\0';
+	hw->pump_mode = hw->has_power && cfg->power_mode == POWER_MODE_CHARGE_PUMP;
+	struct charge_pump_params pump;
+
+	charge_pump_params_from(cfg, &pump);
+	charge_pump_init(&hw->pump, &pump);
 	hw->has_led = cfg->button.present && cfg->button.led[0] != '\0';
 	for (int z = 0; z < cfg->n_zones; z++) {
 		struct hw_real_zone *zone = &hw->zone[z];

@@ -19,6 +19,11 @@
  *    activations), then the fan. Lines are written only when they change.
  *    The first failed write returns -1 with the zone (-1: the power
  *    line). If the power is off, every bridge gets duty 0.
+ *  - power_mode = charge-pump: the power line carries the charge pump's
+ *    wave (core/charge_pump.h): apply tells the pump the tick's power
+ *    and readings and writes the level of now; its edges come from the
+ *    PWM timer below, so the wave runs exactly as long as the loop does.
+ *    all_off and the stale-command watchdog stop it, inactive.
  *  - PWM edges between ticks: a CLOCK_MONOTONIC timerfd in the loop,
  *    re-armed at the earliest bridge edge (and button deadline). A write
  *    that fails there drives everything inactive at once and is reported

@@ -138,6 +138,44 @@ void hw_sim_init(struct hw_sim *s, const struct config *cfg, uint64_t seed)
 		s->has_enable[z] = bp.has_enable;
 		bridge_init(&s->bridge[z], &bp, s->plant.t_s);
 	}
+	struct charge_pump_params pump;
+
+	charge_pump_params_from(cfg, &pump);
+	charge_pump_init(&s->pump, &pump);
+	s->pump_mode = cfg->power_mode == POWER_MODE_CHARGE_PUMP;
+	s->relay_hold_s = charge_pump_hold_s(&pump);
+	s->last_rise_s = -INFINITY;
+}
+
+bool hw_sim_relay_closed(const struct hw_sim *s)
+{
+	if (!s->pump_mode)
+		return s->applied.power;
+	return s->plant.t_s < s->last_rise_s + s->relay_hold_s;
+}
+
+/* The power line to level at the plant's time: an edge if it changes. */
+static void set_power_line(struct hw_sim *s, bool active)
+{
+	if (active == s->power_line)
+		return;
+	s->power_line = active;
+	if (active)
+		s->last_rise_s = s->plant.t_s;
+	s->power_log[s->n_power_edges % HW_SIM_POWER_LOG] = (struct hw_sim_power_edge){ s->plant.t_s, active };
+	s->n_power_edges++;
+}
+
+long hw_sim_power_kept(const struct hw_sim *s)
+{
+	return s->n_power_edges < HW_SIM_POWER_LOG ? s->n_power_edges : HW_SIM_POWER_LOG;
+}
+
+const struct hw_sim_power_edge *hw_sim_power_edge(const struct hw_sim *s, long i)
+{
+	long first = s->n_power_edges - hw_sim_power_kept(s);
+
+	return &s->power_log[(first + i) % HW_SIM_POWER_LOG];
 }
 
 int hw_sim_set_world(struct hw_sim *s, const struct sim_world *w)
@@ -205,14 +243,23 @@ static struct sim_injection *next_due(struct hw_sim *s, double to_s)
 	return best;
 }
 
-/* The earliest PWM edge of any bridge, or INFINITY; none while the lines are frozen. */
+/*
+ * The earliest PWM edge of any bridge or of the charge pump, none while
+ * the lines are frozen; or the relay opening, which no stall holds up.
+ * INFINITY when none.
+ */
 static double next_edge_s(const struct hw_sim *s)
 {
 	double edge_s = INFINITY;
 
 	for (int z = 0; z < s->n_zones; z++)
 		edge_s = fmin(edge_s, s->bridge[z].out.next_edge_s);
-	return fmax(edge_s, s->lines_frozen_until_s);
+	if (s->pump_mode)
+		edge_s = fmin(edge_s, charge_pump_next_edge_s(&s->pump, s->plant.t_s));
+	edge_s = fmax(edge_s, s->lines_frozen_until_s);
+	if (s->pump_mode && hw_sim_relay_closed(s))
+		edge_s = fmin(edge_s, s->last_rise_s + s->relay_hold_s);
+	return edge_s;
 }
 
 /* Switch every bridge whose edge has come (the timer of hw_real's loop). */
@@ -225,6 +272,8 @@ static void service_edges(struct hw_sim *s)
 	for (int z = 0; z < s->n_zones; z++)
 		if (s->bridge[z].out.next_edge_s <= now_s)
 			bridge_poll(&s->bridge[z], now_s, NULL);
+	if (s->pump_mode)
+		set_power_line(s, charge_pump_level(&s->pump, now_s));
 }
 
 /* Run the plant to to_s with the bridges as they are now. */
@@ -236,7 +285,7 @@ static void run_plant(struct hw_sim *s, double to_s)
 		return;
 	for (int z = 0; z < s->n_zones; z++)
 		drive[z] = hw_sim_drive(s, z);
-	sim_plant_step(&s->plant, drive, s->applied.fan, s->applied.power, to_s - s->plant.t_s);
+	sim_plant_step(&s->plant, drive, s->applied.fan, hw_sim_relay_closed(s), to_s - s->plant.t_s);
 }
 
 void hw_sim_advance(struct hw_sim *s, double to_s)
@@ -301,6 +350,10 @@ static int sim_apply(void *ctx, double now_s, const struct tick_outputs *out, in
 	/* On the plant's clock: the loop advanced the plant to this tick before reading it. */
 	for (int z = 0; z < s->n_zones; z++)
 		bridge_update(&s->bridge[z], out->power ? out->duty[z] : 0.0, s->plant.t_s, NULL);
+	if (s->pump_mode) {
+		charge_pump_tick(&s->pump, s->plant.t_s, out->power, out->readings_ok);
+		set_power_line(s, charge_pump_level(&s->pump, s->plant.t_s));
+	}
 	return 0;
 }
 
@@ -311,6 +364,8 @@ static int sim_all_off(void *ctx)
 	memset(&s->applied, 0, sizeof(s->applied));
 	for (int z = 0; z < s->n_zones; z++)
 		bridge_update(&s->bridge[z], 0.0, s->plant.t_s, NULL);
+	charge_pump_stop(&s->pump);
+	set_power_line(s, false);
 	return 0;
 }
 
@@ -386,8 +441,17 @@ static int sim_reload_check(void *ctx, const struct config *next, char *what, si
 	return 0;
 }
 
+static void sim_power_line(void *ctx, long *edges, int *relay)
+{
+	const struct hw_sim *s = ctx;
+
+	*edges = s->n_power_edges;
+	*relay = hw_sim_relay_closed(s);
+}
+
 static const struct hw_ops hw_sim_ops = {
 	.name = "simulated",
+	.power_line = sim_power_line,
 	.read = sim_read,
 	.apply = sim_apply,
 	.all_off = sim_all_off,

@@ -11,6 +11,15 @@
  * bridge conduct or not, edge by edge, never the average duty. During an
  * injected loop stall no edge is serviced, as on the real hardware, whose
  * PWM timer belongs to the stalled loop: the lines stay as they were.
+ *
+ * The supply relay: with power_mode = level the plant has power while
+ * the last tick said so. With power_mode = charge-pump the power line
+ * carries the charge pump's wave (core/charge_pump.h), edge by edge like
+ * the bridges (and, like them, frozen during a stall), and the relay is
+ * the circuit of docs/wiring.md: closed for charge_pump_hold_s() after
+ * each rising edge, open otherwise. So a stalled loop that leaves a pulse
+ * on heats only until the hold-up runs out. Every edge of the power line
+ * is kept (hw_sim_power_edge) for the tests to read the wave.
  */
 #ifndef CONTRASTD_HW_SIM_H
 #define CONTRASTD_HW_SIM_H
@@ -18,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "core/bridge.h"
+#include "core/charge_pump.h"
 #include "core/config.h"
 #include "hw/hw.h"
 #include "sim_plant.h"
@@ -34,6 +44,7 @@ enum {
 #define SIM_MAX_INJECTIONS 256
 #define SIM_LOOP_STALL_S   5.0
 #define HW_SIM_LED_LOG     64      /* status-light changes kept */
+#define HW_SIM_POWER_LOG   8192    /* power-line edges kept */
 
 struct sim_injection {
 	int kind;               /* enum sim_fault or INJECT_* */
@@ -72,6 +83,17 @@ struct hw_sim {
 		bool on;
 	} led_log[HW_SIM_LED_LOG];
 	int n_led_changes;              /* ever; the last HW_SIM_LED_LOG are in led_log, oldest first */
+	/* power_mode = charge-pump: the wave, the line it drives, the relay it holds. */
+	bool pump_mode;
+	struct charge_pump pump;
+	bool power_line;                /* the power line's level now (active) */
+	double relay_hold_s;            /* the circuit's hold-up after a rising edge */
+	double last_rise_s;             /* the last rising edge (-INFINITY: none) */
+	struct hw_sim_power_edge {
+		double at_s;
+		bool active;
+	} power_log[HW_SIM_POWER_LOG];
+	long n_power_edges;             /* ever; the last HW_SIM_POWER_LOG are in power_log, oldest first */
 };
 
 /*
@@ -129,6 +151,16 @@ double hw_sim_take_stall(struct hw_sim *s);
 
 /* The hw_ops table over s (read, apply, all_off, close, truth, set_led, reload_check); s lives as long as it. */
 struct hw hw_sim_hw(struct hw_sim *s);
+
+/*
+ * Is the supply relay closed at the plant's time? power_mode = level: the
+ * last tick's power; charge-pump: within the hold-up of a rising edge.
+ */
+bool hw_sim_relay_closed(const struct hw_sim *s);
+
+/* The i-th of the kept power-line edges, oldest first (i < hw_sim_power_kept()). */
+long hw_sim_power_kept(const struct hw_sim *s);
+const struct hw_sim_power_edge *hw_sim_power_edge(const struct hw_sim *s, long i);
 
 /* The i-th of the kept status-light changes, oldest first (i < hw_sim_led_kept()). */
 int hw_sim_led_kept(const struct hw_sim *s);
