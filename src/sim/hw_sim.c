@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hw_sim.h"
+#include "lib/log.h"
 
 static const char *const adapter_fault_names[] = {
 	[INJECT_IIO_ERROR - SIM_FAULT_COUNT] = "iio-error",
@@ -399,6 +400,9 @@ static void sim_close(void *ctx)
 
 	sim_all_off(ctx);
 	s->led_on = false;
+	if (s->pump_mode)
+		log_info("simulated power line: %ld edges, left %s", s->n_power_edges,
+			 s->power_line ? "active" : "inactive");
 }
 
 static void sim_truth(void *ctx, double pad_c[MAX_ZONES], double sink_c[MAX_ZONES])
