@@ -133,4 +133,7 @@ void gpio_line_close(struct gpio_line *l);
 /* Do two found lines name the same chip and offset? */
 bool gpio_line_same(const struct gpio_line *a, const struct gpio_line *b);
 
+/* For the adapters: split a "CHIP:OFFSET" spec; false when it is a line name. */
+bool gpio_spec_chip_offset(const char *spec, char *chip, size_t chip_len, unsigned long *offset);
+
 #endif

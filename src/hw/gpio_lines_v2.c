@@ -37,20 +37,6 @@ const char *gpio_lines_library(void)
 	return name;
 }
 
-void gpio_line_init(struct gpio_line *l)
-{
-	memset(l, 0, sizeof(*l));
-	l->value = -1;
-}
-
-void gpio_line_where(const struct gpio_line *l, char *buf, size_t len)
-{
-	if (l->lib)
-		snprintf(buf, len, "%s (%s:%u)", l->spec, l->chip_name, l->offset);
-	else
-		snprintf(buf, len, "%s", l->spec);
-}
-
 static int is_chip_entry(const struct dirent *d)
 {
 	return strncmp(d->d_name, "gpiochip", 8) == 0;
@@ -85,22 +71,6 @@ static void list_chips(char *buf, size_t len)
 	free_names(names, n);
 	if (buf[0] == '\0')
 		snprintf(buf, len, "none: there is no /dev/gpiochip*");
-}
-
-/* Split "CHIP:OFFSET"; false when spec is a line name. */
-static bool split_chip_offset(const char *spec, char *chip, size_t chip_len, unsigned long *offset)
-{
-	const char *colon = strrchr(spec, ':');
-	char *end;
-
-	if (!colon || colon == spec || colon[1] == '\0')
-		return false;
-	errno = 0;
-	*offset = strtoul(colon + 1, &end, 10);
-	if (*end != '\0' || errno)
-		return false;
-	snprintf(chip, chip_len, "%.*s", (int)(colon - spec), spec);
-	return true;
 }
 
 static bool all_digits(const char *s)
@@ -281,7 +251,7 @@ int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char
 	gpio_line_init(l);
 	snprintf(l->role, sizeof(l->role), "%s", role);
 	snprintf(l->spec, sizeof(l->spec), "%s", spec);
-	if (split_chip_offset(spec, chip_spec, sizeof(chip_spec), &offset)) {
+	if (gpio_spec_chip_offset(spec, chip_spec, sizeof(chip_spec), &offset)) {
 		l->by_offset = true;
 		return find_by_chip_offset(l, chip_spec, offset, err, err_len);
 	}
@@ -434,18 +404,6 @@ int gpio_line_request_input(struct gpio_line *l, bool active_low, char *err, siz
 	return 0;
 }
 
-int gpio_output_open(struct gpio_line *l, const char *role, const char *spec, bool active_low,
-		     char *err, size_t err_len)
-{
-	if (gpio_line_find(l, role, spec, err, err_len) < 0)
-		return -1;
-	if (gpio_line_request_output(l, active_low, err, err_len) < 0) {
-		gpio_line_close(l);
-		return -1;
-	}
-	return 0;
-}
-
 static int set_value(struct gpio_line *l, bool active)
 {
 	return gpiod_line_request_set_value(l->lib->request, l->offset,
@@ -567,7 +525,3 @@ void gpio_line_close(struct gpio_line *l)
 	l->value = -1;
 }
 
-bool gpio_line_same(const struct gpio_line *a, const struct gpio_line *b)
-{
-	return a->lib && b->lib && a->offset == b->offset && strcmp(a->chip_name, b->chip_name) == 0;
-}

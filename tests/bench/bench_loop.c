@@ -225,20 +225,6 @@ const char *gpio_lines_library(void)
 	return "bench lines (tests/bench/bench_loop.c)";
 }
 
-void gpio_line_init(struct gpio_line *l)
-{
-	memset(l, 0, sizeof(*l));
-	l->value = -1;
-}
-
-void gpio_line_where(const struct gpio_line *l, char *buf, size_t len)
-{
-	if (l->lib)
-		snprintf(buf, len, "%s (%s:%u)", l->spec, l->chip_name, l->offset);
-	else
-		snprintf(buf, len, "%s", l->spec);
-}
-
 int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char *err, size_t err_len)
 {
 	int offset = line_offset(spec);
@@ -292,14 +278,6 @@ int gpio_line_request_input(struct gpio_line *l, bool active_low, char *err, siz
 	(void)err;
 	(void)err_len;
 	return request(l, false, active_low);
-}
-
-int gpio_output_open(struct gpio_line *l, const char *role, const char *spec, bool active_low,
-		     char *err, size_t err_len)
-{
-	if (gpio_line_find(l, role, spec, err, err_len) < 0)
-		return -1;
-	return gpio_line_request_output(l, active_low, err, err_len);
 }
 
 int gpio_line_set(struct gpio_line *l, bool active)
@@ -368,11 +346,6 @@ void gpio_line_close(struct gpio_line *l)
 	l->requested = false;
 	l->output = false;
 	l->value = -1;
-}
-
-bool gpio_line_same(const struct gpio_line *a, const struct gpio_line *b)
-{
-	return a->lib && b->lib && a->offset == b->offset;
 }
 
 /* ---- the libiio mock: an XML context whose raw attributes read the plant ---------------- */

@@ -61,20 +61,6 @@ const char *gpio_lines_library(void)
 	return "fake GPIO lines (tests/hw)";
 }
 
-void gpio_line_init(struct gpio_line *l)
-{
-	memset(l, 0, sizeof(*l));
-	l->value = -1;
-}
-
-void gpio_line_where(const struct gpio_line *l, char *buf, size_t len)
-{
-	if (l->lib)
-		snprintf(buf, len, "%s (%s:%u)", l->spec, l->chip_name, l->offset);
-	else
-		snprintf(buf, len, "%s", l->spec);
-}
-
 int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char *err, size_t err_len)
 {
 	unsigned int offset;
@@ -133,18 +119,6 @@ int gpio_line_request_events(struct gpio_line *l, bool active_low, char *err, si
 int gpio_line_request_input(struct gpio_line *l, bool active_low, char *err, size_t err_len)
 {
 	return request(l, false, active_low, err, err_len);
-}
-
-int gpio_output_open(struct gpio_line *l, const char *role, const char *spec, bool active_low,
-		     char *err, size_t err_len)
-{
-	if (gpio_line_find(l, role, spec, err, err_len) < 0)
-		return -1;
-	if (gpio_line_request_output(l, active_low, err, err_len) < 0) {
-		gpio_line_close(l);
-		return -1;
-	}
-	return 0;
 }
 
 int gpio_line_set(struct gpio_line *l, bool active)
@@ -207,7 +181,3 @@ void gpio_line_close(struct gpio_line *l)
 	l->value = -1;
 }
 
-bool gpio_line_same(const struct gpio_line *a, const struct gpio_line *b)
-{
-	return a->lib && b->lib && a->offset == b->offset;
-}
