@@ -189,7 +189,7 @@ unit-tests: $(UNIT_BIN) $(UNIT_SAN)
 # namespace (tests/process runs them): the library with the sanitizers and
 # tests/hw/fake_gpio_lines.c in place of the libgpiod adapter.
 HW_HARNESS := $(BUILD)/tests-hw/read_timing $(BUILD)/tests-hw/rpi_warnings $(BUILD)/tests-hw/charge_pump
-$(BUILD)/tests-hw/%: $(BUILD)/san/tests/hw/%.o $(BUILD)/san/tests/hw/fake_gpio_lines.o \
+$(BUILD)/tests-hw/%: $(BUILD)/san/tests/hw/%.o $(BUILD)/san/tests/hw/fake_gpio_lines.o $(BUILD)/san/tests/hw/ads1015_tree.o \
 		$(filter-out $(BUILD)/san/src/hw/gpio_lines%,$(LIB_OBJ_SAN))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include "ads1015_tree.h"
 
 void tree_put(const char *dir, const char *file, const char *fmt, ...)
@@ -59,4 +61,18 @@ void tree_ads1015(const char *dir, double scale_mv, int rate_sps, long raw)
 	tree_put(dir, "sampling_frequency_available", "8 16 32 64 128 250 475 860");
 	tree_put(dir, "dev", "250:0");
 	tree_put(dir, "uevent", "MAJOR=250\nMINOR=0\nDEVNAME=iio:device0\nDEVTYPE=iio_device");
+}
+
+const char *tree_ads1015_on_sys(const char *who, int rate_sps, long raw)
+{
+	struct statfs st;
+
+	if (statfs("/sys/bus", &st) != 0 || st.f_type != TMPFS_MAGIC) {
+		fprintf(stderr, "skip: %s: /sys/bus is not a tmpfs: run me in the test's mount namespace\n", who);
+		exit(77);
+	}
+	tree_mkdir("/sys/bus/iio");
+	tree_mkdir("/sys/bus/iio/devices");
+	tree_ads1015(ADS1015_SYS_DEVICE, ADS1015_SCALE_4096_MV, rate_sps, raw);
+	return ADS1015_SYS_DEVICE;
 }

@@ -32,4 +32,13 @@ void tree_mkdir(const char *path);
  */
 void tree_ads1015(const char *dir, double scale_mv, int rate_sps, long raw);
 
+/*
+ * The harnesses' tree: /sys/bus must be a tmpfs (the test's private mount
+ * namespace; otherwise exit 77, saying so for who), then
+ * /sys/bus/iio/devices/iio:device0 as tree_ads1015 makes it at +/-4.096 V
+ * (hw_real refuses a range below supply_mv). Returns that directory.
+ */
+#define ADS1015_SYS_DEVICE "/sys/bus/iio/devices/iio:device0"
+const char *tree_ads1015_on_sys(const char *who, int rate_sps, long raw);
+
 #endif

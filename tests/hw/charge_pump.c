@@ -32,18 +32,15 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
-#include <linux/magic.h>
 #include "core/charge_pump.h"
 #include "daemon/config_parse.h"
 #include "hw/hw.h"
 #include "hw/hw_real.h"
 #include "lib/loop.h"
+#include "ads1015_tree.h"
 #include "fake_gpio_lines.h"
 
-#define DEVICES "/sys/bus/iio/devices"
-#define ADS DEVICES "/iio:device0"
 #define POWER_LINE 16
 #define HZ 50.0
 #define TICK_S 0.1
@@ -90,41 +87,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "charge_pump: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-static void put(const char *file, const char *value)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), ADS "/%s", file);
-	f = fopen(path, "w");
-	if (!f || fprintf(f, "%s\n", value) < 0 || fclose(f) != 0)
-		die(path);
-}
-
-static void build_tree(void)
-{
-	struct statfs st;
-
-	if (statfs("/sys/bus", &st) != 0 || st.f_type != TMPFS_MAGIC) {
-		fprintf(stderr, "skip: charge_pump: /sys/bus is not a tmpfs: run me in the test's mount namespace\n");
-		exit(77);
-	}
-	if ((mkdir("/sys/bus/iio", 0755) < 0 && errno != EEXIST) || (mkdir(DEVICES, 0755) < 0 && errno != EEXIST) ||
-	    (mkdir(ADS, 0755) < 0 && errno != EEXIST))
-		die("mkdir " ADS);
-	put("name", "ads1015");
-	for (int i = 0; i < 2; i++) {
-		char f[64];
-
-		snprintf(f, sizeof(f), "in_voltage%d_scale", i);
-		put(f, "0.125000000");
-		snprintf(f, sizeof(f), "in_voltage%d_sampling_frequency", i);
-		put(f, "860");
-		snprintf(f, sizeof(f), "in_voltage%d_raw", i);
-		put(f, "13200");
-	}
 }
 
 /* --- One run: ticks from a timerfd, what each tick applies, the power line's writes. */
@@ -386,7 +348,7 @@ int main(void)
 {
 	struct config_error err;
 
-	build_tree();
+	tree_ads1015_on_sys("charge_pump", 860, 13200);
 	if (config_parse_string(config_text, "charge_pump.conf", &cfg, &err) < 0) {
 		fprintf(stderr, "charge_pump: %s\n", err.msg);
 		return 1;

@@ -64,6 +64,7 @@
 #include "hw/hw_real.h"
 #include "hw/iio_sensors.h"
 #include "lib/loop.h"
+#include "ads1015_tree.h"
 #include "fake_gpio_lines.h"
 
 #define DEVICES "/sys/bus/iio/devices"
@@ -229,39 +230,22 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-static void put(const char *file, const char *value)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), ADS "/%s", file);
-	f = fopen(path, "w");
-	if (!f || fprintf(f, "%s\n", value) < 0 || fclose(f) != 0)
-		die(path);
-}
-
 static void build_tree(void)
 {
-	struct statfs st;
-
-	if (statfs("/sys/bus", &st) != 0 || st.f_type != TMPFS_MAGIC) {
-		fprintf(stderr, "read_timing: /sys/bus is not a tmpfs: run me in the test's mount namespace\n");
-		exit(77);
-	}
-	if ((mkdir("/sys/bus/iio", 0755) < 0 && errno != EEXIST) || (mkdir(DEVICES, 0755) < 0 && errno != EEXIST) ||
-	    (mkdir(ADS, 0755) < 0 && errno != EEXIST))
-		die("mkdir " ADS);
-	put("name", "ads1015");
-	for (int i = 0; i < N_CHANNELS; i++) {
+	tree_ads1015_on_sys("read_timing", 128, 13200);
+	/* voltage4..7, which no ADS1115 has: the blocking control's own channels. */
+	for (int i = 4; i < N_CHANNELS; i++) {
 		char f[64];
 
 		snprintf(f, sizeof(f), "in_voltage%d_scale", i);
-		put(f, "0.125000000");        /* +/-4.096 V: hw_real refuses a range below supply_mv */
+		tree_put(ADS, f, "%.9f", ADS1015_SCALE_4096_MV);
 		snprintf(f, sizeof(f), "in_voltage%d_sampling_frequency", i);
-		put(f, "128");
+		tree_put(ADS, f, "128");
 		snprintf(f, sizeof(f), "in_voltage%d_raw", i);
-		put(f, "13200");
-		snprintf(servers[i].path, sizeof(servers[i].path), ADS "/%s", f);
+		tree_put(ADS, f, "13200");
+	}
+	for (int i = 0; i < N_CHANNELS; i++) {
+		snprintf(servers[i].path, sizeof(servers[i].path), ADS "/in_voltage%d_raw", i);
 		servers[i].channel = i;
 		atomic_init(&servers[i].next_raw, 13000 + 1000 * i);
 		atomic_init(&servers[i].slow_once_us, 0);
@@ -299,7 +283,7 @@ static void slow_adc_off(void)
 		char f[64];
 
 		snprintf(f, sizeof(f), "in_voltage%d_raw", i);
-		put(f, "13200");
+		tree_put(ADS, f, "13200");
 	}
 }
 
