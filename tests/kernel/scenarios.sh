@@ -179,14 +179,42 @@ force_pad() {
 # The real ti-ads1015 driver, bound to an ADS1115 that i2c-stub plays at 0x48.
 # i2c-stub returns the same conversion register for every input: RAW counts.
 real_adc() {
-	local raw=$1 bus
+	local raw=$1
 	insmod /lib/modules/i2c-stub.ko chip_addr=0x48 || return 1
-	bus=$(ls /sys/bus/i2c/devices | grep '^i2c-' | head -n 1)
-	echo ads1115 0x48 >/sys/bus/i2c/devices/$bus/new_device || return 1
-	# The conversion register, as SMBus words are little-endian and the ADS1115 big-endian.
-	i2cset -f -y "${bus#i2c-}" 0x48 0x00 $(((raw & 0xff) << 8 | (raw >> 8 & 0xff))) w || return 1
+	ADC_BUS=$(ls /sys/bus/i2c/devices | grep '^i2c-' | head -n 1)
+	echo ads1115 0x48 >/sys/bus/i2c/devices/$ADC_BUS/new_device || return 1
+	real_adc_set "$raw" || return 1
 	usleep 100000
 	[ -d $IIO/iio:device0 ]
+}
+
+# The conversion register, as SMBus words are little-endian and the ADS1115 big-endian.
+real_adc_set() {
+	i2cset -f -y "${ADC_BUS#i2c-}" 0x48 0x00 $((($1 & 0xff) << 8 | ($1 >> 8 & 0xff))) w
+}
+
+# A conversion value that never moves is a frozen sensor to the supervisor
+# (pad-sensor-unresponsive, docs/safety.md), as it should be: while a
+# session runs on i2c-stub, the value wanders by a few counts (hundredths
+# of a degree), as a real input's noise does. RAW counts at the middle.
+real_adc_noise_start() {
+	local raw=$1 k=0
+	(
+		while :; do
+			real_adc_set $((raw + k % 4)) >/dev/null 2>&1
+			k=$((k + 1))
+			usleep 70000
+		done
+	) &
+	ADC_NOISE=$!
+}
+
+real_adc_noise_stop() {
+	[ -n "${ADC_NOISE:-}" ] || return 0
+	kill $ADC_NOISE 2>/dev/null
+	wait $ADC_NOISE 2>/dev/null
+	ADC_NOISE=
+	real_adc_set 13200 >/dev/null 2>&1
 }
 
 # --- The daemon -----------------------------------------------------------------------
@@ -577,9 +605,10 @@ adc_range() {
 # Scenario 7's timing part: a session on the real driver at 128 SPS, every
 # input read each tick (a read that switches input sleeps about 17 ms in
 # the driver). The enable line's rising edges, as the watcher saw them in
-# gpio-sim, against their schedule. i2c-stub's reading never moves, so the
-# supervisor's runaway check trips some seconds into the warm phase: the
-# edges are taken before that. Up to ADC_ATTEMPTS runs, each with a state
+# gpio-sim, against their schedule. i2c-stub's reading wanders by a few
+# counts (real_adc_noise_start) but never warms, so the supervisor's
+# runaway check trips some seconds into the warm phase: the edges are
+# taken before that. Up to ADC_ATTEMPTS runs, each with a state
 # directory of its own (its session is not one of the day's): it passes on
 # the first whose checks all hold, as tests/process/test_read_timing.sh
 # does on the host (a busy host stalls the guest now and then; reads in
@@ -617,12 +646,13 @@ adc_timing() {
 adc_timing_run() {
 	local conf=$1 st t_press t_on t_end edges worst n_late mean n late i=0
 	: >$DAEMON_LOG.adc
+	real_adc_noise_start 13200
 	contrastd -c $conf >>$DAEMON_LOG.adc 2>&1 &
 	DAEMON=$!
 	while ! contrastctl --socket $SOCK status >/dev/null 2>&1; do
 		i=$((i + 1))
 		kill -0 $DAEMON 2>/dev/null && [ $i -lt 100 ] ||
-			{ ADC_MISS="contrastd did not start: $(tail -n 3 $DAEMON_LOG.adc)"; daemon_stop; return 1; }
+			{ ADC_MISS="contrastd did not start: $(tail -n 3 $DAEMON_LOG.adc)"; daemon_stop; real_adc_noise_stop; return 1; }
 		usleep 100000
 	done
 	t_press=$(now)
@@ -635,6 +665,7 @@ adc_timing_run() {
 	info "128 SPS: left enable rising edges after the press: $edges"
 	sed 's/^/KTEST info log| /' $DAEMON_LOG.adc | tail -n 20
 	daemon_stop
+	real_adc_noise_stop
 	cat $DAEMON_LOG.adc >>$DAEMON_LOG
 	[ -n "$t_on" ] || { ADC_MISS="no warm phase after the press: $st"; return 1; }
 	# The bridge's periods start with the polarity line; the first enable
@@ -679,7 +710,7 @@ last_change() {
 }
 
 scenario_8() {
-	local conf=/etc/contrastd/ktest-pump.conf how t_press t_sig t_took t_end took edges n mean worst last late said="" i
+	local conf=/etc/contrastd/ktest-pump.conf how t_press t_sig t_took t_end took edges n odd mean worst last late said="" i
 	local period
 	period=$(awk -v hz=$PUMP_HZ 'BEGIN { print 1 / hz }')
 	# Whatever an earlier scenario left running goes first: it holds the lines and the socket.
@@ -736,9 +767,9 @@ scenario_8() {
 		wait $DAEMON 2>/dev/null
 		contrastd -c $conf --safe-off >/dev/null 2>&1
 		edges=$(rising_edges "$t_press" "$t_sig" $C_POWER)
-		set -- $(pwm_period "$edges" $period)
-		worst=$1 mean=$2 n=$3
-		info "SIG$how: $n periods of the power line before the signal, worst off by $worst ms"
+		set -- $(pwm_intervals "$edges" $period)
+		n=$1 odd=$2 mean=$3 worst=$4
+		info "SIG$how: $n periods of the power line before the signal ($odd intervals off the period), worst off by $worst ms"
 		# About 2.5 s of session at 20 Hz: at least 40 periods, their mean to 1 ms
 		# (the schedule is the pump's, so lateness does not add up); single edges
 		# as scenario 2 allows under emulation.
