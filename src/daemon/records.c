@@ -373,7 +373,20 @@ static void csv_sync(struct records *r)
 /* Before the CSV is closed: on disk now (the session has ended; nothing waits on the loop). */
 static void csv_sync_now(struct records *r)
 {
+	char why[SYNCER_WHY_MAX];
+	int failed;
+	bool ledger_failed;
+
+	/* What the thread did for this CSV is its result, said now: not against the next session's. */
 	syncer_drain(r->syncer);
+	if (syncer_take_result(r->syncer, &failed, &ledger_failed, why, sizeof(why))) {
+		if (ledger_failed)
+			log_err("%s", why);
+		if (failed && r->fd >= 0) {
+			errno = failed;
+			csv_failed(r, "fdatasync");
+		}
+	}
 	if (r->fd < 0 || !r->dirty)
 		return;
 	if (fdatasync(r->fd) < 0) {
