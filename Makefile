@@ -144,7 +144,8 @@ deps:
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "deps: installing$$missing"; \
-			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(APT_INSTALL_FLAGS) $$missing || exit 1; \
+			apt-get -o Acquire::Retries=5 update && DEBIAN_FRONTEND=noninteractive \
+				apt-get -o Acquire::Retries=5 install -y $(APT_INSTALL_FLAGS) $$missing || exit 1; \
 		else \
 			echo "deps: missing Debian packages:$$missing"; \
 			echo "deps: run: sudo apt-get update && sudo apt-get install -y$$missing"; \

@@ -43,7 +43,8 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 if ! command -v debootstrap >/dev/null 2>&1; then
 	echo "check-bare: installing debootstrap"
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+	apt-get -o Acquire::Retries=5 update -qq &&
+		DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Retries=5 install -y -qq debootstrap >/dev/null
 fi
 
 top=$(git rev-parse --show-toplevel)
@@ -58,11 +59,20 @@ if [[ ! -f $root/.contrastd-bare-key || $(cat "$root/.contrastd-bare-key") != "$
 	echo "check-bare: debootstrap --variant=minbase $SUITE ($MIRROR) into $root"
 	rm -rf "$root" "$root.new"
 	mkdir -p "$dir"
-	if ! debootstrap --variant=minbase --arch="$ARCH" "$SUITE" "$root.new" "$MIRROR" >"$dir/debootstrap.log" 2>&1; then
+	# A mirror that drops a connection now and then must not fail CI: three tries, a pause between.
+	for try in 1 2 3; do
+		rm -rf "$root.new"
+		if debootstrap --variant=minbase --arch="$ARCH" "$SUITE" "$root.new" "$MIRROR" >"$dir/debootstrap.log" 2>&1; then
+			break
+		fi
 		tail -n 30 "$dir/debootstrap.log" | sed 's/^/    /'
-		echo "check-bare: debootstrap failed (log: $dir/debootstrap.log)"
-		exit 1
-	fi
+		if [[ $try -eq 3 ]]; then
+			echo "check-bare: debootstrap failed three times (log: $dir/debootstrap.log)"
+			exit 1
+		fi
+		echo "check-bare: debootstrap failed (try $try of 3); again in 20 s"
+		sleep 20
+	done
 	echo "$key" >"$root.new/.contrastd-bare-key"
 	mv "$root.new" "$root"
 	echo "check-bare: root made in $(($(date +%s) - start_s)) s"
@@ -91,7 +101,7 @@ set -u
 export DEBIAN_FRONTEND=noninteractive
 cd /root/contrastd
 echo "== apt-get install make"
-apt-get update -qq && apt-get install -y -qq make >/dev/null || exit 10
+apt-get -o Acquire::Retries=5 update -qq && apt-get -o Acquire::Retries=5 install -y -qq make >/dev/null || exit 10
 echo "== make demo"
 make demo || exit 11
 echo "== make check"
