@@ -481,6 +481,17 @@ static void judge_reading(const struct safety_pad_state *ps, double now_s, doubl
 	j->value_c = ps->trusted_c;
 	j->high_c = c > band_hi_c ? band_hi_c : expected_c;
 	j->low_c = c < band_lo_c ? band_lo_c : expected_c;
+	/*
+	 * Further out than SAFETY_GLITCH_C beyond the band, it is no glitch
+	 * the supervisor forgives: for the limits it is the reading itself, so
+	 * a reading that jumps over a limit trips at once. (A connector that
+	 * jumps that far is a fault of its own; waiting a reading for it would
+	 * only add a control period to the trip.)
+	 */
+	if (c > band_hi_c + SAFETY_GLITCH_C)
+		j->high_c = c;
+	if (c < band_lo_c - SAFETY_GLITCH_C)
+		j->low_c = c;
 }
 
 static void check_frozen(struct tick *t, int z, const char *name, const struct reading *r,

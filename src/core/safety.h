@@ -98,6 +98,12 @@ enum fault_kind fault_kind_from_name(const char *name);
  */
 #define SAFETY_JUMP_C                   0.5
 #define SAFETY_JUMP_RATE_C_PER_S        0.65    /* half of SAFETY_MAX_HEAT_RATE_C_PER_S */
+/*
+ * The largest glitch forgiven (issue 9: one sample off by up to 2 C). A
+ * suspect further than this beyond the band counts for the limits as the
+ * reading it is: a reading that jumps over a limit trips at once.
+ */
+#define SAFETY_GLITCH_C                 2.0
 
 /*
  * pad-sensor-unresponsive "frozen" (docs/safety.md): a pad sensor's raw

@@ -55,6 +55,9 @@ struct hw_real {
 	struct iio_reader reader;
 	bool reader_in_loop;            /* its eventfd is in the loop */
 	double tick_s;                  /* the control period, 1 / control_hz */
+	double ask_at_s;                /* when to ask for the next tick's pass (INFINITY: asked, or no tick yet) */
+	double pass_estimate_s;         /* a pass as the data rates say (iio_sensors_pass_s) */
+	double pass_took_s;             /* the slowest recent pass, decaying: the lead follows a slow bus */
 	uint64_t awaited;               /* the pass the next tick uses (0: none asked for) */
 	double awaited_asked_s;         /* when it was asked for (hardware clock) */
 	bool have_pass;                 /* pass is the awaited one, complete */
@@ -72,6 +75,8 @@ struct hw_real {
 	bool pending_error;             /* a write failed between ticks ... */
 	int pending_zone;               /* ... on this zone (-1: the power line) */
 };
+
+static void ask_pass(struct hw_real *hw, double now_s);
 
 /* --- Lines ---------------------------------------------------------------- */
 
@@ -158,6 +163,7 @@ static void arm_timer(struct hw_real *hw, double now_s)
 		next_s = fmin(next_s, charge_pump_next_edge_s(&hw->pump, now_s));
 	if (any_duty(hw))
 		next_s = fmin(next_s, hw->last_apply_s + hw->stale_command_s);
+	next_s = fmin(next_s, hw->ask_at_s);
 	if (hw->timer_fd < 0)
 		return;
 	memset(&its, 0, sizeof(its));
@@ -229,6 +235,8 @@ static void service(struct hw_real *hw)
 	if (hw->has_button)
 		while ((ev = button_poll(&hw->button, now_s)) != BUTTON_NONE)
 			dispatch(hw, ev, now_s);
+	if (now_s >= hw->ask_at_s)
+		ask_pass(hw, now_s);
 	arm_timer(hw, now_s);
 }
 
@@ -297,6 +305,23 @@ static void ask_pass(struct hw_real *hw, double now_s)
 	hw->awaited = iio_reader_ask(&hw->reader);
 	hw->awaited_asked_s = now_s;
 	hw->have_pass = false;
+	hw->ask_at_s = INFINITY;
+}
+
+/*
+ * How long before a tick its pass is asked for: twice the slower of what
+ * the data rates say and what a recent pass took, and a margin; never more
+ * than HW_REAL_READ_BUDGET of the period (a pass that needs more is
+ * refused at start). So a tick acts on readings taken just before it: a
+ * pad that crosses a limit is acted on within a control period of the
+ * reading, not two.
+ */
+static double read_lead_s(const struct hw_real *hw)
+{
+	double need_s = HW_REAL_READ_LEAD_FACTOR * fmax(hw->pass_estimate_s, hw->pass_took_s) +
+			HW_REAL_READ_LEAD_MARGIN_S;
+
+	return fmin(need_s, HW_REAL_READ_BUDGET * hw->tick_s);
 }
 
 /* Take what the reader completed: the awaited pass is kept for the next tick; an older one came late. */
@@ -304,6 +329,8 @@ static void collect_pass(struct hw_real *hw, double now_s)
 {
 	if (!iio_reader_take(&hw->reader, &hw->incoming))
 		return;
+	/* The slowest recent pass, forgotten by 1 % a pass. */
+	hw->pass_took_s = fmax(0.99 * hw->pass_took_s, hw->incoming.finished_s - hw->incoming.started_s);
 	if (hw->incoming.seq == hw->awaited) {
 		hw->pass = hw->incoming;
 		hw->have_pass = true;
@@ -311,10 +338,10 @@ static void collect_pass(struct hw_real *hw, double now_s)
 	}
 	hw->late_passes++;
 	if (hw->late_passes == 1 || now_s - hw->late_log_s >= IIO_SENSORS_LOG_EVERY_S) {
-		log_warning("sensors: a read of every sensor took %.0f ms, longer than the control period "
-			    "(%.0f ms): its samples were dropped (%ld late so far)",
-			    (hw->incoming.finished_s - hw->incoming.started_s) * 1e3, hw->tick_s * 1e3,
-			    hw->late_passes);
+		log_warning("sensors: a read of every sensor took %.0f ms, and was not complete at its tick "
+			    "(asked for %.0f ms before it, in a %.0f ms control period): its samples were dropped "
+			    "(%ld late so far)", (hw->incoming.finished_s - hw->incoming.started_s) * 1e3,
+			    read_lead_s(hw) * 1e3, hw->tick_s * 1e3, hw->late_passes);
 		hw->late_log_s = now_s;
 	}
 }
@@ -330,9 +357,11 @@ static void on_reader_fd(int fd, uint32_t events, void *arg)
 }
 
 /*
- * This tick's samples: the pass asked for at the last tick, if it is
- * complete and not older than HW_REAL_SAMPLE_MAX_AGE_PERIODS; otherwise
- * every sensor fails this tick. Then the next pass is asked for.
+ * This tick's samples: the pass asked for read_lead_s before it, if it is
+ * complete, not used yet and not older than HW_REAL_SAMPLE_MAX_AGE_PERIODS;
+ * otherwise every sensor fails this tick. Then the next tick's pass is
+ * scheduled; if the timer could not ask for this tick's in time (the loop
+ * was late), the next one is asked for at once.
  */
 static void take_samples(struct hw_real *hw, struct sensor_sample *s)
 {
@@ -340,13 +369,15 @@ static void take_samples(struct hw_real *hw, struct sensor_sample *s)
 	double age_s = now_s - hw->awaited_asked_s;
 	char why[160];
 
+	bool asked = isinf(hw->ask_at_s);
+
 	collect_pass(hw, now_s);
-	if (hw->have_pass && age_s <= HW_REAL_SAMPLE_MAX_AGE_PERIODS * hw->tick_s) {
+	if (asked && hw->have_pass && age_s <= HW_REAL_SAMPLE_MAX_AGE_PERIODS * hw->tick_s) {
 		for (int i = 0; i < hw->sensors.n; i++)
 			iio_sensors_account(&hw->sensors, i, now_s, &hw->pass.result[i], &s[i]);
 	} else {
-		if (hw->awaited == 0)
-			snprintf(why, sizeof(why), "not read: no read was asked for");
+		if (hw->awaited == 0 || !asked)
+			snprintf(why, sizeof(why), "not read: no read was asked for since the last tick");
 		else if (hw->have_pass)
 			snprintf(why, sizeof(why), "not used: read %.0f ms ago, more than %.1f control periods",
 				 age_s * 1e3, HW_REAL_SAMPLE_MAX_AGE_PERIODS);
@@ -356,7 +387,13 @@ static void take_samples(struct hw_real *hw, struct sensor_sample *s)
 		for (int i = 0; i < hw->sensors.n; i++)
 			iio_sensors_fail(&hw->sensors, i, now_s, why, &s[i]);
 	}
-	ask_pass(hw, now_s);
+	hw->have_pass = false;          /* a pass is used by one tick; one that completes after it is late */
+	hw->awaited = 0;
+	if (!asked)
+		ask_pass(hw, now_s);
+	else
+		hw->ask_at_s = now_s + hw->tick_s - read_lead_s(hw);
+	arm_timer(hw, now_s);
 }
 
 /* --- The operations ---------------------------------------------------------- */
@@ -802,6 +839,7 @@ int hw_real_open(const struct config *cfg, struct hw *out, char *err, size_t err
 	hw->clock_s = monotonic_s;
 	hw->timer_fd = -1;
 	hw->tick_s = 1.0 / cfg->daemon.control_hz;
+	hw->ask_at_s = INFINITY;
 	hw->button_fd = -1;
 	hw->n_zones = cfg->n_zones;
 	gpio_line_init(&hw->power);
@@ -907,6 +945,7 @@ int hw_real_open(const struct config *cfg, struct hw *out, char *err, size_t err
 	}
 	if (check_read_budget(&hw->sensors, cfg->daemon.control_hz, err, err_len) < 0)
 		goto fail;
+	hw->pass_estimate_s = iio_sensors_pass_s(&hw->sensors);
 	if (iio_reader_start(&hw->reader, &hw->sensors, err, err_len) < 0)
 		goto fail;
 

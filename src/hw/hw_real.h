@@ -5,12 +5,15 @@
  * machine per zone (core/bridge.h) and the button's (core/button.h).
  *
  *  - read: every sensor once per tick, never blocking the loop: a thread
- *    reads (iio_reader.h) and the loop decides. Each tick uses the pass
- *    it asked for at the tick before and asks for the next; a pass that
- *    is not complete by then (or, the loop having been late, older than
- *    HW_REAL_SAMPLE_MAX_AGE_PERIODS control periods) is a failed read
- *    (ok = false) for every sensor, and is dropped when it completes:
- *    never an old value used as new. A failed read is ok = false.
+ *    reads (iio_reader.h) and the loop decides. Each tick's pass is asked
+ *    for by the PWM timer a lead before the tick (twice the pass's time,
+ *    as the data rates say or a recent pass took, and a margin; at most
+ *    HW_REAL_READ_BUDGET of the period), so a tick acts on readings taken
+ *    just before it. A pass that is not complete by the tick (or, the
+ *    loop having been late, older than HW_REAL_SAMPLE_MAX_AGE_PERIODS
+ *    control periods) is a failed read (ok = false) for every sensor,
+ *    and is dropped when it completes: never an old value used as new,
+ *    and no pass used twice.
  *  - Start refuses a control_hz whose period a pass over every sensor
  *    does not fit in (HW_REAL_READ_BUDGET of it, at the data rates the
  *    channels' sampling_frequency says; iio_sensors_pass_s).
@@ -54,6 +57,9 @@
 #define HW_REAL_STALE_COMMAND_S 2.0
 /* A pass over every sensor must fit in this fraction of a control period: the rest is for jitter. */
 #define HW_REAL_READ_BUDGET 0.8
+/* A tick's pass is asked for FACTOR times its expected time, plus MARGIN, before the tick. */
+#define HW_REAL_READ_LEAD_FACTOR 2.0
+#define HW_REAL_READ_LEAD_MARGIN_S 0.003
 /* A pass older than this many control periods at the tick that would use it is not used. */
 #define HW_REAL_SAMPLE_MAX_AGE_PERIODS 1.5
 /* attach waits this long at most for the first pass, so the first tick has samples. */

@@ -20,7 +20,10 @@
  *    and apply duties; the PWM edges of both bridges are within
  *    EDGE_TOLERANCE_S of their schedule (the grid of pwm_period_s), and
  *    the button presses are reported within it of their release plus the
- *    debounce; every tick had fresh samples.
+ *    debounce; every tick had fresh samples, each taken at most
+ *    SAMPLE_MAX_AGE_S before the tick that used it (the pass is asked for
+ *    a lead before its tick, not at the tick before: a reading reaches the
+ *    supervisor within a control period).
  *
  * Within EDGE_TOLERANCE_S means: all of them but at most one in a hundred
  * (and one), and none beyond SCHEDULER_NOISE_S. The loop never waits for
@@ -73,6 +76,13 @@
 #define READ_DELAY_US 17000     /* one read at 128 SPS with a switch of input */
 #define SLOW_READ_US 150000     /* the late scenario's one slow read */
 #define SLOW_RAW 12345          /* what the slow read returns: must never be used */
+/*
+ * The oldest a sample may be at the tick that uses it: the lead's cap
+ * (HW_REAL_READ_BUDGET of the 100 ms period). A pass asked for at the tick
+ * before would give the first channel 100 - 17 = 83 ms.
+ */
+#define SAMPLE_MAX_AGE_S 0.080
+#define RAW_RING 1024           /* when each raw value was served, by value */
 #define EDGE_TOLERANCE_S 0.002
 #define SCHEDULER_NOISE_S 0.010
 #define BLOCKING_MIN_LATE_S 0.010
@@ -153,6 +163,8 @@ struct server {
 	atomic_int next_raw;            /* each read returns a new value */
 	atomic_int slow_once_us;        /* the next read takes this long and returns SLOW_RAW */
 	atomic_bool exited;
+	int first_raw;
+	_Atomic double served_at_s[RAW_RING];   /* by (raw - first_raw) % RAW_RING */
 	/* Written by the server thread, read after it has exited. */
 	int reads;
 	double min_read_s, max_read_s;
@@ -207,6 +219,8 @@ static void *serve(void *arg)
 			sleep_s(READ_DELAY_US * 1e-6);
 			raw = atomic_fetch_add(&sv->next_raw, 1);
 		}
+		if (raw != SLOW_RAW)
+			atomic_store(&sv->served_at_s[(raw - sv->first_raw) % RAW_RING], monotonic_s());
 		if (dprintf(fd, "%d\n", raw) < 0)
 			fprintf(stderr, "read_timing: %s: the reader went before the value came: %s\n", sv->path,
 				strerror(errno));
@@ -248,6 +262,7 @@ static void build_tree(void)
 		snprintf(servers[i].path, sizeof(servers[i].path), ADS "/in_voltage%d_raw", i);
 		servers[i].channel = i;
 		atomic_init(&servers[i].next_raw, 13000 + 1000 * i);
+		servers[i].first_raw = 13000 + 1000 * i;
 		atomic_init(&servers[i].slow_once_us, 0);
 	}
 }
@@ -298,6 +313,7 @@ struct run {
 	int tick_fd;
 	int ticks, max_ticks;
 	struct sensor_sample samples[MAX_TICKS][4];
+	double tick_at_s[MAX_TICKS];    /* when each tick read */
 	int slow_at_tick;               /* the late scenario: ask for the slow read at this tick (-1: never) */
 	struct iio_sensors *in_loop;    /* the blocking control: read these in the tick, as before */
 	int first_write;                /* fake_gpio_writes index at the start */
@@ -354,6 +370,8 @@ static void on_tick(int fd, uint32_t events, void *arg)
 	memset(&in, 0, sizeof(in));
 	r->hw.ops->read(r->hw.ctx, 0.0, &in);
 	struct sensor_sample *s = r->samples[r->ticks];
+
+	r->tick_at_s[r->ticks] = monotonic_s();
 
 	s[0] = in.pad[0];
 	s[1] = in.heatsink[0];
@@ -536,6 +554,25 @@ static int count_fresh_ticks(const struct run *r)
 	return fresh;
 }
 
+/* The oldest sample a tick used: now - when its server served it (voltage k is sample k). */
+static double oldest_sample_s(const struct run *r)
+{
+	double oldest_s = 0.0;
+
+	for (int t = 0; t < r->ticks; t++)
+		for (int k = 0; k < 4; k++) {
+			const struct sensor_sample *smp = &r->samples[t][k];
+
+			if (!smp->ok || smp->raw < servers[k].first_raw)
+				continue;
+			double served_s = atomic_load(&servers[k].served_at_s[(smp->raw - servers[k].first_raw) %
+									     RAW_RING]);
+
+			oldest_s = fmax(oldest_s, r->tick_at_s[t] - served_s);
+		}
+	return oldest_s;
+}
+
 static void scenario_pwm(void)
 {
 	static struct run r;
@@ -545,6 +582,11 @@ static void scenario_pwm(void)
 	run(&r, 40);
 	check(count_fresh_ticks(&r) == r.ticks, "pwm: fresh samples at %d of %d ticks", count_fresh_ticks(&r),
 	      r.ticks);
+	double oldest_s = oldest_sample_s(&r);
+
+	check(oldest_s <= SAMPLE_MAX_AGE_S, "pwm: the oldest sample a tick used was read %.1f ms before it "
+	      "(at most %.0f ms: asked for a lead before the tick, not at the tick before)", oldest_s * 1e3,
+	      SAMPLE_MAX_AGE_S * 1e3);
 	check_reads_were_slow("pwm");
 	check_edges(&r, "pwm", false);
 	check_presses(&r, "pwm");

@@ -801,10 +801,26 @@ static void test_probe(void **state)
 	assert_contains(out, "probe: all well, 1 warning\n");
 }
 
+/* A tick at test time x: the timer asks for its pass first (as the loop would), then the read. */
+static void read_tick(struct rig *r, double x, struct tick_inputs *in)
+{
+	double left_s = timer_left_s(r);
+
+	if (left_s >= 0.0 && left_s <= T(x) - fake_now_s) {
+		fire_timer(r, x - 0.001);
+		assert_true(hw_real_wait_reads(&r->hw, 5.0));
+	}
+	fake_now_s = T(x);
+	memset(in, 0, sizeof(*in));
+	r->hw.ops->read(r->hw.ctx, 0.0, in);
+}
+
 /*
  * The sensors through the adapter: a failed read is ok = false, the rest
- * read. Each tick uses the pass asked for at the tick before (read by the
- * reader thread: wait for it before changing what the mock returns).
+ * read. Each tick uses the pass the timer asked for shortly before it
+ * (read by the reader thread: wait for it before changing what the mock
+ * returns); a tick whose pass was never asked for fails every sensor, and
+ * no pass is used twice.
  */
 static void test_read(void **state)
 {
@@ -813,20 +829,31 @@ static void test_read(void **state)
 
 	(void)state;
 	rig_open(&r);
-	memset(&in, 0, sizeof(in));
-	r.hw.ops->read(r.hw.ctx, 0.0, &in);     /* the pass attach asked for */
+	read_tick(&r, 0.0, &in);                /* the pass attach asked for */
 	assert_true(in.pad[0].ok && in.heatsink[0].ok && in.pad[1].ok && in.heatsink[1].ok);
 	assert_int_equal(in.pad[0].raw, 13200);
 	assert_near(in.pad[1].value, 1650.0, 1e-9);
-	assert_true(hw_real_wait_reads(&r.hw, 5.0));
+	/* The next tick's pass is asked for a lead before it: 10 Hz, so within the last 80 ms. */
+	double ask_in_s = timer_left_s(&r);
+
+	assert_true(ask_in_s >= 0.1 - 0.08 - 1e-6 && ask_in_s < 0.1);
+	read_tick(&r, 0.1, &in);
+	assert_true(in.pad[0].ok && in.pad[1].ok);
 	iio_failing_channel = "voltage2";
-	r.hw.ops->read(r.hw.ctx, 0.0, &in);     /* read before the channel failed */
-	assert_true(in.pad[1].ok);
-	assert_true(hw_real_wait_reads(&r.hw, 5.0));
-	r.hw.ops->read(r.hw.ctx, 0.0, &in);
+	read_tick(&r, 0.2, &in);                /* asked for after the channel failed */
 	assert_false(in.pad[1].ok);
 	assert_true(isnan(in.pad[1].value));
 	assert_true(in.pad[0].ok && in.heatsink[1].ok);
+	iio_failing_channel = NULL;
+	/* A tick whose pass the timer never asked for (a late loop): every sensor fails, none reused ... */
+	fake_now_s = T(0.3);
+	r.hw.ops->read(r.hw.ctx, 0.0, &in);
+	assert_false(in.pad[0].ok || in.heatsink[0].ok || in.pad[1].ok || in.heatsink[1].ok);
+	/* ... and the next pass is asked for at once, for the next tick. */
+	assert_true(hw_real_wait_reads(&r.hw, 5.0));
+	fake_now_s = T(0.4);
+	r.hw.ops->read(r.hw.ctx, 0.0, &in);
+	assert_true(in.pad[0].ok && in.heatsink[0].ok && in.pad[1].ok && in.heatsink[1].ok);
 	rig_close(&r);
 }
 

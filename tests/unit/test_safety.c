@@ -900,12 +900,14 @@ static void test_real_over_temperature_still_trips(void **state)
 	assert_fault(&r.v.fault, FAULT_OVER_TEMPERATURE, 0, "pad");
 	assert_true(r.v.fault.value > 42.0 && r.v.fault.value < 42.03);
 
-	/* Jumping: suspect for one reading, over the limit on the next. */
+	/*
+	 * Jumping over the limit by more than a glitch can (SAFETY_GLITCH_C
+	 * beyond the band): the reading itself, so it trips on that reading.
+	 */
 	rig_init(&r, 1);
 	set_c(&r, 0, S_PAD, 40.0);
 	assert_int_equal(run(&r, 30), 0);
 	set_c(&r, 0, S_PAD, 43.0);
-	assert_int_equal(run(&r, 1), 0);
 	assert_int_equal(run(&r, 1), 1);
 	assert_fault(&r.v.fault, FAULT_OVER_TEMPERATURE, 0, "pad");
 	assert_true(r.v.fault.value == 43.0);
@@ -915,7 +917,42 @@ static void test_real_over_temperature_still_trips(void **state)
 	set_c(&r, 0, S_PAD, 15.0);
 	assert_int_equal(run(&r, 30), 0);
 	set_c(&r, 0, S_PAD, 11.0);
-	assert_int_equal(run(&r, 2), 2);
+	assert_int_equal(run(&r, 1), 1);
+	assert_fault(&r.v.fault, FAULT_UNDER_TEMPERATURE, 0, "pad");
+	assert_true(r.v.fault.value == 11.0);
+	/*
+	 * Over the limit by a jump a glitch could make: a suspect for one
+	 * reading (it counts as the band's edge, here under the limit), and
+	 * over the limit on the next that agrees with it.
+	 */
+	rig_init(&r, 1);
+	set_c(&r, 0, S_PAD, 40.6);
+	assert_int_equal(run(&r, 30), 0);
+	set_c(&r, 0, S_PAD, 42.5);
+	assert_int_equal(run(&r, 1), 0);
+	assert_int_equal(run(&r, 1), 1);
+	assert_fault(&r.v.fault, FAULT_OVER_TEMPERATURE, 0, "pad");
+	assert_true(r.v.fault.value == 42.5);
+	/* ... and just past what a glitch can make from there: at once. */
+	rig_init(&r, 1);
+	set_c(&r, 0, S_PAD, 40.6);
+	assert_int_equal(run(&r, 30), 0);
+	set_c(&r, 0, S_PAD, 40.6 + SAFETY_JUMP_C + 0.065 + SAFETY_GLITCH_C + 0.01);
+	assert_int_equal(run(&r, 1), 1);
+	assert_fault(&r.v.fault, FAULT_OVER_TEMPERATURE, 0, "pad");
+	/* ... the same on the cold side: a glitch's jump waits a reading, a larger one does not. */
+	rig_init(&r, 1);
+	set_c(&r, 0, S_PAD, 13.4);
+	assert_int_equal(run(&r, 30), 0);
+	set_c(&r, 0, S_PAD, 11.5);
+	assert_int_equal(run(&r, 1), 0);
+	assert_int_equal(run(&r, 1), 1);
+	assert_fault(&r.v.fault, FAULT_UNDER_TEMPERATURE, 0, "pad");
+	rig_init(&r, 1);
+	set_c(&r, 0, S_PAD, 13.4);
+	assert_int_equal(run(&r, 30), 0);
+	set_c(&r, 0, S_PAD, 13.4 - SAFETY_JUMP_C - 0.065 - SAFETY_GLITCH_C - 0.01);
+	assert_int_equal(run(&r, 1), 1);
 	assert_fault(&r.v.fault, FAULT_UNDER_TEMPERATURE, 0, "pad");
 
 	/*
@@ -1590,9 +1627,8 @@ static void test_first_cause_order_in_a_tick(void **state)
 	(void)state;
 	rig_init(&r, 3);
 	assert_int_equal(run(&r, 20), 0);
-	/* A jump of 19 C is a suspect for a tick: it acts when the next reading agrees. */
+	/* A jump of 19 C, further than a glitch can take a reading: it acts at once. */
 	set_c(&r, 2, S_PAD, 11.0);
-	assert_int_equal(run(&r, 1), 0);
 	r.in.loop_gap_s = 3.0;                          /* loop-overrun */
 	r.in.output_error = true;                       /* output-error */
 	r.in.output_error_zone = 0;
