@@ -901,59 +901,38 @@ static void test_real_over_temperature_still_trips(void **state)
 	assert_true(r.v.fault.value > 42.0 && r.v.fault.value < 42.03);
 
 	/*
-	 * Jumping over the limit by more than a glitch can (SAFETY_GLITCH_C
-	 * beyond the band): the reading itself, so it trips on that reading.
+	 * Jumps over a limit, from a steady reading (1 tick at 10 Hz: the band
+	 * is SAFETY_JUMP_C + 0.065 C wide). Further than a glitch can take a
+	 * reading (SAFETY_GLITCH_C beyond the band), the reading itself: it
+	 * trips on that reading. Within it, a suspect for one reading (it
+	 * counts as the band's edge, here inside the limit), and the next
+	 * reading that agrees with it trips.
 	 */
-	rig_init(&r, 1);
-	set_c(&r, 0, S_PAD, 40.0);
-	assert_int_equal(run(&r, 30), 0);
-	set_c(&r, 0, S_PAD, 43.0);
-	assert_int_equal(run(&r, 1), 1);
-	assert_fault(&r.v.fault, FAULT_OVER_TEMPERATURE, 0, "pad");
-	assert_true(r.v.fault.value == 43.0);
-	assert_string_equal(r.v.fault.detail, "");
-	/* ... the same on the cold side. */
-	rig_init(&r, 1);
-	set_c(&r, 0, S_PAD, 15.0);
-	assert_int_equal(run(&r, 30), 0);
-	set_c(&r, 0, S_PAD, 11.0);
-	assert_int_equal(run(&r, 1), 1);
-	assert_fault(&r.v.fault, FAULT_UNDER_TEMPERATURE, 0, "pad");
-	assert_true(r.v.fault.value == 11.0);
-	/*
-	 * Over the limit by a jump a glitch could make: a suspect for one
-	 * reading (it counts as the band's edge, here under the limit), and
-	 * over the limit on the next that agrees with it.
-	 */
-	rig_init(&r, 1);
-	set_c(&r, 0, S_PAD, 40.6);
-	assert_int_equal(run(&r, 30), 0);
-	set_c(&r, 0, S_PAD, 42.5);
-	assert_int_equal(run(&r, 1), 0);
-	assert_int_equal(run(&r, 1), 1);
-	assert_fault(&r.v.fault, FAULT_OVER_TEMPERATURE, 0, "pad");
-	assert_true(r.v.fault.value == 42.5);
-	/* ... and just past what a glitch can make from there: at once. */
-	rig_init(&r, 1);
-	set_c(&r, 0, S_PAD, 40.6);
-	assert_int_equal(run(&r, 30), 0);
-	set_c(&r, 0, S_PAD, 40.6 + SAFETY_JUMP_C + 0.065 + SAFETY_GLITCH_C + 0.01);
-	assert_int_equal(run(&r, 1), 1);
-	assert_fault(&r.v.fault, FAULT_OVER_TEMPERATURE, 0, "pad");
-	/* ... the same on the cold side: a glitch's jump waits a reading, a larger one does not. */
-	rig_init(&r, 1);
-	set_c(&r, 0, S_PAD, 13.4);
-	assert_int_equal(run(&r, 30), 0);
-	set_c(&r, 0, S_PAD, 11.5);
-	assert_int_equal(run(&r, 1), 0);
-	assert_int_equal(run(&r, 1), 1);
-	assert_fault(&r.v.fault, FAULT_UNDER_TEMPERATURE, 0, "pad");
-	rig_init(&r, 1);
-	set_c(&r, 0, S_PAD, 13.4);
-	assert_int_equal(run(&r, 30), 0);
-	set_c(&r, 0, S_PAD, 13.4 - SAFETY_JUMP_C - 0.065 - SAFETY_GLITCH_C - 0.01);
-	assert_int_equal(run(&r, 1), 1);
-	assert_fault(&r.v.fault, FAULT_UNDER_TEMPERATURE, 0, "pad");
+	static const struct {
+		double from_c, to_c;
+		enum fault_kind kind;
+		int ticks;                      /* to the trip */
+	} jumps[] = {
+		{ 40.0, 43.0, FAULT_OVER_TEMPERATURE, 1 },
+		{ 15.0, 11.0, FAULT_UNDER_TEMPERATURE, 1 },
+		{ 40.6, 42.5, FAULT_OVER_TEMPERATURE, 2 },
+		{ 40.6, 40.6 + SAFETY_JUMP_C + 0.065 + SAFETY_GLITCH_C + 0.01, FAULT_OVER_TEMPERATURE, 1 },
+		{ 13.4, 11.5, FAULT_UNDER_TEMPERATURE, 2 },
+		{ 13.4, 13.4 - SAFETY_JUMP_C - 0.065 - SAFETY_GLITCH_C - 0.01, FAULT_UNDER_TEMPERATURE, 1 },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(jumps); i++) {
+		rig_init(&r, 1);
+		set_c(&r, 0, S_PAD, jumps[i].from_c);
+		assert_int_equal(run(&r, 30), 0);
+		set_c(&r, 0, S_PAD, jumps[i].to_c);
+		if (jumps[i].ticks == 2)
+			assert_int_equal(run(&r, 1), 0);
+		assert_int_equal(run(&r, 1), 1);
+		assert_fault(&r.v.fault, jumps[i].kind, 0, "pad");
+		assert_true(r.v.fault.value == jumps[i].to_c);
+		assert_string_equal(r.v.fault.detail, "");
+	}
 
 	/*
 	 * A stuck-on ramp at the fastest rate from the highest hold, with a
