@@ -64,6 +64,36 @@ require_built() {
 	done
 }
 
+# run_on_private_sys_bus HARNESS: run a tests/hw harness (it builds its
+# fake IIO tree under /sys/bus) in a private mount namespace with a tmpfs on
+# /sys/bus, under SCHED_FIFO where the machine allows it (its timing checks
+# are about contrastd's design, not about how busy the other processes on a
+# shared build machine keep the scheduler). Returns the harness's status,
+# or 77 with "skip: ..." on stderr where no such namespace can be made.
+run_on_private_sys_bus() {
+	local harness=$1 why
+	local rt=()
+
+	if ! why=$(unshare -m mount -t tmpfs -o mode=755 none /sys/bus 2>&1); then
+		echo "skip: cannot mount a tmpfs on /sys/bus in a private mount namespace (unshare -m): $why" >&2
+		return 77
+	fi
+	require_built "$harness"
+	if chrt -f 10 true 2>/dev/null; then
+		rt=(chrt -f 10)
+	else
+		echo "note: SCHED_FIFO is not permitted here: the timing runs at normal priority"
+	fi
+	# shellcheck disable=SC2016
+	unshare -m bash -c '
+		if ! why=$(mount -t tmpfs -o mode=755 none /sys/bus 2>&1); then
+			echo "skip: cannot mount a tmpfs on /sys/bus in a private mount namespace: $why" >&2
+			exit 77
+		fi
+		exec "$@"
+	' _ "${rt[@]}" "$harness"
+}
+
 # wait_for_socket SOCKET [ERRFILE]: wait up to 5 s for a daemon's control
 # socket; when it does not come, fail and show ERRFILE (the daemon's stderr).
 wait_for_socket() {
