@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What a GPIO line is whatever libgpiod is underneath (gpio_lines.h): its
- * record, how it is named in messages, an output opened in one step, and
- * whether two specs are one line, and how a spec names a
- * chip and offset. Linked with either adapter
- * (gpio_lines_v1.c, gpio_lines_v2.c) and with the tests' fake lines.
+ * record, how it is named in messages, an output opened in one step,
+ * whether two specs are one line, how a spec names a chip and offset, and
+ * the checks and bookkeeping around each set, get and request
+ * (gpio_line_impl.h). Linked with either adapter (gpio_lines_v1.c,
+ * gpio_lines_v2.c) and with the tests' fake lines.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/log.h"
+#include "gpio_line_impl.h"
 #include "gpio_lines.h"
 
 void gpio_line_init(struct gpio_line *l)
@@ -57,4 +60,79 @@ bool gpio_spec_chip_offset(const char *spec, char *chip, size_t chip_len, unsign
 		return false;
 	snprintf(chip, chip_len, "%.*s", (int)(colon - spec), spec);
 	return true;
+}
+
+int gpio_line_set(struct gpio_line *l, bool active)
+{
+	if (!l->requested || !l->output) {
+		errno = EBADF;
+		return -1;
+	}
+	if (gpio_line_raw_set(l, active) < 0) {
+		l->value = -1;          /* unknown: the next write goes out whatever it is */
+		return -1;
+	}
+	l->value = active ? 1 : 0;
+	return 0;
+}
+
+int gpio_line_get(struct gpio_line *l)
+{
+	if (!l->requested) {
+		errno = EBADF;
+		return -1;
+	}
+	return gpio_line_raw_get(l);
+}
+
+void gpio_line_mark_requested(struct gpio_line *l, bool output, bool active_low)
+{
+	l->requested = true;
+	l->output = output;
+	l->active_low = active_low;
+	l->value = output ? 0 : -1;
+}
+
+void gpio_line_request_error(const struct gpio_line *l, const char *as, int e, bool used, const char *holder,
+			     char *err, size_t err_len)
+{
+	char where[128];
+
+	gpio_line_where(l, where, sizeof(where));
+	if (e == EBUSY && used && holder && holder[0])
+		snprintf(err, err_len, "%s: %s: cannot request it as %s: %s (errno %d): held by \"%s\"", l->role,
+			 where, as, strerror(e), e, holder);
+	else if (e == EBUSY && used)
+		snprintf(err, err_len, "%s: %s: cannot request it as %s: %s (errno %d): used by the kernel or a "
+			 "process that gave no label", l->role, where, as, strerror(e), e);
+	else
+		snprintf(err, err_len, "%s: %s: cannot request it as %s: %s (errno %d)", l->role, where, as,
+			 strerror(e), e);
+}
+
+void gpio_line_no_bias_notice(const struct gpio_line *l, bool active_low)
+{
+	char where[128];
+
+	gpio_line_where(l, where, sizeof(where));
+	log_notice("%s: %s: the kernel cannot set a pull-%s: the board's resistor must hold the line", l->role,
+		   where, active_low ? "up" : "down");
+}
+
+void gpio_line_inactive_for_release(struct gpio_line *l)
+{
+	char where[128];
+
+	if (!l->requested || !l->output || l->value == 0 || gpio_line_raw_set(l, false) == 0)
+		return;
+	gpio_line_where(l, where, sizeof(where));
+	log_err("%s: %s: writing it inactive before release: %s", l->role, where, strerror(errno));
+}
+
+void gpio_line_mark_closed(struct gpio_line *l)
+{
+	l->lib = NULL;
+	l->requested = false;
+	l->output = false;
+	l->value = -1;
 }

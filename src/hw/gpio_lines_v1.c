@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/log.h"
+#include "gpio_line_impl.h"
 #include "gpio_lines.h"
 
 struct gpio_line_lib {
@@ -134,24 +135,12 @@ int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char
 }
 
 /* A request failed with errno e: say what, where, why, and who holds a busy line. */
+/* A refused request: who holds the line, as its info says now. */
 static void request_error(struct gpio_line *l, const char *as, int e, char *err, size_t err_len)
 {
-	char where[128];
+	bool used = e == EBUSY && gpiod_line_update(l->lib->line) == 0 && gpiod_line_is_used(l->lib->line);
 
-	gpio_line_where(l, where, sizeof(where));
-	if (e == EBUSY && gpiod_line_update(l->lib->line) == 0 && gpiod_line_is_used(l->lib->line)) {
-		const char *who = gpiod_line_consumer(l->lib->line);
-
-		if (who)
-			snprintf(err, err_len, "%s: %s: cannot request it as %s: %s (errno %d): held by \"%s\"",
-				 l->role, where, as, strerror(e), e, who);
-		else
-			snprintf(err, err_len, "%s: %s: cannot request it as %s: %s (errno %d): used by the kernel "
-				 "or a process that gave no label", l->role, where, as, strerror(e), e);
-		return;
-	}
-	snprintf(err, err_len, "%s: %s: cannot request it as %s: %s (errno %d)", l->role, where, as,
-		 strerror(e), e);
+	gpio_line_request_error(l, as, e, used, used ? gpiod_line_consumer(l->lib->line) : NULL, err, err_len);
 }
 
 int gpio_line_request_output(struct gpio_line *l, bool active_low, char *err, size_t err_len)
@@ -163,10 +152,7 @@ int gpio_line_request_output(struct gpio_line *l, bool active_low, char *err, si
 		request_error(l, "an output", errno, err, err_len);
 		return -1;
 	}
-	l->requested = true;
-	l->output = true;
-	l->active_low = active_low;
-	l->value = 0;
+	gpio_line_mark_requested(l, true, active_low);
 	return 0;
 }
 
@@ -178,11 +164,7 @@ int gpio_line_request_events(struct gpio_line *l, bool active_low, char *err, si
 
 	if (rc < 0 && errno == EINVAL) {
 		/* Kernels before 5.5 know no bias flags. */
-		char where[128];
-
-		gpio_line_where(l, where, sizeof(where));
-		log_notice("%s: %s: the kernel cannot set a pull-%s: the board's resistor must hold the line",
-			   l->role, where, active_low ? "up" : "down");
+		gpio_line_no_bias_notice(l, active_low);
 		flags &= GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW;
 		rc = gpiod_line_request_both_edges_events_flags(l->lib->line, GPIO_CONSUMER, flags);
 	}
@@ -190,9 +172,7 @@ int gpio_line_request_events(struct gpio_line *l, bool active_low, char *err, si
 		request_error(l, "an input for both edges", errno, err, err_len);
 		return -1;
 	}
-	l->requested = true;
-	l->output = false;
-	l->active_low = active_low;
+	gpio_line_mark_requested(l, false, active_low);
 	return 0;
 }
 
@@ -209,32 +189,17 @@ int gpio_line_request_input(struct gpio_line *l, bool active_low, char *err, siz
 		request_error(l, "an input", errno, err, err_len);
 		return -1;
 	}
-	l->requested = true;
-	l->output = false;
-	l->active_low = active_low;
+	gpio_line_mark_requested(l, false, active_low);
 	return 0;
 }
 
-int gpio_line_set(struct gpio_line *l, bool active)
+int gpio_line_raw_set(struct gpio_line *l, bool active)
 {
-	if (!l->requested || !l->output) {
-		errno = EBADF;
-		return -1;
-	}
-	if (gpiod_line_set_value(l->lib->line, active ? 1 : 0) < 0) {
-		l->value = -1;
-		return -1;
-	}
-	l->value = active ? 1 : 0;
-	return 0;
+	return gpiod_line_set_value(l->lib->line, active ? 1 : 0);
 }
 
-int gpio_line_get(struct gpio_line *l)
+int gpio_line_raw_get(struct gpio_line *l)
 {
-	if (!l->requested) {
-		errno = EBADF;
-		return -1;
-	}
 	return gpiod_line_get_value(l->lib->line);
 }
 
@@ -296,22 +261,13 @@ int gpio_line_info(struct gpio_line *l, struct gpio_line_info *info)
 void gpio_line_close(struct gpio_line *l)
 {
 	if (l->requested) {
-		/* Not known to be inactive (a failed write, or never written): write it. */
-		if (l->output && l->value != 0 && gpiod_line_set_value(l->lib->line, 0) < 0) {
-			char where[128];
-
-			gpio_line_where(l, where, sizeof(where));
-			log_err("%s: %s: writing it inactive before release: %s", l->role, where, strerror(errno));
-		}
+		gpio_line_inactive_for_release(l);
 		gpiod_line_release(l->lib->line);
 	}
 	if (l->lib) {
 		gpiod_chip_close(l->lib->chip);
 		free(l->lib);
 	}
-	l->lib = NULL;
-	l->requested = false;
-	l->output = false;
-	l->value = -1;
+	gpio_line_mark_closed(l);
 }
 

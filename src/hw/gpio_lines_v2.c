@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/log.h"
+#include "gpio_line_impl.h"
 #include "gpio_lines.h"
 
 /* Edges read per call: the kernel queues 16 per line and drops the rest. */
@@ -259,25 +260,13 @@ int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char
 }
 
 /* A request failed with errno e: say what, where, why, and who holds a busy line. */
+/* A refused request: who holds the line, as its info says now. */
 static void request_error(struct gpio_line *l, const char *as, int e, char *err, size_t err_len)
 {
-	char where[128];
 	struct gpiod_line_info *info = e == EBUSY ? gpiod_chip_get_line_info(l->lib->chip, l->offset) : NULL;
+	bool used = info && gpiod_line_info_is_used(info);
 
-	gpio_line_where(l, where, sizeof(where));
-	if (info && gpiod_line_info_is_used(info)) {
-		const char *who = gpiod_line_info_get_consumer(info);
-
-		if (who && who[0])
-			snprintf(err, err_len, "%s: %s: cannot request it as %s: %s (errno %d): held by \"%s\"",
-				 l->role, where, as, strerror(e), e, who);
-		else
-			snprintf(err, err_len, "%s: %s: cannot request it as %s: %s (errno %d): used by the kernel "
-				 "or a process that gave no label", l->role, where, as, strerror(e), e);
-	} else {
-		snprintf(err, err_len, "%s: %s: cannot request it as %s: %s (errno %d)", l->role, where, as,
-			 strerror(e), e);
-	}
+	gpio_line_request_error(l, as, e, used, used ? gpiod_line_info_get_consumer(info) : NULL, err, err_len);
 	if (info)
 		gpiod_line_info_free(info);
 }
@@ -338,10 +327,7 @@ int gpio_line_request_output(struct gpio_line *l, bool active_low, char *err, si
 		request_error(l, "an output", errno, err, err_len);
 		return -1;
 	}
-	l->requested = true;
-	l->output = true;
-	l->active_low = active_low;
-	l->value = 0;
+	gpio_line_mark_requested(l, true, active_low);
 	return 0;
 }
 
@@ -363,11 +349,7 @@ int gpio_line_request_events(struct gpio_line *l, bool active_low, char *err, si
 	l->lib->request = request_lines(l, &how);
 	if (!l->lib->request && errno == EINVAL) {
 		/* A chip that cannot set a bias. */
-		char where[128];
-
-		gpio_line_where(l, where, sizeof(where));
-		log_notice("%s: %s: the kernel cannot set a pull-%s: the board's resistor must hold the line",
-			   l->role, where, active_low ? "up" : "down");
+		gpio_line_no_bias_notice(l, active_low);
 		how.bias = GPIOD_LINE_BIAS_AS_IS;
 		l->lib->request = request_lines(l, &how);
 	}
@@ -379,9 +361,7 @@ int gpio_line_request_events(struct gpio_line *l, bool active_low, char *err, si
 		request_error(l, "an input for both edges", e, err, err_len);
 		return -1;
 	}
-	l->requested = true;
-	l->output = false;
-	l->active_low = active_low;
+	gpio_line_mark_requested(l, false, active_low);
 	return 0;
 }
 
@@ -398,38 +378,18 @@ int gpio_line_request_input(struct gpio_line *l, bool active_low, char *err, siz
 		request_error(l, "an input", errno, err, err_len);
 		return -1;
 	}
-	l->requested = true;
-	l->output = false;
-	l->active_low = active_low;
+	gpio_line_mark_requested(l, false, active_low);
 	return 0;
 }
 
-static int set_value(struct gpio_line *l, bool active)
+int gpio_line_raw_set(struct gpio_line *l, bool active)
 {
 	return gpiod_line_request_set_value(l->lib->request, l->offset,
 					    active ? GPIOD_LINE_VALUE_ACTIVE : GPIOD_LINE_VALUE_INACTIVE);
 }
 
-int gpio_line_set(struct gpio_line *l, bool active)
+int gpio_line_raw_get(struct gpio_line *l)
 {
-	if (!l->requested || !l->output) {
-		errno = EBADF;
-		return -1;
-	}
-	if (set_value(l, active) < 0) {
-		l->value = -1;
-		return -1;
-	}
-	l->value = active ? 1 : 0;
-	return 0;
-}
-
-int gpio_line_get(struct gpio_line *l)
-{
-	if (!l->requested) {
-		errno = EBADF;
-		return -1;
-	}
 	enum gpiod_line_value v = gpiod_line_request_get_value(l->lib->request, l->offset);
 
 	if (v == GPIOD_LINE_VALUE_ERROR)
@@ -504,14 +464,7 @@ void gpio_line_close(struct gpio_line *l)
 {
 	if (l->lib) {
 		if (l->lib->request) {
-			/* Not known to be inactive (a failed write, or never written): write it. */
-			if (l->output && l->value != 0 && set_value(l, false) < 0) {
-				char where[128];
-
-				gpio_line_where(l, where, sizeof(where));
-				log_err("%s: %s: writing it inactive before release: %s", l->role, where,
-					strerror(errno));
-			}
+			gpio_line_inactive_for_release(l);
 			gpiod_line_request_release(l->lib->request);
 		}
 		if (l->lib->edges)
@@ -519,9 +472,6 @@ void gpio_line_close(struct gpio_line *l)
 		gpiod_chip_close(l->lib->chip);
 		free(l->lib);
 	}
-	l->lib = NULL;
-	l->requested = false;
-	l->output = false;
-	l->value = -1;
+	gpio_line_mark_closed(l);
 }
 

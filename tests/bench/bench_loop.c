@@ -36,6 +36,7 @@
 #include <unistd.h>
 #include "daemon/config_parse.h"
 #include "daemon/daemon.h"
+#include "hw/gpio_line_impl.h"
 #include "hw/gpio_lines.h"
 #include "hw/hw_real.h"
 #include "hw/wall_clock.h"
@@ -250,10 +251,7 @@ static int request(struct gpio_line *l, bool output, bool active_low)
 	lines[l->offset].requested = true;
 	lines[l->offset].output = output;
 	lines[l->offset].value = output ? 0 : -1;
-	l->requested = true;
-	l->output = output;
-	l->active_low = active_low;
-	l->value = output ? 0 : -1;
+	gpio_line_mark_requested(l, output, active_low);
 	return 0;
 }
 
@@ -280,14 +278,10 @@ int gpio_line_request_input(struct gpio_line *l, bool active_low, char *err, siz
 	return request(l, false, active_low);
 }
 
-int gpio_line_set(struct gpio_line *l, bool active)
+int gpio_line_raw_set(struct gpio_line *l, bool active)
 {
 	struct bench_line *b = &lines[l->offset];
 
-	if (!l->requested || !l->output) {
-		errno = EBADF;
-		return -1;
-	}
 	plant_to_now();
 	if (b->value != (int)active && !isnan(edge_deadline_s) && n_edge < MAX_SAMPLES) {
 		double late_s = monotonic_s() - edge_deadline_s;
@@ -298,16 +292,11 @@ int gpio_line_set(struct gpio_line *l, bool active)
 		worst_so_far[1] = fmax(worst_so_far[1], late_s);
 	}
 	b->value = active;
-	l->value = active;
 	return 0;
 }
 
-int gpio_line_get(struct gpio_line *l)
+int gpio_line_raw_get(struct gpio_line *l)
 {
-	if (!l->requested) {
-		errno = EBADF;
-		return -1;
-	}
 	return l->output ? lines[l->offset].value : 0;
 }
 
@@ -342,10 +331,7 @@ void gpio_line_close(struct gpio_line *l)
 		plant_to_now();
 		lines[l->offset].requested = false;
 	}
-	l->lib = NULL;
-	l->requested = false;
-	l->output = false;
-	l->value = -1;
+	gpio_line_mark_closed(l);
 }
 
 /* ---- the libiio mock: an XML context whose raw attributes read the plant ---------------- */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "hw/gpio_line_impl.h"
 #include "hw/gpio_lines.h"
 #include "lib/loop.h"
 #include "fake_gpio_lines.h"
@@ -95,10 +96,7 @@ static int request(struct gpio_line *l, bool output, bool active_low, char *err,
 	f->requested = true;
 	f->output = output;
 	f->value = 0;
-	l->requested = true;
-	l->output = output;
-	l->active_low = active_low;
-	l->value = output ? 0 : -1;
+	gpio_line_mark_requested(l, output, active_low);
 	return 0;
 }
 
@@ -121,25 +119,16 @@ int gpio_line_request_input(struct gpio_line *l, bool active_low, char *err, siz
 	return request(l, false, active_low, err, err_len);
 }
 
-int gpio_line_set(struct gpio_line *l, bool active)
+int gpio_line_raw_set(struct gpio_line *l, bool active)
 {
-	if (!l->requested || !l->output) {
-		errno = EBADF;
-		return -1;
-	}
 	lines[l->offset].value = active;
-	l->value = active;
 	if (n_writes < FAKE_GPIO_MAX_WRITES)
 		writes[n_writes++] = (struct fake_gpio_write){ l->offset, active, monotonic_s() };
 	return 0;
 }
 
-int gpio_line_get(struct gpio_line *l)
+int gpio_line_raw_get(struct gpio_line *l)
 {
-	if (!l->requested) {
-		errno = EBADF;
-		return -1;
-	}
 	return l->output ? lines[l->offset].value : atomic_load(&button_level);
 }
 
@@ -175,9 +164,6 @@ void gpio_line_close(struct gpio_line *l)
 			gpio_line_set(l, false);
 		lines[l->offset].requested = false;
 	}
-	l->lib = NULL;
-	l->requested = false;
-	l->output = false;
-	l->value = -1;
+	gpio_line_mark_closed(l);
 }
 
