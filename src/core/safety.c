@@ -442,6 +442,10 @@ static bool near_reading(const struct safety_pad_state *ps, double now_s, double
  * suspect once; the next reading agrees with it. A reading back where the
  * pad was before a glitch is near the one before the glitch, as near as one
  * tick allows (no more: a slow loop's two ticks would let a glitch pass).
+ * After two glitches in a row (a suspect, then the glitched reading taken
+ * as is), a reading back where the pad was before them is near the trusted
+ * one before the suspect: it is taken as is too, so the slope's history
+ * holds one glitched reading, never two, and their median stays clean.
  * Never two suspects in a row: the reading after a suspect is taken as it
  * is, so whatever this judges wrong, the checks are blind for one reading
  * at most. More than a slow tick since the previous reading (failed reads
@@ -466,7 +470,9 @@ static void judge_reading(const struct safety_pad_state *ps, double now_s, doubl
 
 	if (near_reading(ps, now_s, c, ps->trusted_c, ps->trusted_t_s, since_s) ||
 	    near_reading(ps, now_s, c, ps->last_c, ps->last_t_s, tick_s) ||
-	    (ps->have_before_last && near_reading(ps, now_s, c, ps->before_last_c, ps->before_last_t_s, tick_s)))
+	    (ps->have_before_last && near_reading(ps, now_s, c, ps->before_last_c, ps->before_last_t_s, tick_s)) ||
+	    (ps->after_suspect && near_reading(ps, now_s, c, ps->pre_suspect_c, ps->pre_suspect_t_s,
+					       now_s - ps->pre_suspect_t_s)))
 		return;
 	/*
 	 * A suspect. High, it counts for over-temperature as the most the pad
@@ -529,6 +535,11 @@ static void check_pad(struct tick *t, int z, const char *name, const struct read
 	ps->have_before_last = ps->have_last;
 	ps->before_last_c = ps->last_c;
 	ps->before_last_t_s = ps->last_t_s;
+	ps->after_suspect = ps->last_suspect && !j.suspect;
+	if (j.suspect) {
+		ps->pre_suspect_c = ps->trusted_c;
+		ps->pre_suspect_t_s = ps->trusted_t_s;
+	}
 	ps->have_last = true;
 	ps->last_c = c;
 	ps->last_t_s = t->now_s;
@@ -544,10 +555,15 @@ static void check_pad(struct tick *t, int z, const char *name, const struct read
 	 * about reading + lag * slope. Only the direction that matters is
 	 * used: a falling reading never delays over-temperature, and noise on
 	 * a flat reading cannot predict both ways. A reading over a limit
-	 * trips at once; a suspect counts as the most the pad could read.
+	 * trips at once; a suspect counts as the most the pad could read for
+	 * the limit, and the prediction runs from the last trusted reading, as
+	 * the runaway checks do (the band's edge already reaches as far as the
+	 * pad could have gone; the lag on top of it would count the same rise
+	 * twice, and even the expected value runs ahead of a ramp that is
+	 * easing off toward its setpoint).
 	 */
-	double predicted_high = j.high_c + ahead_s * confirmed;
-	double predicted_low = j.low_c + ahead_s * confirmed;
+	double predicted_high = j.value_c + ahead_s * confirmed;
+	double predicted_low = j.value_c + ahead_s * confirmed;
 
 	if (j.high_c > hi)
 		propose(t, PRIO_TEMPERATURE, FAULT_OVER_TEMPERATURE, z, name, j.high_c, hi, NULL);

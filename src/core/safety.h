@@ -262,6 +262,9 @@ struct safety_pad_state {
 	double before_last_t_s;         /* ... and when */
 	double trusted_c;               /* the last reading that was no suspect ... */
 	double trusted_t_s;             /* ... and when */
+	bool after_suspect;             /* the previous reading was taken as is after a suspect ... */
+	double pre_suspect_c;           /* ... and this was the trusted reading before that suspect ... */
+	double pre_suspect_t_s;         /* ... and when */
 	double slopes[3];               /* the 1 s slopes at the last three OK readings, newest first */
 	int n_slopes;                   /* how many of them there are */
 	double trend_c_per_s;           /* the confirmed slope (their median, 0 when none) */

@@ -804,6 +804,90 @@ static void test_glitch_does_not_trip(void **state)
 }
 
 /*
+ * A glitch on a pad sensor that is rising toward its hold, at 1 Hz with
+ * the longest sensor_lag_s (so the prediction looks furthest ahead): the
+ * glitched reading lands over the limit, and is a suspect. For the limit
+ * it counts as the band's edge (under it); the prediction runs from where
+ * the pad was expected, not from the band's edge, which already reaches as
+ * far as the pad could go (with both, one glitch predicted the pad 0.2 C
+ * over: the envelope campaign found it). The same on the cold side.
+ */
+static void test_glitch_on_a_ramp_does_not_trip(void **state)
+{
+	(void)state;
+	for (int side = -1; side <= 1; side += 2) {
+		struct rig r;
+		struct safety_limits lim;
+
+		rig_init_dt(&r, 1, 1.0);
+		r.sf.params.sensor_lag_s = SAFETY_MAX_SENSOR_LAG_S;
+		safety_limits(&r.sf, &lim);
+		/* Ramping at 0.15 C/s to 1.8 C inside the limit, the glitch, then on for 2 s. */
+		double edge_c = side > 0 ? lim.max_pad_c : lim.min_pad_c;
+		double at_glitch_c = edge_c - side * 1.8;
+
+		r.sp_follows = false;
+		r.in.zone[0].setpoint_c = edge_c - side * 2.0;
+		for (int i = -20; i <= 2; i++) {
+			double c = at_glitch_c + side * 0.15 * i;
+
+			set_c(&r, 0, S_PAD, i == 0 ? c + side * 2.0 : c);
+			if (step(&r))
+				fail_msg("%s side, reading %d of the ramp (%.2f C, limit %.2f C): %s %s %.2f",
+					 side > 0 ? "hot" : "cold", i, sensor(&r, 0, S_PAD)->temp_c, edge_c,
+					 fault_kind_name(r.v.fault.kind), r.v.fault.detail, r.v.fault.value);
+			if (i == 0)
+				assert_true(r.sf.zone[0].pad.last_suspect);
+		}
+	}
+}
+
+/*
+ * Two glitches in consecutive readings (10 Hz): the first is a suspect, the
+ * second is taken as it is (never two suspects in a row), and the reading
+ * after them, back where the pad was, is taken as it is too: near the
+ * trusted reading before the suspect. So the slope's history holds one
+ * glitched reading, and the median of three slopes never two: neither the
+ * rate of change nor the prediction trips. (Before, the reading after was
+ * judged a suspect against the second glitch and the history held two:
+ * the reference campaign tripped rate-of-change on a pad cooling at
+ * 0.3 C/s, and a predicted over-temperature at a 38.4 C hold.)
+ */
+static void test_two_glitches_in_a_row_do_not_trip(void **state)
+{
+	static const struct {
+		double from_c, rate_c_per_s, glitch_c;
+	} cases[] = {
+		{ 30.0, -0.3, 2.0 },            /* cooling toward a cool setpoint */
+		{ 30.0, -0.3, -2.0 },
+		{ 24.0, 0.3, -2.0 },            /* warming */
+		{ 24.0, 0.3, 2.0 },
+		{ 38.4, 0.0, -1.3 },            /* a warm hold, 3.6 C under the limit */
+		{ 38.4, 0.0, 1.3 },
+		{ 15.6, 0.0, 1.3 },             /* a cool hold, 3.6 C over the limit */
+		{ 15.6, 0.0, -1.3 },
+	};
+	(void)state;
+	for (size_t k = 0; k < ARRAY_LEN(cases); k++) {
+		struct rig r;
+
+		rig_init(&r, 1);
+		r.sp_follows = false;
+		r.in.zone[0].setpoint_c = cases[k].from_c + 40.0 * cases[k].rate_c_per_s;
+		for (int i = 0; i < 60; i++) {
+			double c = cases[k].from_c + cases[k].rate_c_per_s * i * DT;
+
+			set_c(&r, 0, S_PAD, i == 30 || i == 31 ? c + cases[k].glitch_c : c);
+			if (step(&r))
+				fail_msg("case %zu, reading %d: %s %s %.2f", k, i, fault_kind_name(r.v.fault.kind),
+					 r.v.fault.detail, r.v.fault.value);
+			if (i == 32)
+				assert_false(r.sf.zone[0].pad.last_suspect);    /* back where it was: trusted */
+		}
+	}
+}
+
+/*
  * The suspect band at its edges: a reading within SAFETY_JUMP_C +
  * SAFETY_JUMP_RATE_C_PER_S * dt of a flat pad is trusted at once, one just
  * beyond it is a suspect (the checks keep the last trusted value), and the
@@ -2511,6 +2595,8 @@ int main(void)
 		cmocka_unit_test(test_program_check),
 		cmocka_unit_test(test_suspect_band),
 		cmocka_unit_test(test_glitch_does_not_trip),
+		cmocka_unit_test(test_glitch_on_a_ramp_does_not_trip),
+		cmocka_unit_test(test_two_glitches_in_a_row_do_not_trip),
 		cmocka_unit_test(test_glitch_issue_examples),
 		cmocka_unit_test(test_real_over_temperature_still_trips),
 		cmocka_unit_test(test_glitch_and_rate),
