@@ -292,6 +292,29 @@ static bool hist_slope_and_record(struct safety_slope *h, double t_s, double c, 
 	return have;
 }
 
+/*
+ * The newest recorded reading, recorded at t_s, becomes c: its slope
+ * against the newest reading at least SLOPE_WINDOW_S older is in *slope.
+ * Returns false (nothing changed) when the newest is not the one at t_s,
+ * or there is no such older reading.
+ */
+static bool hist_revise_newest(struct safety_slope *h, double t_s, double c, double *slope)
+{
+	if (h->count == 0 || h->t_s[h->head] != t_s)
+		return false;
+	h->c[h->head] = c;
+	for (int i = 1; i < h->count; i++) {
+		int k = (h->head - i + SAFETY_SLOPE_RING) % SAFETY_SLOPE_RING;
+		double span = t_s - h->t_s[k];
+
+		if (span >= SLOPE_WINDOW_S - TIME_EPS_S) {
+			*slope = (c - h->c[k]) / span;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* ---- tracking reset, latch ---- */
 
 static void runaway_reset(struct safety_zone_state *zs)
@@ -517,8 +540,32 @@ static void check_pad(struct tick *t, int z, const char *name, const struct read
 	/* A failed or implausible read is not recorded; it never stands in for a value. */
 	if (!reading_ok(r))
 		return;
+	/* Where the trusted reading and the trend lead by now, before this reading moves them. */
+	bool have_expected = ps->have_last && t->now_s - ps->trusted_t_s <= JUMP_MAX_GAP_S;
+	double expected_c = ps->trusted_c + (t->now_s - ps->trusted_t_s) * ps->trend_c_per_s;
+
 	/* A suspect never reaches the slope: its expected value does. */
 	judge_reading(ps, t->now_s, c, &j);
+	/*
+	 * The reading after a suspect, back near the trusted one before it
+	 * and not near the suspect: the suspect was a glitch. In the slope's
+	 * history it becomes what lies between its neighbours, in place of
+	 * the value the trend expected (a trend easing off toward a setpoint
+	 * would keep its old steepness through it, and a slow loop predict
+	 * from that).
+	 */
+	double revised_slope;
+
+	if (ps->last_suspect && !j.suspect &&
+	    near_reading(ps, t->now_s, c, ps->trusted_c, ps->trusted_t_s, t->now_s - ps->trusted_t_s) &&
+	    !near_reading(ps, t->now_s, c, ps->last_c, ps->last_t_s, t->now_s - ps->last_t_s) &&
+	    t->now_s > ps->trusted_t_s) {
+		double w = (ps->last_t_s - ps->trusted_t_s) / (t->now_s - ps->trusted_t_s);
+
+		if (hist_revise_newest(&ps->hist, ps->last_t_s, ps->trusted_c + w * (c - ps->trusted_c),
+				       &revised_slope) && ps->n_slopes > 0)
+			ps->slopes[0] = revised_slope;
+	}
 	have_slope = hist_slope_and_record(&ps->hist, t->now_s, j.history_c, &slope);
 	if (!have_slope) {
 		ps->n_slopes = 0;       /* the history restarted: confirm afresh */
@@ -562,8 +609,14 @@ static void check_pad(struct tick *t, int z, const char *name, const struct read
 	 * twice, and even the expected value runs ahead of a ramp that is
 	 * easing off toward its setpoint).
 	 */
-	double predicted_high = j.value_c + ahead_s * confirmed;
-	double predicted_low = j.value_c + ahead_s * confirmed;
+	double base_high_c = j.value_c, base_low_c = j.value_c;
+
+	if (!j.suspect && have_expected) {
+		base_high_c = fmin(c, expected_c + SAFETY_JUMP_C);
+		base_low_c = fmax(c, expected_c - SAFETY_JUMP_C);
+	}
+	double predicted_high = base_high_c + ahead_s * confirmed;
+	double predicted_low = base_low_c + ahead_s * confirmed;
 
 	if (j.high_c > hi)
 		propose(t, PRIO_TEMPERATURE, FAULT_OVER_TEMPERATURE, z, name, j.high_c, hi, NULL);

@@ -805,40 +805,85 @@ static void test_glitch_does_not_trip(void **state)
 
 /*
  * A glitch on a pad sensor that is rising toward its hold, at 1 Hz with
- * the longest sensor_lag_s (so the prediction looks furthest ahead): the
- * glitched reading lands over the limit, and is a suspect. For the limit
- * it counts as the band's edge (under it); the prediction runs from where
- * the pad was expected, not from the band's edge, which already reaches as
- * far as the pad could go (with both, one glitch predicted the pad 0.2 C
- * over: the envelope campaign found it). The same on the cold side.
+ * the longest sensor_lag_s (so the prediction looks furthest ahead), the
+ * same on the cold side:
+ *  - 2 C: the glitched reading lands over the limit and is a suspect. For
+ *    the limit it counts as the band's edge (under it); the prediction
+ *    runs from the last trusted reading, not from the band's edge, which
+ *    already reaches as far as the pad could go (from both, one glitch
+ *    predicted the pad 0.2 C over: the envelope campaign found it).
+ *  - 1.12 C: inside the band (1.15 C wide at 1 Hz), so no suspect, and
+ *    taken as it is for the limit; the prediction runs from no further
+ *    than SAFETY_JUMP_C past where the pad was expected (from the reading
+ *    itself it predicted the pad 0.2 C over).
  */
 static void test_glitch_on_a_ramp_does_not_trip(void **state)
 {
+	static const struct {
+		double glitch_c, rate_c_per_s;
+		bool suspect;
+	} cases[] = { { 2.0, 0.15, true }, { 1.12, 0.2, false } };
 	(void)state;
-	for (int side = -1; side <= 1; side += 2) {
-		struct rig r;
-		struct safety_limits lim;
+	for (size_t k = 0; k < ARRAY_LEN(cases); k++)
+		for (int side = -1; side <= 1; side += 2) {
+			struct rig r;
+			struct safety_limits lim;
 
-		rig_init_dt(&r, 1, 1.0);
-		r.sf.params.sensor_lag_s = SAFETY_MAX_SENSOR_LAG_S;
-		safety_limits(&r.sf, &lim);
-		/* Ramping at 0.15 C/s to 1.8 C inside the limit, the glitch, then on for 2 s. */
-		double edge_c = side > 0 ? lim.max_pad_c : lim.min_pad_c;
-		double at_glitch_c = edge_c - side * 1.8;
+			rig_init_dt(&r, 1, 1.0);
+			r.sf.params.sensor_lag_s = SAFETY_MAX_SENSOR_LAG_S;
+			safety_limits(&r.sf, &lim);
+			/* Ramping to 1.8 C inside the limit, the glitch, then on for 2 s. */
+			double edge_c = side > 0 ? lim.max_pad_c : lim.min_pad_c;
+			double at_glitch_c = edge_c - side * 1.8;
 
-		r.sp_follows = false;
-		r.in.zone[0].setpoint_c = edge_c - side * 2.0;
-		for (int i = -20; i <= 2; i++) {
-			double c = at_glitch_c + side * 0.15 * i;
+			r.sp_follows = false;
+			r.in.zone[0].setpoint_c = edge_c - side * 2.0;
+			for (int i = -20; i <= 2; i++) {
+				double c = at_glitch_c + side * cases[k].rate_c_per_s * i;
 
-			set_c(&r, 0, S_PAD, i == 0 ? c + side * 2.0 : c);
-			if (step(&r))
-				fail_msg("%s side, reading %d of the ramp (%.2f C, limit %.2f C): %s %s %.2f",
-					 side > 0 ? "hot" : "cold", i, sensor(&r, 0, S_PAD)->temp_c, edge_c,
-					 fault_kind_name(r.v.fault.kind), r.v.fault.detail, r.v.fault.value);
-			if (i == 0)
-				assert_true(r.sf.zone[0].pad.last_suspect);
+				set_c(&r, 0, S_PAD, i == 0 ? c + side * cases[k].glitch_c : c);
+				if (step(&r))
+					fail_msg("%+.2f C glitch, %s side, reading %d of the ramp (%.2f C, limit %.2f C): "
+						 "%s %s %.2f", cases[k].glitch_c, side > 0 ? "hot" : "cold", i,
+						 sensor(&r, 0, S_PAD)->temp_c, edge_c, fault_kind_name(r.v.fault.kind),
+						 r.v.fault.detail, r.v.fault.value);
+				if (i == 0)
+					assert_int_equal(r.sf.zone[0].pad.last_suspect, cases[k].suspect);
+			}
 		}
+}
+
+/*
+ * A 2 C glitch while a ramp eases off toward its hold, 2 C inside the
+ * limit (1 Hz, sensor_lag_s 2: the envelope campaign's case, readings
+ * relative to the limit in force). The suspect enters the slope's history
+ * as the trend expected it, which is steeper than the easing ramp; the
+ * next reading, back near the trusted one before it, shows it was a
+ * glitch, and it becomes what lies between its neighbours. Without that,
+ * the median of three slopes kept the old steepness and the prediction
+ * crossed the limit on the reading after the glitch.
+ */
+static void test_glitch_on_an_easing_ramp_does_not_trip(void **state)
+{
+	static const double readings_c[] = { -4.66, -4.22, -3.52, -2.85, -0.42, -2.06, -1.92, -1.84, -1.80, -1.78 };
+	struct rig r;
+	struct safety_limits lim;
+
+	(void)state;
+	rig_init_dt(&r, 1, 1.0);
+	r.sf.params.sensor_lag_s = 2.0;
+	safety_limits(&r.sf, &lim);
+	r.sp_follows = false;
+	r.in.zone[0].setpoint_c = lim.max_pad_c - 2.0;
+	set_c(&r, 0, S_PAD, lim.max_pad_c - 4.66);
+	assert_int_equal(run(&r, 5), 0);
+	for (size_t i = 0; i < ARRAY_LEN(readings_c); i++) {
+		set_c(&r, 0, S_PAD, lim.max_pad_c + readings_c[i]);
+		if (step(&r))
+			fail_msg("reading %zu (%.2f C, limit %.2f C): %s %s %.2f", i, lim.max_pad_c + readings_c[i],
+				 lim.max_pad_c, fault_kind_name(r.v.fault.kind), r.v.fault.detail, r.v.fault.value);
+		if (i == 4)
+			assert_true(r.sf.zone[0].pad.last_suspect);
 	}
 }
 
@@ -2596,6 +2641,7 @@ int main(void)
 		cmocka_unit_test(test_suspect_band),
 		cmocka_unit_test(test_glitch_does_not_trip),
 		cmocka_unit_test(test_glitch_on_a_ramp_does_not_trip),
+		cmocka_unit_test(test_glitch_on_an_easing_ramp_does_not_trip),
 		cmocka_unit_test(test_two_glitches_in_a_row_do_not_trip),
 		cmocka_unit_test(test_glitch_issue_examples),
 		cmocka_unit_test(test_real_over_temperature_still_trips),
