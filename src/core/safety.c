@@ -607,7 +607,11 @@ static void check_pad(struct tick *t, int z, const char *name, const struct read
 	 * the runaway checks do (the band's edge already reaches as far as the
 	 * pad could have gone; the lag on top of it would count the same rise
 	 * twice, and even the expected value runs ahead of a ramp that is
-	 * easing off toward its setpoint).
+	 * easing off toward its setpoint). Any other reading is the base of
+	 * the prediction up to SAFETY_JUMP_C past where the trusted reading
+	 * and the trend led: a glitch inside the band (1.15 C wide at 1 Hz)
+	 * would otherwise move the prediction by all of it. A real ramp that
+	 * outruns the trend is the next tick's trusted reading.
 	 */
 	double base_high_c = j.value_c, base_low_c = j.value_c;
 

@@ -93,8 +93,11 @@ enum fault_kind fault_kind_from_name(const char *name);
  * a suspect: the pad cannot get there in the time. "Near" is within
  * SAFETY_JUMP_C (the noise, seven times over) plus SAFETY_JUMP_RATE_C_PER_S
  * for every second since (at the onset of the fastest ramp a reading
- * leaves the straight line by less than half of 1.3 C/s). A suspect acts
- * only once the next reading agrees with it.
+ * leaves the straight line by less than half of 1.3 C/s). A suspect a
+ * glitch could have made acts only once the next reading agrees with it;
+ * one further out acts at once (SAFETY_GLITCH_C). As the base of the
+ * prediction a reading counts for no more than SAFETY_JUMP_C past where
+ * the trusted reading and the slope led (docs/safety.md, "Glitches").
  */
 #define SAFETY_JUMP_C                   0.5
 #define SAFETY_JUMP_RATE_C_PER_S        0.65    /* half of SAFETY_MAX_HEAT_RATE_C_PER_S */
