@@ -134,8 +134,7 @@ int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char
 	return fill_found(l, gpiod_line_get_chip(line), line, err, err_len);
 }
 
-/* A request failed with errno e: say what, where, why, and who holds a busy line. */
-/* A refused request: who holds the line, as its info says now. */
+/* A request failed with errno e: the message, with who holds a busy line as its info says now. */
 static void request_error(struct gpio_line *l, const char *as, int e, char *err, size_t err_len)
 {
 	bool used = e == EBUSY && gpiod_line_update(l->lib->line) == 0 && gpiod_line_is_used(l->lib->line);

@@ -259,8 +259,7 @@ int gpio_line_find(struct gpio_line *l, const char *role, const char *spec, char
 	return find_by_name(l, err, err_len);
 }
 
-/* A request failed with errno e: say what, where, why, and who holds a busy line. */
-/* A refused request: who holds the line, as its info says now. */
+/* A request failed with errno e: the message, with who holds a busy line as its info says now. */
 static void request_error(struct gpio_line *l, const char *as, int e, char *err, size_t err_len)
 {
 	struct gpiod_line_info *info = e == EBUSY ? gpiod_chip_get_line_info(l->lib->chip, l->offset) : NULL;
