@@ -462,9 +462,11 @@ scenario_4() {
 # a lead before the tick (hw_real.h: twice a pass's time and 3 ms), so a
 # reading is used by the first tick after the next pass; and a reading
 # that jumps over the limit by more than a glitch can (docs/safety.md)
-# trips on that reading. On top, 50 ms: the lead itself (about 10 ms
+# trips on that reading. On top, 80 ms: the lead itself (about 10 ms
 # here), the tick's work and the watcher's sampling under emulation, where
-# the guest stalls for tens of ms now and then. Measured: 57 to 110 ms.
+# the guest stalls for tens of ms now and then. Measured: 51 to 130 ms.
+# (The pipeline's own bound is held on the host by test_read_timing.sh:
+# samples at most 80 ms old at a 100 ms period.)
 overtemp_trip() {
 	local t_forced t_off took limit st
 	usleep 1500000
@@ -473,9 +475,9 @@ overtemp_trip() {
 	t_off=$(all_off_at "$t_forced")
 	[ -n "$t_off" ] || { fail 4 "outputs still active after the pad read 45 C: $(tail -n 1 $WATCH)"; return 1; }
 	took=$(awk -v a="$t_off" -v b="$t_forced" 'BEGIN { printf "%.1f", (a - b) * 1000 }')
-	limit=$(awk -v p=$CONTROL_PERIOD_S 'BEGIN { print p * 1000 + 50 }')
+	limit=$(awk -v p=$CONTROL_PERIOD_S 'BEGIN { print p * 1000 + 80 }')
 	fless "$took" "$limit" ||
-		{ fail 4 "all outputs off ${took} ms after the reading, more than a control period (and 50 ms)"; return 1; }
+		{ fail 4 "all outputs off ${took} ms after the reading, more than a control period (and 80 ms)"; return 1; }
 	st=$(status)
 	echo "$st" | grep -q '"fault": *{' || { fail 4 "no fault latched: $st"; return 1; }
 	long_press
@@ -494,7 +496,7 @@ overtemp_trip() {
 		{ fail 4 "a long press after the reading recovered left the fault: $st"; return 1; }
 	echo "$st" | grep -q '"state": *"idle"' || { fail 4 "not idle after the acknowledgement: $st"; return 1; }
 	OVERTEMP_SAID="pad at 45 C: all outputs (power too) inactive ${took} ms after the reading (within one"
-	OVERTEMP_SAID="$OVERTEMP_SAID control period of ${CONTROL_PERIOD_S} s, and 50 ms); a"
+	OVERTEMP_SAID="$OVERTEMP_SAID control period of ${CONTROL_PERIOD_S} s, and 80 ms); a"
 	OVERTEMP_SAID="$OVERTEMP_SAID long press kept the fault while it read 45 C, one after it recovered cleared it"
 }
 
