@@ -8,6 +8,7 @@
  * gpio_lines_v2.c) and with the tests' fake lines.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,4 +136,19 @@ void gpio_line_mark_closed(struct gpio_line *l)
 	l->requested = false;
 	l->output = false;
 	l->value = -1;
+}
+
+int gpio_line_edge_fd(struct gpio_line *l)
+{
+	int fd = gpio_line_event_fd(l);
+
+	if (fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	return fd;
 }

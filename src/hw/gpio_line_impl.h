@@ -46,6 +46,13 @@ void gpio_line_inactive_for_release(struct gpio_line *l);
 /* After the release and the library's objects are freed: the record of a closed line. */
 void gpio_line_mark_closed(struct gpio_line *l);
 
+/*
+ * The line's event fd (gpio_line_event_fd), made non-blocking so a
+ * spurious wake-up never blocks the loop. -1 with EBADF when the line is
+ * not requested for edges.
+ */
+int gpio_line_edge_fd(struct gpio_line *l);
+
 /* The kernel refused the bias for an input: say so once; the board's resistor must do it. */
 void gpio_line_no_bias_notice(const struct gpio_line *l, bool active_low);
 

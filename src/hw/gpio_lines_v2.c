@@ -11,7 +11,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <gpiod.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -405,17 +404,10 @@ int gpio_line_event_fd(struct gpio_line *l)
 
 int gpio_line_read_edges(struct gpio_line *l, struct gpio_edge *edges, int max)
 {
-	int fd = gpio_line_event_fd(l);
+	int fd = gpio_line_edge_fd(l);
 
-	if (fd < 0) {
-		errno = EBADF;
+	if (fd < 0)
 		return -1;
-	}
-	/* Never block the loop on a spurious wake-up. */
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl >= 0 && !(fl & O_NONBLOCK))
-		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	if (max > EDGE_BUFFER_EVENTS)
 		max = EDGE_BUFFER_EVENTS;
 	if (max <= 0)
