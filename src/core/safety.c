@@ -448,6 +448,12 @@ static void plausible_band(const struct safety_pad_state *ps, double now_s, doub
 	*hi_c = fmax(ref_c, went_c) + allow_c;
 }
 
+/* Where the last trusted reading and the confirmed slope lead by now_s. */
+static double expected_reading(const struct safety_pad_state *ps, double now_s)
+{
+	return ps->trusted_c + (now_s - ps->trusted_t_s) * ps->trend_c_per_s;
+}
+
 static bool near_reading(const struct safety_pad_state *ps, double now_s, double c, double ref_c, double ref_s,
 			 double allow_s)
 {
@@ -502,7 +508,7 @@ static void judge_reading(const struct safety_pad_state *ps, double now_s, doubl
 	 * could read by now (and low, for under-temperature, as the least);
 	 * on the other side, as what the pad was expected to read.
 	 */
-	double band_lo_c, band_hi_c, expected_c = ps->trusted_c + since_s * ps->trend_c_per_s;
+	double band_lo_c, band_hi_c, expected_c = expected_reading(ps, now_s);
 
 	plausible_band(ps, now_s, ps->trusted_c, ps->trusted_t_s, since_s, &band_lo_c, &band_hi_c);
 	j->suspect = true;
@@ -542,7 +548,7 @@ static void check_pad(struct tick *t, int z, const char *name, const struct read
 		return;
 	/* Where the trusted reading and the trend lead by now, before this reading moves them. */
 	bool have_expected = ps->have_last && t->now_s - ps->trusted_t_s <= JUMP_MAX_GAP_S;
-	double expected_c = ps->trusted_c + (t->now_s - ps->trusted_t_s) * ps->trend_c_per_s;
+	double expected_c = expected_reading(ps, t->now_s);
 
 	/* A suspect never reaches the slope: its expected value does. */
 	judge_reading(ps, t->now_s, c, &j);
